@@ -1,0 +1,191 @@
+/**
+ * The project's error classes. Every error carries context (status, error_id, method, message ids)
+ * and a category that says what to do about it, but never a token: messages name tokens by
+ * fingerprint only.
+ */
+
+/** What a caller should do about an error. */
+export const ErrorCategory = {
+  /** Worth retrying later: 5xx-like API errors, network failures, timeouts, non-JSON bodies. */
+  Transient: 'transient',
+  /** The API told us to slow down (throttle_violation, backoff in force): retry much later. */
+  Throttled: 'throttled',
+  /** Wrong key, wrong URL, missing setting: retrying does not help until someone fixes it. */
+  Configuration: 'configuration',
+  /** The input itself is bad (an invalid token, too many tokens): park it, never retry. */
+  BadInput: 'bad_input',
+} as const;
+export type ErrorCategory = (typeof ErrorCategory)[keyof typeof ErrorCategory];
+
+/** The access-token methods of the Stack Exchange API, keyed by their method template. */
+export const ApiMethod = {
+  Invalidate: 'invalidate',
+  Read: 'read',
+  Deauthenticate: 'deauthenticate',
+} as const;
+export type ApiMethod = (typeof ApiMethod)[keyof typeof ApiMethod];
+
+/** Base class of every error this project throws on purpose. */
+export class TokenRevokerError extends Error {
+  override name = 'TokenRevokerError';
+  readonly category: ErrorCategory;
+
+  constructor(message: string, category: ErrorCategory, options?: { cause?: unknown }) {
+    super(message, options);
+    this.category = category;
+  }
+}
+
+/** A value is not an acceptable token. Carries its position and fingerprint, never the value. */
+export class InvalidTokenError extends TokenRevokerError {
+  override name = 'InvalidTokenError';
+  readonly index: number;
+  readonly problem: string;
+  readonly fingerprint: string;
+
+  constructor(details: { index: number; problem: string; detail: string; fingerprint: string }) {
+    super(
+      `Token at position ${details.index} (fingerprint ${details.fingerprint}) is invalid: ${details.detail}`,
+      ErrorCategory.BadInput,
+    );
+    this.index = details.index;
+    this.problem = details.problem;
+    this.fingerprint = details.fingerprint;
+  }
+}
+
+/** A call with no tokens, or with more than one API call may carry. */
+export class BatchSizeError extends TokenRevokerError {
+  override name = 'BatchSizeError';
+  readonly count: number;
+  readonly limit: number;
+
+  constructor(count: number, limit: number) {
+    super(`A call carries 1 to ${limit} tokens; got ${count}`, ErrorCategory.BadInput);
+    this.count = count;
+    this.limit = limit;
+  }
+}
+
+/** A setting is missing or wrong (environment variable, base URL, key). */
+export class ConfigurationError extends TokenRevokerError {
+  override name = 'ConfigurationError';
+  readonly setting: string;
+
+  constructor(setting: string, message: string, options?: { cause?: unknown }) {
+    super(`${setting}: ${message}`, ErrorCategory.Configuration, options);
+    this.setting = setting;
+  }
+}
+
+/** The Stack Exchange API answered with an error wrapper (`error_id`, `error_name`). */
+export class StackExchangeApiError extends TokenRevokerError {
+  override name = 'StackExchangeApiError';
+  readonly method: ApiMethod;
+  readonly status: number;
+  readonly errorId: number;
+  readonly errorName: string;
+  /** The API's own message, with any token of the call replaced by its fingerprint. */
+  readonly apiMessage: string;
+  /** Seconds the API asked us to wait, if it said (backoff or "available in N seconds"). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(details: {
+    method: ApiMethod;
+    status: number;
+    errorId: number;
+    errorName: string;
+    apiMessage: string;
+    category: ErrorCategory;
+    retryAfterSeconds?: number;
+  }) {
+    super(
+      `Stack Exchange ${details.method} failed: ${details.errorName} (error_id ${details.errorId}, HTTP ${details.status}): ${details.apiMessage}`,
+      details.category,
+    );
+    this.method = details.method;
+    this.status = details.status;
+    this.errorId = details.errorId;
+    this.errorName = details.errorName;
+    this.apiMessage = details.apiMessage;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+/** The request did not get a usable answer: network failure, reset, or a body that is not the JSON wrapper. */
+export class TransportError extends TokenRevokerError {
+  override name = 'TransportError';
+  readonly method: ApiMethod;
+  /** HTTP status when a response arrived (for example an HTML 503 page), else undefined. */
+  readonly status: number | undefined;
+  /** A short, stable name for metrics: `network_error`, `non_json_response`, `timeout`. */
+  readonly errorName: string;
+
+  constructor(
+    details: { method: ApiMethod; status?: number; errorName: string; message: string },
+    options?: { cause?: unknown },
+  ) {
+    super(`Stack Exchange ${details.method} failed: ${details.message}`, ErrorCategory.Transient, options);
+    this.method = details.method;
+    this.status = details.status;
+    this.errorName = details.errorName;
+  }
+}
+
+/** The request took longer than its timeout. */
+export class RequestTimeoutError extends TransportError {
+  override name = 'RequestTimeoutError';
+  readonly timeoutMs: number;
+
+  constructor(method: ApiMethod, timeoutMs: number, options?: { cause?: unknown }) {
+    super({ method, errorName: 'timeout', message: `no response within ${timeoutMs} ms` }, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A call was not made: the method is paused (backoff, throttle, configuration error or open circuit)
+ * beyond the caller's deadline, or the deadline leaves no time for a request.
+ */
+export class CallNotAttemptedError extends TokenRevokerError {
+  override name = 'CallNotAttemptedError';
+  readonly method: ApiMethod;
+  /** Why: `backoff`, `throttled`, `configuration`, `circuit_open` or `deadline`. */
+  readonly reason: 'backoff' | 'throttled' | 'configuration' | 'circuit_open' | 'deadline';
+  /** When the method may be called again (epoch ms), when known. */
+  readonly retryAt: number | undefined;
+
+  constructor(details: {
+    method: ApiMethod;
+    reason: CallNotAttemptedError['reason'];
+    retryAt?: number;
+    category: ErrorCategory;
+    cause?: unknown;
+  }) {
+    const when = details.retryAt === undefined ? '' : ` until ${new Date(details.retryAt).toISOString()}`;
+    super(`Stack Exchange ${details.method} not called: ${details.reason}${when}`, details.category, {
+      cause: details.cause,
+    });
+    this.method = details.method;
+    this.reason = details.reason;
+    this.retryAt = details.retryAt;
+  }
+}
+
+/** Every message of an SQS batch failed: thrown by the handler so that Lambda backs off. */
+export class BatchFailedError extends TokenRevokerError {
+  override name = 'BatchFailedError';
+  readonly messageIds: readonly string[];
+  readonly categories: readonly ErrorCategory[];
+
+  constructor(messageIds: readonly string[], categories: readonly ErrorCategory[]) {
+    super(
+      `All ${messageIds.length} message(s) of the batch failed (${[...new Set(categories)].join(', ') || 'unknown'}); SQS will redeliver them`,
+      categories.includes(ErrorCategory.Configuration)
+        ? ErrorCategory.Configuration
+        : ErrorCategory.Transient,
+    );
+    this.messageIds = messageIds;
+    this.categories = categories;
+  }
+}
