@@ -1,0 +1,46 @@
+/**
+ * token-revoker's public entry point: what producers and tools import from 'token-revoker'.
+ */
+export {
+  ApiMethod,
+  BatchFailedError,
+  BatchSizeError,
+  CallNotAttemptedError,
+  ConfigurationError,
+  ErrorCategory,
+  InvalidTokenError,
+  RequestTimeoutError,
+  StackExchangeApiError,
+  TokenRevokerError,
+  TransportError,
+} from './lib/errors';
+export {
+  formatMessageBody,
+  type ParsedMessage,
+  parseMessageBody,
+  type RejectedToken,
+  RejectReason,
+  RevocationAction,
+  type RevocationRequest,
+} from './lib/message';
+export { checkApiUrl, DEFAULT_API_URL, isLoopbackHost } from './lib/stackexchange/api-url';
+export {
+  type AuthStyle,
+  type CallOptions,
+  type CallResult,
+  type ClientEvent,
+  StackExchangeClient,
+  type StackExchangeClientOptions,
+} from './lib/stackexchange/client';
+export type { AccessTokenItem } from './lib/stackexchange/wrapper';
+export {
+  checkToken,
+  chunk,
+  FINGERPRINT_LENGTH,
+  fingerprint,
+  isValidToken,
+  MAX_TOKEN_LENGTH,
+  MAX_TOKENS_PER_CALL,
+  type TokenCheck,
+  TokenProblem,
+} from './lib/tokens';

@@ -1,0 +1,104 @@
+import { ConfigurationError } from '../lib/errors';
+import { checkApiUrl, DEFAULT_API_URL } from '../lib/stackexchange/api-url';
+import type { AuthStyle } from '../lib/stackexchange/client';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lib/telemetry-names';
+
+/** Where the app key comes from. Only `plain` holds the key itself (local use); the others name where it is stored. */
+export type KeySource =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'plain'; readonly key: string }
+  | { readonly kind: 'secret'; readonly secretId: string }
+  | { readonly kind: 'parameter'; readonly parameterName: string };
+
+/** The handler's settings, read from the environment once at cold start. Documented in the README. */
+export interface HandlerConfig {
+  /** STACKEXCHANGE_API_URL. @default 'https://api.stackexchange.com/2.3' */
+  readonly apiUrl: string;
+  /** STACKEXCHANGE_KEY, STACKEXCHANGE_KEY_SECRET_ID or STACKEXCHANGE_KEY_PARAMETER_NAME (at most one). */
+  readonly keySource: KeySource;
+  /** STACKEXCHANGE_AUTH_STYLE. @default 'query' */
+  readonly authStyle: AuthStyle;
+  /** STACKEXCHANGE_REQUESTS_PER_SECOND: this function's share of the request budget. @default 5 */
+  readonly requestsPerSecond: number;
+  /** STACKEXCHANGE_CALL_CONCURRENCY: API calls in flight at once in one invocation. @default 4 */
+  readonly callConcurrency: number;
+  /** STACKEXCHANGE_TIMEOUT_MS: timeout of one HTTP request. @default 10000 */
+  readonly timeoutMs: number;
+  /** STACKEXCHANGE_MAX_ATTEMPTS: attempts per call for transient errors. @default 3 */
+  readonly maxAttempts: number;
+  /** DEAD_LETTER_QUEUE_URL: where permanently bad input is parked. Without it, such messages are retried and reach the DLQ by redrive. */
+  readonly deadLetterQueueUrl: string | undefined;
+  /** AWS_ENDPOINT_URL_SQS: explicit SQS endpoint (local servers). @default the SDK's regional endpoint */
+  readonly sqsEndpoint: string | undefined;
+  /** DEADLINE_SAFETY_MARGIN_MS: time kept free before the Lambda timeout to report and park. @default 3000 */
+  readonly safetyMarginMs: number;
+  /** POWERTOOLS_SERVICE_NAME. @default 'token-revoker' */
+  readonly serviceName: string;
+  /** POWERTOOLS_METRICS_NAMESPACE. @default 'TokenRevoker' */
+  readonly metricsNamespace: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new ConfigurationError(
+      name,
+      `"${raw}" is not ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`,
+    );
+  }
+  return value;
+}
+
+function readKeySource(env: Env): KeySource {
+  const given = (
+    ['STACKEXCHANGE_KEY', 'STACKEXCHANGE_KEY_SECRET_ID', 'STACKEXCHANGE_KEY_PARAMETER_NAME'] as const
+  ).filter((name) => (env[name] ?? '') !== '');
+  if (given.length > 1)
+    throw new ConfigurationError(given.join(', '), 'set at most one way to provide the app key');
+  if (env.STACKEXCHANGE_KEY) return { kind: 'plain', key: env.STACKEXCHANGE_KEY };
+  if (env.STACKEXCHANGE_KEY_SECRET_ID) return { kind: 'secret', secretId: env.STACKEXCHANGE_KEY_SECRET_ID };
+  if (env.STACKEXCHANGE_KEY_PARAMETER_NAME) {
+    return { kind: 'parameter', parameterName: env.STACKEXCHANGE_KEY_PARAMETER_NAME };
+  }
+  return { kind: 'none' };
+}
+
+/** Reads and validates the configuration; throws ConfigurationError naming the variable at fault. */
+export function readConfig(env: Env = process.env): HandlerConfig {
+  const authStyle = env.STACKEXCHANGE_AUTH_STYLE ?? 'query';
+  if (authStyle !== 'query' && authStyle !== 'header') {
+    throw new ConfigurationError('STACKEXCHANGE_AUTH_STYLE', `"${authStyle}" is not "query" or "header"`);
+  }
+  const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
+  if (deadLetterQueueUrl !== undefined && !/^https?:\/\//.test(deadLetterQueueUrl)) {
+    throw new ConfigurationError(
+      'DEAD_LETTER_QUEUE_URL',
+      'expected an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
+    );
+  }
+  return {
+    apiUrl: checkApiUrl(env.STACKEXCHANGE_API_URL || DEFAULT_API_URL),
+    keySource: readKeySource(env),
+    authStyle,
+    requestsPerSecond: readNumber(env, 'STACKEXCHANGE_REQUESTS_PER_SECOND', 5, 0.01, 25, false),
+    callConcurrency: readNumber(env, 'STACKEXCHANGE_CALL_CONCURRENCY', 4, 1, 32),
+    timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', 10_000, 100, 60_000),
+    maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', 3, 1, 5),
+    deadLetterQueueUrl,
+    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
+    safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', 3000, 0, 60_000),
+    serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+  };
+}

@@ -1,0 +1,103 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { RejectReason, RevocationAction } from '../lib/message';
+
+/** One parked message: the input the function will never retry, with the reason it was rejected. */
+export interface ParkEntry {
+  /** Stable reason code (also the `reason` message attribute). */
+  readonly reason: RejectReason;
+  /** What is wrong and where, without any token. */
+  readonly detail: string;
+  /** The SQS message the input came from. */
+  readonly sourceMessageId: string;
+  /** The rejected tokens (values as received), when the message itself could be read. */
+  readonly tokens?: readonly unknown[];
+  /** Per rejected token: its position and problem. */
+  readonly problems?: readonly {
+    readonly index: number;
+    readonly problem: string;
+    readonly detail: string;
+  }[];
+  /** The original body, when it could not be read at all. */
+  readonly body?: string;
+  readonly action?: RevocationAction;
+  readonly receiveCount?: number;
+}
+
+/** Sends entries to the dead-letter queue; resolves with one flag per entry: true if it was parked. */
+export type Parker = (entries: readonly ParkEntry[]) => Promise<boolean[]>;
+
+/** Entries per SendMessageBatch call (the SQS maximum). */
+const BATCH_ENTRIES = 10;
+/** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
+const BATCH_BYTES = 200 * 1024;
+
+/** The JSON body of a parked message. */
+export function parkedBody(entry: ParkEntry, now = new Date()): string {
+  return JSON.stringify({ ...entry, parkedAt: now.toISOString() });
+}
+
+function groupBySize(bodies: readonly string[]): number[][] {
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  bodies.forEach((body, index) => {
+    const size = Buffer.byteLength(body);
+    if (current.length > 0 && (current.length === BATCH_ENTRIES || bytes + size > BATCH_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(index);
+    bytes += size;
+  });
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
+ * A Parker that writes to an SQS queue with SendMessageBatch. An entry SQS reports as failed, or any
+ * entry of a call that throws, comes back `false`: its message is then reported for retry instead.
+ */
+export function sqsParker(options: {
+  readonly queueUrl: string | undefined;
+  /** Lazily creates the client: the happy path never pays for it. */
+  readonly sqs: () => SQSClient;
+  readonly onError?: (error: unknown, entries: number) => void;
+}): Parker {
+  return async (entries) => {
+    const parked = entries.map(() => false);
+    if (entries.length === 0) return parked;
+    if (options.queueUrl === undefined) {
+      options.onError?.(new Error('DEAD_LETTER_QUEUE_URL is not set: cannot park'), entries.length);
+      return parked;
+    }
+    const bodies = entries.map((entry) => parkedBody(entry));
+    for (const group of groupBySize(bodies)) {
+      try {
+        const response = await options.sqs().send(
+          new SendMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: group.map((index) => ({
+              Id: String(index),
+              MessageBody: bodies[index],
+              MessageAttributes: {
+                reason: { DataType: 'String', StringValue: entries[index]?.reason },
+                sourceMessageId: { DataType: 'String', StringValue: entries[index]?.sourceMessageId },
+              },
+            })),
+          }),
+        );
+        for (const success of response.Successful ?? []) parked[Number(success.Id)] = true;
+        if ((response.Failed ?? []).length > 0) {
+          options.onError?.(
+            new Error(`SQS refused ${response.Failed?.length} parked message(s)`),
+            group.length,
+          );
+        }
+      } catch (error) {
+        options.onError?.(error, group.length);
+      }
+    }
+    return parked;
+  };
+}
