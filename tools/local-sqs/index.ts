@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+
+/** A real SQS-compatible server (fauxqs) in a child process on 127.0.0.1. */
+export interface LocalSqs {
+  /** `http://127.0.0.1:PORT`: give it to SQSClient as `endpoint` (or AWS_ENDPOINT_URL_SQS to the handler). */
+  readonly endpoint: string;
+  /** A client configured for this server (dummy credentials, us-east-1). */
+  readonly client: SQSClient;
+  /** Creates a queue and, when `deadLetter` is set, its dead-letter queue with a redrive policy. */
+  createQueue(name: string, options?: QueueOptions): Promise<{ queueUrl: string; queueArn: string }>;
+  stop(): Promise<void>;
+}
+
+export interface QueueOptions {
+  readonly visibilityTimeoutInSeconds?: number;
+  readonly deadLetter?: { readonly queueArn: string; readonly maxReceiveCount: number };
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+const SERVER_SCRIPT = join(__dirname, 'server.mjs');
+
+/** Dummy credentials: the local server does not check them, the SDK insists on having some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export function localSqsClient(endpoint: string): SQSClient {
+  return new SQSClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+}
+
+/** Starts the server and waits until it listens. */
+export async function startLocalSqs(): Promise<LocalSqs> {
+  const child: ChildProcess = spawn(process.execPath, [SERVER_SCRIPT], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`local SQS server exited early (code ${code})`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  });
+  child.removeAllListeners('exit');
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localSqsClient(endpoint);
+
+  return {
+    endpoint,
+    client,
+    async createQueue(name, options = {}) {
+      const attributes: Record<string, string> = { ...options.attributes };
+      if (options.visibilityTimeoutInSeconds !== undefined) {
+        attributes.VisibilityTimeout = String(options.visibilityTimeoutInSeconds);
+      }
+      if (options.deadLetter !== undefined) {
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: options.deadLetter.queueArn,
+          maxReceiveCount: options.deadLetter.maxReceiveCount,
+        });
+      }
+      const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      const queueUrl = created.QueueUrl ?? '';
+      const read = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      return { queueUrl, queueArn: read.Attributes?.QueueArn ?? '' };
+    },
+    async stop() {
+      client.destroy();
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin?.end();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
