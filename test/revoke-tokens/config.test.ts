@@ -1,0 +1,83 @@
+import { ConfigurationError } from '../../functions/lib/errors';
+import { readConfig } from '../../functions/revoke-tokens/config';
+
+describe('readConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(readConfig({})).toEqual({
+      apiUrl: 'https://api.stackexchange.com/2.3',
+      keySource: { kind: 'none' },
+      authStyle: 'query',
+      requestsPerSecond: 5,
+      callConcurrency: 4,
+      timeoutMs: 10_000,
+      maxAttempts: 3,
+      deadLetterQueueUrl: undefined,
+      sqsEndpoint: undefined,
+      safetyMarginMs: 3000,
+      serviceName: 'token-revoker',
+      metricsNamespace: 'TokenRevoker',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readConfig({
+      STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.2/',
+      STACKEXCHANGE_KEY_SECRET_ID: 'se/app-key',
+      STACKEXCHANGE_AUTH_STYLE: 'header',
+      STACKEXCHANGE_REQUESTS_PER_SECOND: '2.5',
+      STACKEXCHANGE_CALL_CONCURRENCY: '2',
+      STACKEXCHANGE_TIMEOUT_MS: '5000',
+      STACKEXCHANGE_MAX_ATTEMPTS: '2',
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324',
+      DEADLINE_SAFETY_MARGIN_MS: '1000',
+      POWERTOOLS_SERVICE_NAME: 'svc',
+      POWERTOOLS_METRICS_NAMESPACE: 'Ns',
+    });
+    expect(config).toMatchObject({
+      apiUrl: 'https://api.stackexchange.com/2.2',
+      keySource: { kind: 'secret', secretId: 'se/app-key' },
+      authStyle: 'header',
+      requestsPerSecond: 2.5,
+      callConcurrency: 2,
+      timeoutMs: 5000,
+      maxAttempts: 2,
+      sqsEndpoint: 'http://127.0.0.1:9324',
+      safetyMarginMs: 1000,
+      serviceName: 'svc',
+      metricsNamespace: 'Ns',
+    });
+  });
+
+  it.each([
+    [{ STACKEXCHANGE_API_URL: 'http://api.stackexchange.com/2.3' }, 'STACKEXCHANGE_API_URL'],
+    [{ STACKEXCHANGE_API_URL: 'not a url' }, 'STACKEXCHANGE_API_URL'],
+    [{ STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3?key=x' }, 'STACKEXCHANGE_API_URL'],
+    [{ STACKEXCHANGE_AUTH_STYLE: 'cookie' }, 'STACKEXCHANGE_AUTH_STYLE'],
+    [{ STACKEXCHANGE_REQUESTS_PER_SECOND: '31' }, 'STACKEXCHANGE_REQUESTS_PER_SECOND'],
+    [{ STACKEXCHANGE_CALL_CONCURRENCY: 'many' }, 'STACKEXCHANGE_CALL_CONCURRENCY'],
+    [{ STACKEXCHANGE_MAX_ATTEMPTS: '1.5' }, 'STACKEXCHANGE_MAX_ATTEMPTS'],
+    [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL'],
+    [
+      { STACKEXCHANGE_KEY: 'k', STACKEXCHANGE_KEY_PARAMETER_NAME: '/p' },
+      'STACKEXCHANGE_KEY, STACKEXCHANGE_KEY_PARAMETER_NAME',
+    ],
+  ])('refuses %j and names %s', (env, setting) => {
+    expect(() => readConfig(env)).toThrow(ConfigurationError);
+    try {
+      readConfig(env);
+    } catch (error) {
+      expect((error as ConfigurationError).setting).toBe(setting);
+    }
+  });
+
+  it('allows plain http on loopback only', () => {
+    expect(readConfig({ STACKEXCHANGE_API_URL: 'http://127.0.0.1:8080/2.3' }).apiUrl).toBe(
+      'http://127.0.0.1:8080/2.3',
+    );
+    expect(readConfig({ STACKEXCHANGE_API_URL: 'http://localhost:8080/2.3' }).apiUrl).toBe(
+      'http://localhost:8080/2.3',
+    );
+    expect(() => readConfig({ STACKEXCHANGE_API_URL: 'http://10.0.0.1/2.3' })).toThrow(/https/);
+  });
+});
