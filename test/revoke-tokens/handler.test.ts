@@ -1,0 +1,81 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ConfigurationError } from '../../functions/lib/errors';
+import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { type Simulator, startSimulator } from '../../tools/simulator';
+import { captureOutput, lambdaContext, sqsEvent } from '../support/lambda';
+import { drainQueue } from './harness';
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** Loads the handler module afresh (a cold start) with the given environment. */
+function coldStart(env: Record<string, string>): Handler {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    let handler: Handler | undefined;
+    jest.isolateModules(() => {
+      handler = (require('../../functions/revoke-tokens/handler') as { handler: Handler }).handler;
+    });
+    return handler as Handler;
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('handler (the Lambda entry point)', () => {
+  let sqs: LocalSqs;
+  let sim: Simulator;
+  beforeAll(async () => {
+    sqs = await startLocalSqs();
+  });
+  afterAll(() => sqs.stop());
+  beforeEach(async () => {
+    sim = await startSimulator({ seed: 2, requiredKey: 'localAppKey' });
+  });
+  afterEach(() => sim.close());
+
+  it('revokes, parks and publishes metrics with the configuration from the environment', async () => {
+    // Prepare
+    const { queueUrl } = await sqs.createQueue('handler-dlq');
+    const handler = coldStart({
+      STACKEXCHANGE_API_URL: sim.url,
+      STACKEXCHANGE_KEY: 'localAppKey',
+      DEAD_LETTER_QUEUE_URL: queueUrl,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_METRICS_NAMESPACE: 'TokenRevokerTest',
+    });
+    const tokens = sim.issueTokens(30);
+    const event = sqsEvent([...tokens.map((token) => ({ token })), 'garbage']);
+
+    // Act
+    const { result, output } = await captureOutput(() => handler(event, lambdaContext()));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sim.requests.map((r) => r.tokens.length)).toEqual([20, 10]);
+    expect(sim.requests.every((r) => r.key === 'localAppKey')).toBe(true);
+    expect(await drainQueue(sqs, queueUrl)).toEqual([
+      expect.objectContaining({ reason: 'body_not_json', body: 'garbage' }),
+    ]);
+    const emf = output
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(emf.some((m) => m.TokensInvalidated === 30 && m.MessagesParked === 1 && m.ApiCalls === 2)).toBe(
+      true,
+    );
+    expect(output).not.toContain('localAppKey');
+  });
+
+  it('fails the cold start with the name of a bad setting', () => {
+    expect(() => coldStart({ STACKEXCHANGE_API_URL: 'http://api.stackexchange.com/2.3' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => coldStart({ STACKEXCHANGE_REQUESTS_PER_SECOND: 'fast' })).toThrow(
+      /STACKEXCHANGE_REQUESTS_PER_SECOND/,
+    );
+  });
+});
