@@ -1,11 +1,10 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { ConfigurationError } from '../lib/errors';
 import type { KeySource } from './config';
 
 /**
- * Resolves the Stack Exchange app key: from the environment (local use), from a Secrets Manager
- * secret, or from an SSM SecureString parameter. The key never appears in the CloudFormation template.
+ * Resolves the Stack Exchange app key once per instance: from the environment (local use), from a
+ * Secrets Manager secret, or from an SSM SecureString parameter, so that the key never appears in the
+ * CloudFormation template. The SDK clients are loaded only when a stored key is configured.
  */
 export async function resolveAppKey(source: KeySource): Promise<string | undefined> {
   switch (source.kind) {
@@ -14,32 +13,44 @@ export async function resolveAppKey(source: KeySource): Promise<string | undefin
     case 'plain':
       return source.key;
     case 'secret':
-      return nonEmpty(
-        await fetchOrExplain('STACKEXCHANGE_KEY_SECRET_ID', () => getSecret(source.secretId)),
-        'STACKEXCHANGE_KEY_SECRET_ID',
-      );
+      return read('STACKEXCHANGE_KEY_SECRET_ID', async () => {
+        const { SecretsManagerClient, GetSecretValueCommand } = await import(
+          '@aws-sdk/client-secrets-manager'
+        );
+        const client = new SecretsManagerClient({});
+        try {
+          return (await client.send(new GetSecretValueCommand({ SecretId: source.secretId }))).SecretString;
+        } finally {
+          client.destroy();
+        }
+      });
     case 'parameter':
-      return nonEmpty(
-        await fetchOrExplain('STACKEXCHANGE_KEY_PARAMETER_NAME', () =>
-          getParameter(source.parameterName, { decrypt: true }),
-        ),
-        'STACKEXCHANGE_KEY_PARAMETER_NAME',
-      );
+      return read('STACKEXCHANGE_KEY_PARAMETER_NAME', async () => {
+        const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+        const client = new SSMClient({});
+        try {
+          const response = await client.send(
+            new GetParameterCommand({ Name: source.parameterName, WithDecryption: true }),
+          );
+          return response.Parameter?.Value;
+        } finally {
+          client.destroy();
+        }
+      });
   }
 }
 
-async function fetchOrExplain(setting: string, fetch: () => Promise<unknown>): Promise<unknown> {
+async function read(setting: string, fetch: () => Promise<string | undefined>): Promise<string> {
+  let value: string | undefined;
   try {
-    return await fetch();
+    value = await fetch();
   } catch (error) {
+    // The SDK's error names (AccessDeniedException, ResourceNotFoundException) say enough; the key is not in them.
     const name = error instanceof Error ? error.name : 'Error';
     throw new ConfigurationError(setting, `could not read the app key (${name})`, { cause: error });
   }
-}
-
-function nonEmpty(value: unknown, setting: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigurationError(setting, 'the stored app key is empty or not a string');
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigurationError(setting, 'the stored app key is empty');
   }
   return value.trim();
 }

@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { StackExchangeClient } from '../lib/stackexchange/client';
@@ -36,11 +36,12 @@ function getClient(): Promise<StackExchangeClient> {
   return client;
 }
 
-/** Created on first use: only parking needs SQS, so the happy path never pays for it. */
+/** Loaded and created on first use: only parking needs SQS, so the happy path never pays for it. */
 let sqs: SQSClient | undefined;
 const park = sqsParker({
   queueUrl: config.deadLetterQueueUrl,
-  sqs: () => {
+  sqs: async () => {
+    const { SQSClient } = await import('@aws-sdk/client-sqs');
     sqs ??= new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint });
     return sqs;
   },

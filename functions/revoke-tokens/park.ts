@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RejectReason, RevocationAction } from '../lib/message';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
@@ -60,8 +60,8 @@ function groupBySize(bodies: readonly string[]): number[][] {
  */
 export function sqsParker(options: {
   readonly queueUrl: string | undefined;
-  /** Lazily creates the client: the happy path never pays for it. */
-  readonly sqs: () => SQSClient;
+  /** Creates the client on first use: the happy path never loads the SDK. */
+  readonly sqs: () => SQSClient | Promise<SQSClient>;
   readonly onError?: (error: unknown, entries: number) => void;
 }): Parker {
   return async (entries) => {
@@ -74,7 +74,9 @@ export function sqsParker(options: {
     const bodies = entries.map((entry) => parkedBody(entry));
     for (const group of groupBySize(bodies)) {
       try {
-        const response = await options.sqs().send(
+        const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+        const sqs = await options.sqs();
+        const response = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: options.queueUrl,
             Entries: group.map((index) => ({
