@@ -1,5 +1,4 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ConfigurationError } from '../../functions/lib/errors';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, startSimulator } from '../../tools/simulator';
 import { captureOutput, lambdaContext, sqsEvent } from '../support/lambda';
@@ -7,19 +6,26 @@ import { drainQueue } from './harness';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** Loads the handler module afresh (a cold start) with the given environment. */
+const originalEnv = { ...process.env };
+
+/** Loads the handler module afresh (a cold start) with the given environment, which stays set as in Lambda. */
 function coldStart(env: Record<string, string>): Handler {
-  const saved = { ...process.env };
   Object.assign(process.env, env);
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require('../../functions/revoke-tokens/handler') as { handler: Handler }).handler;
+  });
+  return handler as Handler;
+}
+
+/** The error a cold start throws (the module registry is isolated, so compare by name). */
+function coldStartError(env: Record<string, string>): { name: string; setting: string; message: string } {
   try {
-    let handler: Handler | undefined;
-    jest.isolateModules(() => {
-      handler = (require('../../functions/revoke-tokens/handler') as { handler: Handler }).handler;
-    });
-    return handler as Handler;
-  } finally {
-    process.env = saved;
+    coldStart(env);
+  } catch (error) {
+    return error as { name: string; setting: string; message: string };
   }
+  throw new Error('the cold start did not fail');
 }
 
 describe('handler (the Lambda entry point)', () => {
@@ -32,7 +38,10 @@ describe('handler (the Lambda entry point)', () => {
   beforeEach(async () => {
     sim = await startSimulator({ seed: 2, requiredKey: 'localAppKey' });
   });
-  afterEach(() => sim.close());
+  afterEach(async () => {
+    process.env = { ...originalEnv };
+    await sim.close();
+  });
 
   it('revokes, parks and publishes metrics with the configuration from the environment', async () => {
     // Prepare
@@ -71,11 +80,14 @@ describe('handler (the Lambda entry point)', () => {
   });
 
   it('fails the cold start with the name of a bad setting', () => {
-    expect(() => coldStart({ STACKEXCHANGE_API_URL: 'http://api.stackexchange.com/2.3' })).toThrow(
-      ConfigurationError,
-    );
-    expect(() => coldStart({ STACKEXCHANGE_REQUESTS_PER_SECOND: 'fast' })).toThrow(
-      /STACKEXCHANGE_REQUESTS_PER_SECOND/,
-    );
+    expect(coldStartError({ STACKEXCHANGE_API_URL: 'http://api.stackexchange.com/2.3' })).toMatchObject({
+      name: 'ConfigurationError',
+      setting: 'STACKEXCHANGE_API_URL',
+    });
+    process.env = { ...originalEnv };
+    expect(coldStartError({ STACKEXCHANGE_REQUESTS_PER_SECOND: 'fast' })).toMatchObject({
+      name: 'ConfigurationError',
+      setting: 'STACKEXCHANGE_REQUESTS_PER_SECOND',
+    });
   });
 });

@@ -49,7 +49,9 @@ export function lambdaContext(remainingMs = 30_000): Context {
 }
 
 /** Captures everything written to stdout and stderr while `run` runs. */
-export async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T | undefined; error: unknown; output: string }> {
+export async function captureOutput<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T | undefined; error: unknown; output: string }> {
   const chunks: string[] = [];
   const original = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown) => {

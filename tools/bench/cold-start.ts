@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 /** Bundle settings of the deployed function (infra: minified ESM, AWS SDK external, node22 target). */
-export const LAMBDA_BUNDLE_OPTIONS = {
+export const LAMBDA_BUNDLE_OPTIONS: BuildOptions = {
   bundle: true,
   minify: true,
   platform: 'node',
@@ -13,7 +13,7 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   external: ['@aws-sdk/*'],
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: 'silent',
-} as const;
+};
 
 export interface ColdStartFigures {
   readonly handlerBundleBytes: number;
@@ -28,13 +28,18 @@ export interface ColdStartFigures {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
 /** Loads a module in a fresh Node process and prints how long the import took. */
 function initTimeMs(file: string, env: NodeJS.ProcessEnv): number {
   const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});console.log(performance.now()-t);`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    encoding: 'utf8',
+  });
   return Number(out.trim().split('\n').pop());
 }
 
@@ -45,7 +50,10 @@ function initTimeMs(file: string, env: NodeJS.ProcessEnv): number {
 export async function measureColdStart(root: string, workDir: string, runs = 15): Promise<ColdStartFigures> {
   mkdirSync(workDir, { recursive: true });
   const floorEntry = join(workDir, 'ky-floor.mjs');
-  writeFileSync(floorEntry, "import ky from 'ky';\nexport const client = ky.create({ prefixUrl: 'https://api.stackexchange.com/2.3/' });\n");
+  writeFileSync(
+    floorEntry,
+    "import ky from 'ky';\nexport const client = ky.create({ prefixUrl: 'https://api.stackexchange.com/2.3/' });\n",
+  );
   const handlerOut = join(workDir, 'handler.mjs');
   const floorOut = join(workDir, 'floor.mjs');
   const handlerResult = await build({
@@ -62,8 +70,10 @@ export async function measureColdStart(root: string, workDir: string, runs = 15)
     metafile: true,
     nodePaths: [join(root, 'node_modules')],
   });
-  const bytes = (result: typeof handlerResult, out: string) =>
-    Object.entries(result.metafile?.outputs ?? {}).find(([path]) => out.endsWith(path.replace(/^.*\//, '')))?.[1].bytes ?? 0;
+  const bytes = (result: { metafile?: { outputs: Record<string, { bytes: number }> } }, out: string) =>
+    Object.entries(result.metafile?.outputs ?? {}).find(([path]) =>
+      out.endsWith(path.replace(/^.*\//, '')),
+    )?.[1].bytes ?? 0;
 
   // The handler reads its configuration at init, as in Lambda; @aws-sdk resolves from node_modules.
   const env = {

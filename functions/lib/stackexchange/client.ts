@@ -311,8 +311,13 @@ function checkBatch(tokens: readonly string[]): void {
   });
 }
 
+/** The system error code of a failed fetch (ECONNREFUSED, ECONNRESET, ...), never its message (it quotes the URL). */
 function networkCode(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause !== undefined && typeof cause === 'object' && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown';
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const candidate = current as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof candidate.code === 'string') return candidate.code;
+    current = candidate.cause ?? (Array.isArray(candidate.errors) ? candidate.errors[0] : undefined);
+  }
+  return 'unknown';
 }

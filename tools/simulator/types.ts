@@ -1,0 +1,113 @@
+/** The access-token methods the simulator serves. */
+export type ApiMethod = 'invalidate' | 'read' | 'deauthenticate';
+
+/** Faults the simulator can inject, one per request. */
+export type FaultKind =
+  | 'internal_error'
+  | 'temporarily_unavailable'
+  | 'write_failed'
+  | 'duplicate_request'
+  | 'throttle_violation'
+  | 'backoff'
+  | 'html_503'
+  | 'connection_reset'
+  | 'timeout'
+  | 'bad_parameter'
+  | 'access_denied'
+  | 'no_method'
+  | 'key_required'
+  | 'access_token_required'
+  | 'invalid_access_token';
+
+export type Latency = number | { readonly min: number; readonly max: number };
+
+export interface SimulatorOptions {
+  /** @default 0 (an ephemeral port) */
+  readonly port?: number;
+  /** Per-request latency in ms, fixed or uniformly drawn from [min, max]. @default 0 */
+  readonly latencyMs?: Latency;
+  /** Seed of every random draw (latency, faults, issued tokens): same seed, same run. @default 1 */
+  readonly seed?: number;
+  /** Requests per rolling second per client address before throttle_violation. @default 30 */
+  readonly maxRequestsPerSecond?: number;
+  /** Seconds a client is banned after exceeding maxRequestsPerSecond. @default 30 */
+  readonly banSeconds?: number;
+  /** @default 'auto': gzip if Accept-Encoding allows it, else deflate, else identity */
+  readonly compression?: 'auto' | 'gzip' | 'deflate' | 'none';
+  /** When set, requests must carry this app key: missing answers key_required, wrong access_denied. */
+  readonly requiredKey?: string;
+  /** Where the key is accepted: `key` query parameter, `Authorization: Bearer` header, or both. @default 'either' */
+  readonly authStyle?: 'query' | 'header' | 'either';
+  /** Random faults: each request draws one with probability `rate` from `kinds`. @default none */
+  readonly faults?: { readonly rate: number; readonly kinds: readonly FaultKind[] };
+  /** Seconds put in `backoff` by the 'backoff' fault. @default 2 */
+  readonly backoffSeconds?: number;
+  /** How long the 'timeout' fault holds a request before destroying the socket. @default 30000 */
+  readonly timeoutMs?: number;
+  /** @default 10000 */
+  readonly quotaMax?: number;
+}
+
+export interface TokenOptions {
+  readonly accountId?: number;
+  readonly noExpiry?: boolean;
+  readonly scope?: readonly string[];
+}
+
+export type TokenState = 'live' | 'invalidated' | 'deauthenticated' | 'unknown';
+
+export interface RecordedRequest {
+  /** Date.now() when received. */
+  readonly at: number;
+  readonly method: ApiMethod | 'unknown';
+  /** Decoded path tokens (test data: records may hold them; the simulator never logs them). */
+  readonly tokens: readonly string[];
+  readonly key?: string;
+  /** HTTP status sent (0 for reset or timeout). */
+  readonly status: number;
+  readonly errorName?: string;
+  readonly fault?: FaultKind;
+  readonly itemsReturned: number;
+  /** Arrived while a backoff for its method was in force. */
+  readonly backoffViolation: boolean;
+  /** Over the request rate, or during a ban. */
+  readonly throttleViolation: boolean;
+}
+
+export interface SimulatorStats {
+  readonly requests: number;
+  readonly byMethod: Readonly<Record<ApiMethod | 'unknown', number>>;
+  readonly successfulCalls: number;
+  readonly tokensInSuccessfulCalls: number;
+  readonly meanTokensPerSuccessfulCall: number;
+  readonly throttleViolations: number;
+  readonly backoffViolations: number;
+  readonly faultsInjected: number;
+  readonly errorsByName: Readonly<Record<string, number>>;
+  readonly invalidated: number;
+  readonly deauthenticated: number;
+  readonly quotaRemaining: number;
+}
+
+export interface Simulator {
+  /** Base URL including the version: 'http://127.0.0.1:PORT/2.3'. */
+  readonly url: string;
+  /** 'http://127.0.0.1:PORT'. */
+  readonly origin: string;
+  /** Creates live tokens of the real shape (22 characters of [A-Za-z0-9*(] and '))'), unique and seeded. */
+  issueTokens(count: number, options?: TokenOptions): string[];
+  addTokens(tokens: readonly string[], options?: TokenOptions): void;
+  /** Any call containing one of these answers bad_parameter. */
+  poisonTokens(tokens: readonly string[]): void;
+  /** The next `times` (default 1) requests, to `method` if given, get this fault (before random faults). */
+  injectFault(kind: FaultKind, options?: { readonly method?: ApiMethod; readonly times?: number }): void;
+  setFaults(faults: SimulatorOptions['faults']): void;
+  setLatency(latencyMs: Latency | undefined): void;
+  tokenState(token: string): TokenState;
+  readonly requests: readonly RecordedRequest[];
+  stats(): SimulatorStats;
+  /** Forgets tokens, records, bans, backoffs, queued faults and quota. */
+  reset(): void;
+  /** Closes the server and destroys open connections (held 'timeout' requests too). */
+  close(): Promise<void>;
+}
