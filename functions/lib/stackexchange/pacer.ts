@@ -72,7 +72,8 @@ export class Pacer {
         throw new CallNotAttemptedError({ method, reason: 'deadline', category: ErrorCategory.Transient });
       }
       this.#nextSlot = slot + this.#intervalMs;
-      if (slot > now) await sleep(slot - now);
+      // Timers have a 1 ms granularity: a slot less than 1 ms away is taken now rather than after a timer.
+      if (slot - now >= 1) await sleep(slot - now);
       // A pause may have started while this request waited for its slot: check again.
       if (this.pausedUntil(method) === undefined) return;
     }
