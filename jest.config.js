@@ -12,4 +12,5 @@ module.exports = {
   testTimeout: 30_000,
   // Two cores here and in CI: leave one for the local servers the tests start.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
