@@ -88,7 +88,6 @@ export async function processBatch(
         fingerprints: fingerprints(parsed.rejected.map((r) => r.value)),
         problems: parsed.rejected.map((r) => r.detail),
       });
-      tally.tokensParked += parsed.rejected.length;
       work.parkIndexes.push(
         parkList.push({
           reason: RejectReason.InvalidToken,
@@ -157,9 +156,10 @@ export async function processBatch(
 
   countOutcomes(outcomes, tally);
   for (const [index, entry] of parkList.entries()) {
-    if (parked[index]) tally.messagesParked += 1;
-    else tally.parkingFailures += 1;
-    if (entry.reason === RejectReason.RejectedByApi) tally.tokensParked += entry.tokens?.length ?? 0;
+    if (parked[index]) {
+      tally.messagesParked += 1;
+      tally.tokensParked += entry.tokens?.length ?? 0;
+    } else tally.parkingFailures += 1;
   }
 
   const failures: { itemIdentifier: string }[] = [];
