@@ -184,8 +184,14 @@ export class TokenRevocation extends Construct {
       masterKey: topicKey,
       displayName: 'Token revocation alarms',
     });
-    if (props.alarmEmail !== undefined)
-      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail !== undefined) {
+      const subscription = this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless::Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail delivery that fails cannot be replayed from a queue; the alarm stays visible in CloudWatch and SNS records failed deliveries.',
+      });
+    }
 
     this.alarms = new RevocationAlarms(this, 'Alarms', {
       queue: this.queue,
@@ -213,10 +219,21 @@ export class TokenRevocation extends Construct {
         eventBus: props.eventBus,
         description: 'Routes TokenRevocationRequested events to the revocation queue',
         eventPattern: { detailType: ['TokenRevocationRequested'] },
-        targets: [new SqsQueue(this.queue)],
+        // Events EventBridge cannot deliver land in the dead-letter queue too, where operators look.
+        targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 10 })],
       });
     }
-    if (props.sourceTopic !== undefined) props.sourceTopic.addSubscription(new SqsSubscription(this.queue));
+    if (props.sourceTopic !== undefined) {
+      props.sourceTopic.addSubscription(
+        new SqsSubscription(this.queue, { deadLetterQueue: this.deadLetterQueue }),
+      );
+    }
+    // EventBridge and SNS deliver into the encrypted queues: they need the queue key.
+    if (props.eventBus !== undefined || props.sourceTopic !== undefined) {
+      for (const service of ['events.amazonaws.com', 'sns.amazonaws.com']) {
+        this.#queues.key?.grant(new ServicePrincipal(service), 'kms:GenerateDataKey', 'kms:Decrypt');
+      }
+    }
 
     new CfnOutput(this, 'QueueUrl', {
       value: this.queue.queueUrl,

@@ -1,0 +1,48 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { TokenRevocationStack, type TokenRevocationStackProps } from '../../infra/stack';
+
+/** Synthesizes with both cdk-nag packs as validation plugins: an unacknowledged finding makes synth throw. */
+function synthWithNag(build: (app: App) => void): void {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: undefined });
+  build(app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  app.synth();
+}
+
+describe('cdk-nag (AwsSolutions and Serverless)', () => {
+  it.each<[string, TokenRevocationStackProps]>([
+    ['default settings', {}],
+    [
+      'SSE-SQS, a secret, an event bus and an e-mail',
+      {
+        eventBusName: 'bus',
+        revocation: { useSqsManagedEncryption: true, keySecretName: 's', alarmEmail: 'a@example.com' },
+      },
+    ],
+    ['an SSM parameter', { revocation: { keyParameterName: '/p' } }],
+  ])('reports nothing unacknowledged with %s', (_name, props) => {
+    expect(() => synthWithNag((app) => new TokenRevocationStack(app, 'Nag', props))).not.toThrow();
+  });
+
+  it('would fail on an unacknowledged finding (the check is live)', () => {
+    expect(() =>
+      synthWithNag((app) => {
+        const stack = new Stack(app, 'Bad');
+        new Queue(stack, 'Plain'); // no DLQ, no SSL policy
+      }),
+    ).toThrow();
+  });
+
+  it('gives every acknowledgement a written reason', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new TokenRevocationStack(app, 'Reasons', { revocation: { alarmEmail: 'a@example.com' } });
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const reason of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+});
