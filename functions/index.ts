@@ -1,6 +1,15 @@
 /**
  * token-revoker's public entry point: what producers and tools import from 'token-revoker'.
  */
+
+export {
+  type EnqueueOptions,
+  type EnqueueOutcome,
+  type EnqueueProblem,
+  type EnqueueResult,
+  EnqueueValidationError,
+  enqueueTokens,
+} from './enqueue';
 export {
   ApiMethod,
   BatchFailedError,

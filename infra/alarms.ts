@@ -75,7 +75,7 @@ export class RevocationAlarms extends Construct {
         statistic: 'Maximum',
       }),
       1,
-      'The dead-letter queue holds messages: bad input the function parked (see the reason attribute) or messages whose retries ran out. List them with `token-revoker dlq list`, fix the cause, then replay with `token-revoker dlq redrive`.',
+      'The dead-letter queue holds messages: bad input the function parked (see the reason attribute) or messages whose retries ran out. Inspect them in the SQS console (parked ones carry a reason attribute), fix the cause, then replay with Start DLQ redrive (see the runbook).',
     );
     add(
       'Backlog',

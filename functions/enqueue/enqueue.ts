@@ -1,0 +1,214 @@
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { formatMessageBody, RevocationAction } from '../lib/message';
+import { checkToken, chunk, fingerprint, MAX_TOKENS_PER_CALL } from '../lib/tokens';
+import { type EnqueueProblem, EnqueueValidationError } from './enqueue-error';
+
+export interface EnqueueOptions {
+  /** URL of the revocation queue (the stack's `QueueUrl` output). */
+  readonly queueUrl: string;
+  /** A configured client (region, endpoint, credentials). @default new SQSClient({}) from the SDK's standard configuration */
+  readonly sqsClient?: SQSClient;
+  /** @default 'invalidate' */
+  readonly action?: RevocationAction;
+  /** Why, for operators (`logout`, `account_closed`, `leak`). Never a token. @default undefined */
+  readonly reason?: string;
+  /** Which service asks. @default undefined */
+  readonly source?: string;
+  /** Tokens per message: one message is one API call downstream. @default 20 */
+  readonly tokensPerMessage?: number;
+  /** Attempts per entry for transport errors and entries SQS reports as failed on its side. @default 4 */
+  readonly maxAttempts?: number;
+  /** Base of the exponential retry delay (full jitter). @default 100 */
+  readonly retryBaseDelayMs?: number;
+  /** Called after every SendMessageBatch call with the number of tokens settled so far. @default undefined */
+  readonly onProgress?: (settledTokens: number, totalTokens: number) => void;
+}
+
+/** What became of one input token; `index` is its position in the input. */
+export type EnqueueOutcome =
+  | {
+      readonly index: number;
+      readonly fingerprint: string;
+      readonly status: 'sent';
+      readonly messageId: string;
+    }
+  | {
+      readonly index: number;
+      readonly fingerprint: string;
+      readonly status: 'failed';
+      readonly reason: string;
+    };
+
+export interface EnqueueResult {
+  readonly sent: number;
+  readonly failed: number;
+  /** One per input token, in input order. A token is `sent` only if SQS accepted its message. */
+  readonly outcomes: readonly EnqueueOutcome[];
+  readonly messages: number;
+}
+
+/** SQS limits: 10 entries and 256 KiB per SendMessageBatch request, 256 KiB per message. */
+const BATCH_ENTRIES = 10;
+const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_FIELD_LENGTH = 1024;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function checkOptions(options: EnqueueOptions): EnqueueProblem[] {
+  const problems: EnqueueProblem[] = [];
+  if (!/^https?:\/\//.test(options.queueUrl ?? '')) {
+    problems.push({
+      index: -1,
+      problem: 'queue_url',
+      detail: 'queueUrl must be an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
+    });
+  }
+  const action = options.action ?? RevocationAction.Invalidate;
+  if (action !== RevocationAction.Invalidate && action !== RevocationAction.Deauthenticate) {
+    problems.push({
+      index: -1,
+      problem: 'action',
+      detail: 'action must be "invalidate" or "deauthenticate"',
+    });
+  }
+  for (const field of ['reason', 'source'] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH)) {
+      problems.push({
+        index: -1,
+        problem: field,
+        detail: `${field} must be a string of at most ${MAX_FIELD_LENGTH} characters`,
+      });
+    }
+  }
+  const perMessage = options.tokensPerMessage ?? MAX_TOKENS_PER_CALL;
+  if (!Number.isInteger(perMessage) || perMessage < 1 || perMessage > MAX_TOKENS_PER_CALL) {
+    problems.push({
+      index: -1,
+      problem: 'tokens_per_message',
+      detail: `tokensPerMessage must be 1 to ${MAX_TOKENS_PER_CALL}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Sends tokens to the revocation queue in the handler's format: up to 20 tokens per message, 10
+ * messages per SendMessageBatch. Every token is checked first with the handler's rules; if any is
+ * invalid nothing is sent and EnqueueValidationError says which and why. Entries SQS fails on its side
+ * and transport errors are retried with backoff; the result has one outcome per input token.
+ */
+export async function enqueueTokens(
+  tokens: readonly unknown[],
+  options: EnqueueOptions,
+): Promise<EnqueueResult> {
+  const problems = checkOptions(options);
+  tokens.forEach((token, index) => {
+    const check = checkToken(token);
+    if (!check.ok)
+      problems.push({ index, fingerprint: fingerprint(token), problem: check.problem, detail: check.detail });
+  });
+  if (tokens.length === 0) problems.push({ index: -1, problem: 'no_tokens', detail: 'no tokens to enqueue' });
+  if (problems.length > 0) throw new EnqueueValidationError(problems);
+
+  const valid = tokens as readonly string[];
+  const unique = [...new Set(valid)];
+  const requestedAt = new Date().toISOString();
+  const bodies = chunk(unique, options.tokensPerMessage ?? MAX_TOKENS_PER_CALL).map((group) => ({
+    tokens: group,
+    body: formatMessageBody({
+      tokens: group,
+      action: options.action,
+      reason: options.reason,
+      source: options.source,
+      requestedAt,
+    }),
+  }));
+  const client = options.sqsClient ?? (await defaultClient());
+  const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+
+  // Result per message index: its message id, or why it failed.
+  const results = new Map<number, { messageId: string } | { reason: string }>();
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+  const baseDelay = options.retryBaseDelayMs ?? 100;
+  let settledTokens = 0;
+  const settle = (message: number, result: { messageId: string } | { reason: string }) => {
+    results.set(message, result);
+    settledTokens += bodies[message]?.tokens.length ?? 0;
+  };
+
+  let pending = bodies.map((_, index) => index);
+  for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(Math.random() * baseDelay * 2 ** attempt);
+    const retry: number[] = [];
+    for (const group of groupForBatches(pending, (i) => bodies[i]?.body ?? '')) {
+      const entries: SendMessageBatchRequestEntry[] = group.map((i) => ({
+        Id: String(i),
+        MessageBody: bodies[i]?.body,
+      }));
+      try {
+        const response = await client.send(
+          new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }),
+        );
+        for (const success of response.Successful ?? []) {
+          if (success.MessageId !== undefined) settle(Number(success.Id), { messageId: success.MessageId });
+        }
+        for (const failure of response.Failed ?? []) {
+          const index = Number(failure.Id);
+          const reason = `SQS refused the message: ${failure.Code ?? 'error'}${failure.Message ? ` (${failure.Message})` : ''}`;
+          if (failure.SenderFault || attempt === maxAttempts - 1) settle(index, { reason });
+          else retry.push(index);
+        }
+        // An entry SQS neither accepted nor refused is not reported as sent.
+        for (const i of group) if (!results.has(i) && !retry.includes(i)) retry.push(i);
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'Error';
+        if (attempt === maxAttempts - 1)
+          for (const i of group) settle(i, { reason: `could not reach SQS (${name})` });
+        else retry.push(...group);
+      }
+      options.onProgress?.(settledTokens, unique.length);
+    }
+    pending = retry.filter((i) => !results.has(i));
+  }
+  for (const i of pending)
+    if (!results.has(i)) settle(i, { reason: 'not accepted by SQS after all attempts' });
+
+  const byToken = new Map<string, { messageId: string } | { reason: string }>();
+  bodies.forEach(({ tokens: group }, message) => {
+    const result = results.get(message) ?? { reason: 'not sent' };
+    for (const token of group) byToken.set(token, result);
+  });
+  const outcomes = valid.map((token, index): EnqueueOutcome => {
+    const result = byToken.get(token) ?? { reason: 'not sent' };
+    return 'messageId' in result
+      ? { index, fingerprint: fingerprint(token), status: 'sent', messageId: result.messageId }
+      : { index, fingerprint: fingerprint(token), status: 'failed', reason: result.reason };
+  });
+  const sent = outcomes.filter((o) => o.status === 'sent').length;
+  return { sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };
+}
+
+/** Groups message indexes into SendMessageBatch requests of at most 10 entries and 256 KiB. */
+function groupForBatches(indexes: readonly number[], body: (index: number) => string): number[][] {
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const index of indexes) {
+    const size = Buffer.byteLength(body(index));
+    if (current.length > 0 && (current.length === BATCH_ENTRIES || bytes + size > MAX_REQUEST_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(index);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+async function defaultClient(): Promise<SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient({});
+}

@@ -1,0 +1,157 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { EnqueueValidationError, enqueueTokens } from '../../functions/enqueue';
+import { parseMessageBody } from '../../functions/lib/message';
+import { fingerprint } from '../../functions/lib/tokens';
+import { type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
+
+describe('enqueueTokens', () => {
+  let sqs: LocalSqs;
+  let count = 0;
+  const newQueue = async (attributes?: Record<string, string>, suffix = '') => {
+    count += 1;
+    return (await sqs.createQueue(`enqueue-${count}${suffix}`, { attributes })).queueUrl;
+  };
+  const receiveAll = async (queueUrl: string) => {
+    const bodies: string[] = [];
+    for (;;) {
+      const r = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }),
+      );
+      if (!r.Messages?.length) return bodies;
+      bodies.push(...r.Messages.map((m) => m.Body ?? ''));
+    }
+  };
+  beforeAll(async () => {
+    sqs = await startLocalSqs();
+  });
+  afterAll(() => sqs.stop());
+
+  it('sends one logout token in the handler format', async () => {
+    // Prepare
+    const queueUrl = await newQueue();
+    // Act
+    const result = await enqueueTokens(['logoutToken1'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      reason: 'logout',
+      source: 'web',
+    });
+    // Assess
+    expect(result).toMatchObject({ sent: 1, failed: 0, messages: 1 });
+    expect(result.outcomes[0]).toMatchObject({
+      index: 0,
+      fingerprint: fingerprint('logoutToken1'),
+      status: 'sent',
+      messageId: expect.any(String),
+    });
+    const [body] = await receiveAll(queueUrl);
+    expect(parseMessageBody(body as string)).toMatchObject({
+      ok: true,
+      tokens: ['logoutToken1'],
+      reason: 'logout',
+      source: 'web',
+      action: 'invalidate',
+    });
+  });
+
+  it('packs bulk input 20 tokens per message and 10 messages per batch, one outcome per input token', async () => {
+    // Prepare: 250 unique tokens and 5 repeats
+    const queueUrl = await newQueue();
+    const tokens = Array.from({ length: 250 }, (_, i) => `bulkToken${i}`);
+    const input = [...tokens, ...tokens.slice(0, 5)];
+    const progress: number[] = [];
+    // Act
+    const result = await enqueueTokens(input, {
+      queueUrl,
+      sqsClient: sqs.client,
+      action: 'deauthenticate',
+      onProgress: (done) => progress.push(done),
+    });
+    // Assess
+    expect(result).toMatchObject({ sent: 255, failed: 0, messages: 13 });
+    expect(progress).toEqual([200, 250]); // two SendMessageBatch calls: 10 messages, then 3
+    const bodies = (await receiveAll(queueUrl)).map((b) => parseMessageBody(b));
+    expect(bodies.map((b) => (b.ok ? b.tokens.length : 0)).sort((a, b) => b - a)).toEqual([
+      ...Array(12).fill(20),
+      10,
+    ]);
+    expect(bodies.every((b) => b.ok && b.action === 'deauthenticate')).toBe(true);
+    expect(new Set(bodies.flatMap((b) => (b.ok ? b.tokens : [])))).toEqual(new Set(tokens));
+    expect(result.outcomes[250]).toMatchObject({
+      index: 250,
+      status: 'sent',
+      messageId: (result.outcomes[0] as { messageId: string }).messageId,
+    });
+  });
+
+  it('refuses invalid tokens before sending anything, naming positions but not tokens', async () => {
+    const queueUrl = await newQueue();
+    const error = await enqueueTokens(['fine', 'bad;token', 42, ''], {
+      queueUrl,
+      sqsClient: sqs.client,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnqueueValidationError);
+    expect((error as EnqueueValidationError).problems.map((p) => [p.index, p.problem])).toEqual([
+      [1, 'bad_character'],
+      [2, 'not_a_string'],
+      [3, 'empty'],
+    ]);
+    expect((error as Error).message).toContain('token 2:');
+    expect((error as Error).message).not.toContain('bad;token');
+    expect(await receiveAll(queueUrl)).toEqual([]);
+  });
+
+  it('refuses a message that would exceed the size limit', async () => {
+    const queueUrl = await newQueue();
+    const error = await enqueueTokens(['tok'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      reason: 'x'.repeat(300 * 1024),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnqueueValidationError);
+    expect((error as EnqueueValidationError).problems[0]).toMatchObject({ problem: 'reason' });
+    expect(await receiveAll(queueUrl)).toEqual([]);
+  });
+
+  it('never reports success for entries SQS refuses', async () => {
+    // A FIFO queue refuses every entry that has no MessageGroupId: real per-entry failures.
+    const queueUrl = await newQueue({ FifoQueue: 'true' }, '.fifo');
+    const result = await enqueueTokens(['t1', 't2'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      tokensPerMessage: 1,
+      retryBaseDelayMs: 1,
+    });
+    expect(result).toMatchObject({ sent: 0, failed: 2 });
+    for (const outcome of result.outcomes)
+      expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringContaining('SQS refused') });
+  });
+
+  it('retries transport errors, then reports the tokens failed', async () => {
+    const unreachable = localSqsClient('http://127.0.0.1:9');
+    const started = Date.now();
+    const result = await enqueueTokens(['t1'], {
+      queueUrl: 'http://127.0.0.1:9/000000000000/nowhere',
+      sqsClient: unreachable,
+      maxAttempts: 3,
+      retryBaseDelayMs: 10,
+    });
+    expect(result.outcomes).toEqual([
+      {
+        index: 0,
+        fingerprint: fingerprint('t1'),
+        status: 'failed',
+        reason: expect.stringMatching(/could not reach SQS/),
+      },
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    unreachable.destroy();
+  });
+
+  it('refuses bad options clearly', async () => {
+    await expect(enqueueTokens(['t'], { queueUrl: 'queue' })).rejects.toThrow(/queueUrl/);
+    await expect(enqueueTokens([], { queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q' })).rejects.toThrow(
+      /no tokens/,
+    );
+  });
+});
