@@ -1,99 +1,105 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { deflateSync, gzipSync } from 'node:zlib';
-import { API_ERRORS, type ApiErrorName, ERROR_FAULTS, HTML_503_PAGE } from './errors';
-import { seededRandom } from './random';
-import { type AccessTokenItem, TokenStore } from './token-store';
-import type {
-  ApiMethod,
-  FaultKind,
-  Latency,
-  RecordedRequest,
-  Simulator,
-  SimulatorOptions,
-  SimulatorStats,
-} from './types';
+import { FaultPlan, isErrorFault } from './faults';
+import { seededRandom, uniform } from './random';
+import {
+  type ApiErrorName,
+  chooseEncoding,
+  encode,
+  errorBody,
+  HTML_503_PAGE,
+  HTML_CONTENT_TYPE,
+  JSON_CONTENT_TYPE,
+  type Quota,
+  successBody,
+  throttleMessage,
+} from './responses';
+import { parseRequest } from './routes';
+import { type AccessTokenItem, TokenStore } from './state';
+import { summarize } from './stats';
+import { MethodBackoff, RateLimiter } from './throttle';
+import type { FaultKind, FaultMix, Latency, RecordedRequest, Simulator, SimulatorOptions } from './types';
 
-const TOKEN_PATTERN = /^[A-Za-z0-9*()_-]+$/;
-
-interface Route {
-  readonly method: ApiMethod | 'unknown';
-  readonly tokens: readonly string[];
-  readonly segmentValid: boolean;
+/** Everything reset() forgets. Requests keep the run they started in, so a reset never mixes two runs. */
+interface Run {
+  readonly store: TokenStore;
+  readonly faults: FaultPlan;
+  readonly limiter: RateLimiter;
+  readonly backoff: MethodBackoff;
+  readonly records: RecordedRequest[];
+  readonly poisoned: Set<string>;
+  readonly latencyRandom: () => number;
+  quotaRemaining: number;
 }
 
-/** Recognises the three access-token routes under /2.2 or /2.3. */
-function route(rawPath: string): Route {
-  const parts = rawPath.split('/');
-  const unknown: Route = { method: 'unknown', tokens: [], segmentValid: false };
-  if (parts[0] !== '' || (parts[1] !== '2.2' && parts[1] !== '2.3')) return unknown;
-  const [, , resource, segment, action, ...rest] = parts;
-  if (segment === undefined || rest.length > 0) return unknown;
-  let method: ApiMethod | undefined;
-  if (resource === 'access-tokens' && action === undefined) method = 'read';
-  else if (resource === 'access-tokens' && action === 'invalidate') method = 'invalidate';
-  else if (resource === 'apps' && action === 'de-authenticate') method = 'deauthenticate';
-  if (method === undefined) return unknown;
-  try {
-    return { method, tokens: decodeURIComponent(segment).split(';'), segmentValid: true };
-  } catch {
-    return { method, tokens: [segment], segmentValid: false };
+/** Timers that close() must cancel: latency pauses and held 'timeout' requests. */
+class Timers {
+  readonly #pending = new Map<NodeJS.Timeout, () => void>();
+
+  /** Resolves true after `ms`, or false when cancelled by close(). */
+  pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        resolve(true);
+      }, ms);
+      this.#pending.set(timer, () => resolve(false));
+    });
+  }
+
+  /** Runs `action` after `ms` unless cancelled; returns the cancel function. */
+  after(ms: number, action: () => void): () => void {
+    const timer = setTimeout(() => {
+      this.#pending.delete(timer);
+      action();
+    }, ms);
+    const cancel = () => {
+      clearTimeout(timer);
+      this.#pending.delete(timer);
+    };
+    this.#pending.set(timer, cancel);
+    return cancel;
+  }
+
+  cancelAll(): void {
+    for (const [timer, onCancel] of this.#pending) {
+      clearTimeout(timer);
+      onCancel();
+    }
+    this.#pending.clear();
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Starts the Stack Exchange API simulator on 127.0.0.1. */
+/** Starts the Stack Exchange API simulator on 127.0.0.1 (never logs: tokens are secrets). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 1;
-  const maxPerSecond = options.maxRequestsPerSecond ?? 30;
-  const banMs = (options.banSeconds ?? 30) * 1000;
+  const quotaMax = options.quotaMax ?? 10_000;
+  const banSeconds = options.banSeconds ?? 30;
   const backoffSeconds = options.backoffSeconds ?? 2;
   const holdMs = options.timeoutMs ?? 30_000;
-  const quotaMax = options.quotaMax ?? 10_000;
-
-  let random = seededRandom(seed + 1);
-  let store = new TokenStore(seededRandom(seed));
+  const compression = options.compression ?? 'auto';
+  const authStyle = options.authStyle ?? 'either';
   let latency: Latency | undefined = options.latencyMs;
-  let faults = options.faults;
-  let quotaRemaining = quotaMax;
-  let records: RecordedRequest[] = [];
-  let poisoned = new Set<string>();
-  let queued: { kind: FaultKind; method: ApiMethod | undefined; times: number }[] = [];
-  const blockedUntil = new Map<ApiMethod, number>();
-  const arrivals = new Map<string, number[]>();
-  const bannedUntil = new Map<string, number>();
+  let faultMix: FaultMix | undefined = options.faults;
+
+  const newRun = (): Run => ({
+    store: new TokenStore(seededRandom(seed)),
+    faults: new FaultPlan(seededRandom(seed + 1), faultMix),
+    latencyRandom: seededRandom(seed + 2),
+    limiter: new RateLimiter(options.maxRequestsPerSecond ?? 30, banSeconds * 1000),
+    backoff: new MethodBackoff(),
+    records: [],
+    poisoned: new Set(),
+    quotaRemaining: quotaMax,
+  });
+  let run = newRun();
+  const timers = new Timers();
   const sockets = new Set<Socket>();
-  const holds = new Set<NodeJS.Timeout>();
 
-  const drawLatency = (): number => {
+  const drawLatency = (current: Run): number => {
     if (latency === undefined) return 0;
-    if (typeof latency === 'number') return latency;
-    return latency.min + random() * (latency.max - latency.min);
-  };
-
-  const drawFault = (method: ApiMethod | 'unknown'): FaultKind | undefined => {
-    const index = queued.findIndex((q) => q.method === undefined || q.method === method);
-    if (index >= 0) {
-      const entry = queued[index] as (typeof queued)[number];
-      entry.times -= 1;
-      if (entry.times <= 0) queued.splice(index, 1);
-      return entry.kind;
-    }
-    if (faults === undefined || faults.kinds.length === 0 || random() >= faults.rate) return undefined;
-    return faults.kinds[Math.floor(random() * faults.kinds.length)];
-  };
-
-  /** Rolling one-second window per client address, and bans. Returns the seconds left of a ban, if any. */
-  const throttle = (address: string, now: number): number | undefined => {
-    const until = bannedUntil.get(address) ?? 0;
-    if (until > now) return Math.ceil((until - now) / 1000);
-    const recent = (arrivals.get(address) ?? []).filter((at) => at > now - 1000);
-    recent.push(now);
-    arrivals.set(address, recent);
-    if (recent.length <= maxPerSecond) return undefined;
-    bannedUntil.set(address, now + banMs);
-    return Math.ceil(banMs / 1000);
+    if (typeof latency === 'number') return Math.max(0, latency);
+    return Math.max(0, uniform(current.latencyRandom, latency.min, latency.max));
   };
 
   const send = (
@@ -103,13 +109,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     body: string,
     type: string,
   ) => {
-    const accepts = String(request.headers['accept-encoding'] ?? '');
-    const mode = options.compression ?? 'auto';
-    let encoding: 'gzip' | 'deflate' | undefined;
-    if (mode === 'gzip' || (mode === 'auto' && /\bgzip\b/.test(accepts))) encoding = 'gzip';
-    else if (mode === 'deflate' || (mode === 'auto' && /\bdeflate\b/.test(accepts))) encoding = 'deflate';
-    const payload =
-      encoding === 'gzip' ? gzipSync(body) : encoding === 'deflate' ? deflateSync(body) : Buffer.from(body);
+    if (response.destroyed) return;
+    const encoding =
+      type === JSON_CONTENT_TYPE
+        ? chooseEncoding(compression, request.headers['accept-encoding'])
+        : undefined;
+    const payload = encode(body, encoding);
     response.writeHead(status, {
       'content-type': type,
       'content-length': payload.length,
@@ -118,45 +123,32 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     response.end(payload);
   };
 
-  const wrapper = (items: readonly AccessTokenItem[], extra: Record<string, unknown> = {}) => ({
-    items,
-    has_more: false,
-    quota_max: quotaMax,
-    quota_remaining: quotaRemaining,
-    page: 1,
-    page_size: 30,
-    total: items.length,
-    type: 'access_token',
-    ...extra,
-  });
-
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const current = run;
     const at = Date.now();
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const { method, tokens, segmentValid } = request.method === 'GET' ? route(url.pathname) : route('/');
-    const authorization = String(request.headers.authorization ?? '');
-    const headerKey = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
-    const queryKey = url.searchParams.get('key') ?? undefined;
-    const key = queryKey ?? headerKey;
-    const address = request.socket.remoteAddress ?? 'unknown';
-    const banLeft = throttle(address, at);
-    const blocked = method === 'unknown' ? 0 : (blockedUntil.get(method) ?? 0);
-    const backoffViolation = banLeft === undefined && blocked > at;
-    quotaRemaining -= 1;
-    const fault = banLeft === undefined && !backoffViolation ? drawFault(method) : undefined;
-    const record = (status: number, extra: Partial<RecordedRequest> = {}) =>
-      records.push({
+    const parsed = parseRequest(request.method, request.url ?? '/', request.headers.authorization);
+    const { method, tokens } = parsed;
+    const key = parsed.queryKey ?? parsed.headerKey;
+    current.quotaRemaining -= 1;
+    const quota: Quota = { max: quotaMax, remaining: current.quotaRemaining };
+    const throttle = current.limiter.check(request.socket.remoteAddress ?? 'unknown', at);
+    const backoffLeft = current.backoff.blockedFor(method, at);
+    const fault = throttle.violation || backoffLeft !== undefined ? undefined : current.faults.draw(method);
+
+    const record = (status: number, details: { errorName?: string; itemsReturned?: number } = {}) => {
+      current.records.push({
         at,
         method,
         tokens,
         ...(key === undefined ? {} : { key }),
         status,
+        ...(details.errorName === undefined ? {} : { errorName: details.errorName }),
         ...(fault === undefined ? {} : { fault }),
-        itemsReturned: 0,
-        backoffViolation,
-        throttleViolation: banLeft !== undefined,
-        ...extra,
+        itemsReturned: details.itemsReturned ?? 0,
+        backoffViolation: backoffLeft !== undefined,
+        throttleViolation: throttle.violation,
       });
+    };
 
     if (fault === 'connection_reset') {
       record(0);
@@ -165,155 +157,109 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (fault === 'timeout') {
       record(0);
-      const hold = setTimeout(() => {
-        holds.delete(hold);
-        request.socket.destroy();
-      }, holdMs);
-      holds.add(hold);
+      const cancel = timers.after(holdMs, () => request.socket.destroy());
+      request.socket.once('close', cancel);
       return;
     }
-    const wait = drawLatency();
-    if (wait > 0) await sleep(wait);
+    const wait = drawLatency(current);
+    if (wait > 0 && !(await timers.pause(wait))) return; // closed meanwhile
+
     if (fault === 'html_503') {
       record(503);
-      send(request, response, 503, HTML_503_PAGE, 'text/html; charset=utf-8');
+      send(request, response, 503, HTML_503_PAGE, HTML_CONTENT_TYPE);
       return;
     }
-    const fail = (name: ApiErrorName, message?: string) => {
-      const { id, message: standard } = API_ERRORS[name];
-      record(400, { errorName: name });
-      const body = wrapper([], { error_id: id, error_name: name, error_message: message ?? standard });
-      send(request, response, 400, JSON.stringify(body), 'application/json; charset=utf-8');
-    };
+    // The 'backoff' fault rides on whatever JSON answer the request gets, and blocks its method from now.
+    const backoff = fault === 'backoff' ? backoffSeconds : undefined;
+    if (backoff !== undefined && method !== 'unknown')
+      current.backoff.block(method, Date.now() + backoff * 1000);
 
-    if (banLeft !== undefined)
-      return fail(
-        'throttle_violation',
-        `too many requests from this IP, more requests available in ${banLeft} seconds`,
-      );
-    if (backoffViolation) {
-      const left = Math.ceil((blocked - at) / 1000);
-      return fail(
-        'throttle_violation',
-        `violation of backoff parameter, more requests available in ${left} seconds`,
-      );
+    const fail = (name: ApiErrorName, message?: string) => {
+      record(400, { errorName: name });
+      send(request, response, 400, errorBody(name, quota, message, backoff), JSON_CONTENT_TYPE);
+    };
+    if (throttle.violation)
+      return fail('throttle_violation', throttleMessage(throttle.retryInSeconds, 'rate'));
+    if (backoffLeft !== undefined) return fail('throttle_violation', throttleMessage(backoffLeft, 'backoff'));
+    if (fault !== undefined && isErrorFault(fault)) {
+      const seconds = Math.max(1, Math.ceil(banSeconds));
+      return fail(fault, fault === 'throttle_violation' ? throttleMessage(seconds, 'rate') : undefined);
     }
-    if (fault !== undefined && ERROR_FAULTS.has(fault)) return fail(fault as ApiErrorName);
     if (method === 'unknown') return fail('no_method');
     if (options.requiredKey !== undefined) {
-      const style = options.authStyle ?? 'either';
-      const presented = style === 'query' ? queryKey : style === 'header' ? headerKey : key;
+      const presented =
+        authStyle === 'query' ? parsed.queryKey : authStyle === 'header' ? parsed.headerKey : key;
       if (presented === undefined) return fail('key_required');
       if (presented !== options.requiredKey) return fail('access_denied');
     }
-    if (
-      !segmentValid ||
-      tokens.length === 0 ||
-      tokens.length > 20 ||
-      tokens.some((t) => !TOKEN_PATTERN.test(t))
-    ) {
-      return fail(
-        'bad_parameter',
-        tokens.length > 20 ? 'access_tokens accepts at most 20 values' : undefined,
-      );
-    }
-    if (tokens.some((t) => poisoned.has(t))) return fail('bad_parameter');
+    if (parsed.tokenProblem !== undefined) return fail('bad_parameter', parsed.tokenProblem);
+    if (tokens.some((token) => current.poisoned.has(token))) return fail('bad_parameter');
 
-    const items =
-      method === 'invalidate'
-        ? store.invalidate(tokens)
-        : method === 'read'
-          ? store.read(tokens)
-          : store.deauthenticate(tokens);
-    const extra: Record<string, unknown> = {};
-    if (fault === 'backoff') {
-      extra.backoff = backoffSeconds;
-      blockedUntil.set(method, Date.now() + backoffSeconds * 1000);
-    }
+    let items: AccessTokenItem[];
+    if (method === 'invalidate') items = current.store.invalidate(tokens);
+    else if (method === 'read') items = current.store.read(tokens);
+    else items = current.store.deauthenticate(tokens);
     record(200, { itemsReturned: items.length });
-    send(request, response, 200, JSON.stringify(wrapper(items, extra)), 'application/json; charset=utf-8');
+    send(request, response, 200, successBody(items, quota, backoff), JSON_CONTENT_TYPE);
   };
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500).end();
+      if (!response.headersSent && !response.destroyed) response.writeHead(500).end();
     });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
 
   return {
     url: `${origin}/2.3`,
     origin,
-    issueTokens: (count, tokenOptions) => store.issue(count, tokenOptions),
-    addTokens: (tokens, tokenOptions) => store.add(tokens, tokenOptions),
+    issueTokens: (count, tokenOptions) => run.store.issue(count, tokenOptions),
+    addTokens: (tokens, tokenOptions) => run.store.add(tokens, tokenOptions),
     poisonTokens: (tokens) => {
-      for (const token of tokens) poisoned.add(token);
+      for (const token of tokens) run.poisoned.add(token);
     },
-    injectFault: (kind, faultOptions = {}) => {
-      queued.push({ kind, method: faultOptions.method, times: faultOptions.times ?? 1 });
-    },
+    injectFault: (kind: FaultKind, faultOptions = {}) =>
+      run.faults.inject(kind, faultOptions.method, faultOptions.times),
     setFaults: (next) => {
-      faults = next;
+      run.faults.setMix(next);
+      faultMix = next;
     },
     setLatency: (next) => {
       latency = next;
     },
-    tokenState: (token) => store.state(token),
+    tokenState: (token) => run.store.state(token),
     get requests() {
-      return records;
+      return run.records;
     },
-    stats: (): SimulatorStats => {
-      const byMethod = { invalidate: 0, read: 0, deauthenticate: 0, unknown: 0 };
-      const errorsByName: Record<string, number> = {};
-      let successfulCalls = 0;
-      let tokensInSuccessfulCalls = 0;
-      for (const r of records) {
-        byMethod[r.method] += 1;
-        if (r.status === 200) {
-          successfulCalls += 1;
-          tokensInSuccessfulCalls += r.tokens.length;
-        }
-        if (r.errorName !== undefined) errorsByName[r.errorName] = (errorsByName[r.errorName] ?? 0) + 1;
-      }
-      return {
-        requests: records.length,
-        byMethod,
-        successfulCalls,
-        tokensInSuccessfulCalls,
-        meanTokensPerSuccessfulCall: successfulCalls === 0 ? 0 : tokensInSuccessfulCalls / successfulCalls,
-        throttleViolations: records.filter((r) => r.throttleViolation).length,
-        backoffViolations: records.filter((r) => r.backoffViolation).length,
-        faultsInjected: records.filter((r) => r.fault !== undefined).length,
-        errorsByName,
-        invalidated: store.invalidated,
-        deauthenticated: store.deauthenticated,
-        quotaRemaining,
-      };
-    },
+    stats: () =>
+      summarize(run.records, {
+        invalidated: run.store.invalidated,
+        deauthenticated: run.store.deauthenticated,
+        quotaRemaining: run.quotaRemaining,
+      }),
     reset: () => {
-      store.clear();
-      store = new TokenStore(seededRandom(seed));
-      random = seededRandom(seed + 1);
-      records = [];
-      poisoned = new Set();
-      queued = [];
-      quotaRemaining = quotaMax;
-      blockedUntil.clear();
-      arrivals.clear();
-      bannedUntil.clear();
+      run = newRun();
     },
-    close: async () => {
-      for (const hold of holds) clearTimeout(hold);
-      holds.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        timers.cancelAll();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
     },
   };
 }
