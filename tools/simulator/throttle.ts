@@ -30,6 +30,7 @@ class Window {
 /**
  * The API's request-rate rule: more than `maxPerSecond` requests in a rolling second from one address
  * is a violation and bans the address for `banMs`; every request during the ban is a violation too.
+ * Requests refused during a ban do not count towards the window; the window starts empty after a ban.
  */
 export class RateLimiter {
   readonly #maxPerSecond: number;
@@ -61,6 +62,7 @@ export class RateLimiter {
     window.add(now);
     if (recent < this.#maxPerSecond) return { violation: false };
     this.#bannedUntil.set(address, now + this.#banMs);
+    this.#windows.delete(address); // the ban ends with a clean slate
     return { violation: true, retryInSeconds: secondsLeft(now + this.#banMs, now) };
   }
 
