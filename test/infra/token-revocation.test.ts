@@ -79,7 +79,7 @@ describe('TokenRevocation construct', () => {
         (q) => q.Properties.RedriveAllowPolicy !== undefined,
       );
       const allowed = JSON.stringify(
-        (dlq?.Properties.RedriveAllowPolicy as { sourceQueueArns: unknown[] }).sourceQueueArns,
+        (dlq?.Properties.RedriveAllowPolicy as { sourceQueueArns: unknown[] } | undefined)?.sourceQueueArns,
       );
       expect(allowed).toContain(source?.Properties.QueueName as string);
       synthesize({ revocation: { maxReceiveCount: 3 } }).template.hasResourceProperties('AWS::SQS::Queue', {
