@@ -1,5 +1,6 @@
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { formatMessageBody, RevocationAction } from '../lib/message';
+import { groupForSendBatches } from '../lib/send-batches';
 import { checkToken, chunk, fingerprint, MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import { type EnqueueProblem, EnqueueValidationError } from './enqueue-error';
 
@@ -47,9 +48,6 @@ export interface EnqueueResult {
   readonly messages: number;
 }
 
-/** SQS limits: 10 entries and 256 KiB per SendMessageBatch request, 256 KiB per message. */
-const BATCH_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 256 * 1024;
 const MAX_FIELD_LENGTH = 1024;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -137,11 +135,12 @@ export async function enqueueTokens(
     settledTokens += bodies[message]?.tokens.length ?? 0;
   };
 
+  const messageBodies = bodies.map((message) => message.body);
   let pending = bodies.map((_, index) => index);
   for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(Math.random() * baseDelay * 2 ** attempt);
     const retry: number[] = [];
-    for (const group of groupForBatches(pending, (i) => bodies[i]?.body ?? '')) {
+    for (const group of groupForSendBatches(messageBodies, pending)) {
       const entries: SendMessageBatchRequestEntry[] = group.map((i) => ({
         Id: String(i),
         MessageBody: bodies[i]?.body,
@@ -187,25 +186,6 @@ export async function enqueueTokens(
   });
   const sent = outcomes.filter((o) => o.status === 'sent').length;
   return { sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };
-}
-
-/** Groups message indexes into SendMessageBatch requests of at most 10 entries and 256 KiB. */
-function groupForBatches(indexes: readonly number[], body: (index: number) => string): number[][] {
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  for (const index of indexes) {
-    const size = Buffer.byteLength(body(index));
-    if (current.length > 0 && (current.length === BATCH_ENTRIES || bytes + size > MAX_REQUEST_BYTES)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(index);
-    bytes += size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
 }
 
 async function defaultClient(): Promise<SQSClient> {

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RejectReason, RevocationAction } from '../lib/message';
+import { groupForSendBatches } from '../lib/send-batches';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
@@ -26,32 +27,12 @@ export interface ParkEntry {
 /** Sends entries to the dead-letter queue; resolves with one flag per entry: true if it was parked. */
 export type Parker = (entries: readonly ParkEntry[]) => Promise<boolean[]>;
 
-/** Entries per SendMessageBatch call (the SQS maximum). */
-const BATCH_ENTRIES = 10;
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
 const BATCH_BYTES = 200 * 1024;
 
 /** The JSON body of a parked message. */
 export function parkedBody(entry: ParkEntry, now = new Date()): string {
   return JSON.stringify({ ...entry, parkedAt: now.toISOString() });
-}
-
-function groupBySize(bodies: readonly string[]): number[][] {
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  bodies.forEach((body, index) => {
-    const size = Buffer.byteLength(body);
-    if (current.length > 0 && (current.length === BATCH_ENTRIES || bytes + size > BATCH_BYTES)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(index);
-    bytes += size;
-  });
-  if (current.length > 0) groups.push(current);
-  return groups;
 }
 
 /**
@@ -72,7 +53,7 @@ export function sqsParker(options: {
       return parked;
     }
     const bodies = entries.map((entry) => parkedBody(entry));
-    for (const group of groupBySize(bodies)) {
+    for (const group of groupForSendBatches(bodies, undefined, BATCH_BYTES)) {
       try {
         const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
         const sqs = await options.sqs();
