@@ -1,7 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { BatchFailedError, ErrorCategory, type TokenRevokerError } from '../lib/errors';
+import {
+  BatchFailedError,
+  CallNotAttemptedError,
+  ErrorCategory,
+  type TokenRevokerError,
+} from '../lib/errors';
 import { parseMessageBody, RejectReason, RevocationAction } from '../lib/message';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
 import { fingerprint } from '../lib/tokens';
@@ -110,6 +115,11 @@ export async function processBatch(
   const earlyParking = deps.park(parkList.slice(0, earlyParkCount));
 
   const onCallError = (error: TokenRevokerError, tokenCount: number) => {
+    if (error instanceof CallNotAttemptedError) {
+      // Not a new failure: the method is paused after one (already logged and counted) or time ran out.
+      logger.debug('Stack Exchange call not attempted', { reason: error.reason, tokenCount });
+      return;
+    }
     logger.error('Stack Exchange call failed', {
       error: { name: error.name, message: error.message },
       tokenCount,
