@@ -9,6 +9,9 @@ export {
   type EnqueueResult,
   EnqueueValidationError,
   enqueueTokens,
+  RevocationQueue,
+  type RevocationQueueOptions,
+  type SqsFailureKind,
 } from './enqueue';
 export {
   ApiMethod,

@@ -3,6 +3,7 @@ import { formatMessageBody, RevocationAction } from '../lib/message';
 import { groupForSendBatches } from '../lib/send-batches';
 import { checkToken, chunk, fingerprint, MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import { type EnqueueProblem, EnqueueValidationError } from './enqueue-error';
+import { callFailure, entryFailure, type SqsFailure, type SqsFailureKind } from './sqs-failure';
 
 export interface EnqueueOptions {
   /** URL of the revocation queue (the stack's `QueueUrl` output). */
@@ -38,6 +39,10 @@ export type EnqueueOutcome =
       readonly fingerprint: string;
       readonly status: 'failed';
       readonly reason: string;
+      /** `refused` (SQS refused this message), `rejected` (the request: queue, access, configuration) or `unreachable`. */
+      readonly failure: SqsFailureKind;
+      /** SQS or system error code, e.g. `InvalidParameterValue`, `QueueDoesNotExist`, `ECONNREFUSED`. */
+      readonly code: string;
     };
 
 export interface EnqueueResult {
@@ -94,7 +99,9 @@ function checkOptions(options: EnqueueOptions): EnqueueProblem[] {
  * Sends tokens to the revocation queue in the handler's format: up to 20 tokens per message, 10
  * messages per SendMessageBatch. Every token is checked first with the handler's rules; if any is
  * invalid nothing is sent and EnqueueValidationError says which and why. Entries SQS fails on its side
- * and transport errors are retried with backoff; the result has one outcome per input token.
+ * and transport errors are retried with backoff; entries SQS refuses as the sender's fault and
+ * requests it rejects (no such queue, access denied) are not. The result has one outcome per input
+ * token, and a token is `sent` only when SQS returned a message id for its message.
  */
 export async function enqueueTokens(
   tokens: readonly unknown[],
@@ -126,11 +133,12 @@ export async function enqueueTokens(
   const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
 
   // Result per message index: its message id, or why it failed.
-  const results = new Map<number, { messageId: string } | { reason: string }>();
+  type Result = { readonly messageId: string } | SqsFailure;
+  const results = new Map<number, Result>();
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const baseDelay = options.retryBaseDelayMs ?? 100;
   let settledTokens = 0;
-  const settle = (message: number, result: { messageId: string } | { reason: string }) => {
+  const settle = (message: number, result: Result) => {
     results.set(message, result);
     settledTokens += bodies[message]?.tokens.length ?? 0;
   };
@@ -139,6 +147,7 @@ export async function enqueueTokens(
   let pending = bodies.map((_, index) => index);
   for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(Math.random() * baseDelay * 2 ** attempt);
+    const lastAttempt = attempt === maxAttempts - 1;
     const retry: number[] = [];
     for (const group of groupForSendBatches(messageBodies, pending)) {
       const entries: SendMessageBatchRequestEntry[] = group.map((i) => ({
@@ -152,37 +161,47 @@ export async function enqueueTokens(
         for (const success of response.Successful ?? []) {
           if (success.MessageId !== undefined) settle(Number(success.Id), { messageId: success.MessageId });
         }
-        for (const failure of response.Failed ?? []) {
-          const index = Number(failure.Id);
-          const reason = `SQS refused the message: ${failure.Code ?? 'error'}${failure.Message ? ` (${failure.Message})` : ''}`;
-          if (failure.SenderFault || attempt === maxAttempts - 1) settle(index, { reason });
-          else retry.push(index);
+        for (const failed of response.Failed ?? []) {
+          const failure = entryFailure(failed);
+          if (!failure.retryable || lastAttempt) settle(Number(failed.Id), failure);
+          else retry.push(Number(failed.Id));
         }
         // An entry SQS neither accepted nor refused is not reported as sent.
         for (const i of group) if (!results.has(i) && !retry.includes(i)) retry.push(i);
       } catch (error) {
-        const name = error instanceof Error ? error.name : 'Error';
-        if (attempt === maxAttempts - 1)
-          for (const i of group) settle(i, { reason: `could not reach SQS (${name})` });
+        const failure = callFailure(error);
+        if (!failure.retryable || lastAttempt) for (const i of group) settle(i, failure);
         else retry.push(...group);
       }
       options.onProgress?.(settledTokens, unique.length);
     }
     pending = retry.filter((i) => !results.has(i));
   }
-  for (const i of pending)
-    if (!results.has(i)) settle(i, { reason: 'not accepted by SQS after all attempts' });
+  const exhausted: SqsFailure = {
+    kind: 'unreachable',
+    code: 'no_answer',
+    reason: 'SQS neither accepted nor refused the message after all attempts',
+    retryable: true,
+  };
+  for (const i of pending) if (!results.has(i)) settle(i, exhausted);
 
-  const byToken = new Map<string, { messageId: string } | { reason: string }>();
+  const byToken = new Map<string, Result>();
   bodies.forEach(({ tokens: group }, message) => {
-    const result = results.get(message) ?? { reason: 'not sent' };
+    const result = results.get(message) ?? exhausted;
     for (const token of group) byToken.set(token, result);
   });
   const outcomes = valid.map((token, index): EnqueueOutcome => {
-    const result = byToken.get(token) ?? { reason: 'not sent' };
+    const result = byToken.get(token) ?? exhausted;
     return 'messageId' in result
       ? { index, fingerprint: fingerprint(token), status: 'sent', messageId: result.messageId }
-      : { index, fingerprint: fingerprint(token), status: 'failed', reason: result.reason };
+      : {
+          index,
+          fingerprint: fingerprint(token),
+          status: 'failed',
+          reason: result.reason,
+          failure: result.kind,
+          code: result.code,
+        };
   });
   const sent = outcomes.filter((o) => o.status === 'sent').length;
   return { sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };

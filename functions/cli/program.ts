@@ -1,0 +1,85 @@
+import { Command, CommanderError } from 'commander';
+import { apiCommands } from './commands/api-commands';
+import { dlqCommand } from './commands/dlq';
+import { enqueueCommand } from './commands/enqueue';
+import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes';
+import type { Io } from './io';
+
+const VERSION = '0.1.0';
+
+const MAIN_HELP = `
+Examples:
+  $ token-revoker enqueue --queue-url "$QUEUE_URL" --file tokens.txt --reason leak
+  $ token-revoker invalidate --file leaked.txt            # incident: call Stack Exchange directly
+  $ token-revoker inspect --json < leaked.txt             # exit 1 while any token is still live
+  $ token-revoker deauthenticate --confirm-remove-app --file users.txt
+  $ token-revoker dlq list --dlq-url "$DLQ_URL"
+  $ token-revoker dlq redrive --dlq-url "$DLQ_URL" --to "$QUEUE_URL"
+
+Tokens are never printed, only their fingerprints. Prefer --file or stdin to arguments.
+Settings come from flags or the handler's environment variables (STACKEXCHANGE_API_URL,
+STACKEXCHANGE_KEY*, DEAD_LETTER_QUEUE_URL, AWS_ENDPOINT_URL_SQS, ...); see each command's --help.
+
+${EXIT_CODES_HELP}
+`;
+
+/** Builds the `token-revoker` program. Commands report their exit status through `setExitCode`. */
+export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command('token-revoker')
+    .description(
+      'Revoke Stack Exchange API access tokens: enqueue them, call the API directly, or manage the dead-letter queue.',
+    )
+    .version(VERSION)
+    .addHelpText('after', MAIN_HELP)
+    .showHelpAfterError('(add --help for usage and examples)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  program.addCommand(enqueueCommand(io, setExitCode));
+  for (const command of apiCommands(io, setExitCode)) program.addCommand(command);
+  program.addCommand(dlqCommand(io, setExitCode));
+  const exitOverride = (command: Command) => {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+    for (const sub of command.commands) exitOverride(sub);
+  };
+  exitOverride(program);
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit status. Errors become one line on stderr (and JSON with --json). */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage error (unknown option, missing argument) exits 2.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    const failure =
+      error instanceof CliError
+        ? error
+        : new CliError(
+            `unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+            ExitCode.Unavailable,
+          );
+    io.stderr.write(
+      `token-revoker: ${failure.message}\n${failure.details.map((line) => `  ${line}\n`).join('')}`,
+    );
+    if (argv.includes('--json')) {
+      io.stdout.write(
+        `${JSON.stringify({ error: { message: failure.message, details: failure.details }, exitCode: failure.exitCode }, null, 2)}\n`,
+      );
+    }
+    return failure.exitCode;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Why SQS did not take a message, in three kinds a caller can act on:
+ * - `refused`: SQS answered the batch but refused this entry (too large, invalid characters, ...);
+ * - `rejected`: SQS (or the SDK) refused the whole request: no such queue, access denied, no region
+ *   or credentials. Retrying does not help until the configuration is fixed;
+ * - `unreachable`: no answer at all (connection refused, DNS, timeout) or a server-side fault.
+ */
+export type SqsFailureKind = 'refused' | 'rejected' | 'unreachable';
+
+export interface SqsFailure {
+  readonly kind: SqsFailureKind;
+  /** SQS error code or system error code (`InvalidParameterValue`, `QueueDoesNotExist`, `ECONNREFUSED`). */
+  readonly code: string;
+  /** Human-readable, never a token (SQS and the SDK do not quote message bodies). */
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+const MAX_MESSAGE = 200;
+
+/** Error names of the SDK's HTTP layer for requests that got no answer. */
+const TRANSPORT_ERROR_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'NetworkingError', 'AbortError']);
+
+const short = (text: string) => (text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text);
+
+/** A failed entry of a SendMessageBatch answer. `SenderFault` entries are final; the others may be retried. */
+export function entryFailure(entry: { Code?: string; Message?: string; SenderFault?: boolean }): SqsFailure {
+  const code = entry.Code ?? 'error';
+  return {
+    kind: 'refused',
+    code,
+    reason: `SQS refused the message: ${code}${entry.Message ? ` (${short(entry.Message)})` : ''}`,
+    retryable: entry.SenderFault !== true,
+  };
+}
+
+/** The error a whole SQS call threw. */
+export function callFailure(error: unknown): SqsFailure {
+  const details = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const name = typeof details.name === 'string' ? details.name : 'Error';
+  const message = typeof details.message === 'string' ? short(details.message) : '';
+  const answered = typeof details.$metadata?.httpStatusCode === 'number';
+  if (answered && details.$fault === 'client') {
+    return {
+      kind: 'rejected',
+      code: name,
+      reason: `SQS rejected the request: ${name} (${message})`,
+      retryable: false,
+    };
+  }
+  if (answered || typeof details.code === 'string' || TRANSPORT_ERROR_NAMES.has(name)) {
+    const code = typeof details.code === 'string' ? details.code : name;
+    return {
+      kind: 'unreachable',
+      code,
+      reason: `could not reach SQS: ${code} (${message})`,
+      retryable: true,
+    };
+  }
+  // No answer and no system error code: the SDK refused before sending (no region, no credentials).
+  return {
+    kind: 'rejected',
+    code: name,
+    reason: `SQS client not usable: ${name} (${message})`,
+    retryable: false,
+  };
+}
