@@ -13,7 +13,7 @@ export const HANDLER_BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: 'node24',
   mainFields: ['module', 'main'],
   externalModules: ['@aws-sdk/*'],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.

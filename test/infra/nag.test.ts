@@ -1,11 +1,12 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { TokenRevocationStack, type TokenRevocationStackProps } from '../../infra/stack';
+import { testApp } from './stack-factory';
 
 /** Synthesizes with both cdk-nag packs as validation plugins: an unacknowledged finding makes synth throw. */
 function synthWithNag(build: (app: App) => void): void {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: undefined });
+  const app = testApp();
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   app.synth();
@@ -18,10 +19,18 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
       'SSE-SQS, a secret, an event bus and an e-mail',
       {
         eventBusName: 'bus',
+        sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+        keyEncryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         revocation: { useSqsManagedEncryption: true, keySecretName: 's', alarmEmail: 'a@example.com' },
       },
     ],
-    ['an SSM parameter', { revocation: { keyParameterName: '/p' } }],
+    [
+      'an SSM parameter encrypted with a customer key',
+      {
+        keyEncryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        revocation: { keyParameterName: '/p' },
+      },
+    ],
   ])('reports nothing unacknowledged with %s', (_name, props) => {
     expect(() => synthWithNag((app) => new TokenRevocationStack(app, 'Nag', props))).not.toThrow();
   });
@@ -36,7 +45,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   });
 
   it('gives every acknowledgement a written reason', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new TokenRevocationStack(app, 'Reasons', { revocation: { alarmEmail: 'a@example.com' } });
     const acknowledged = stack.node
       .findAll()

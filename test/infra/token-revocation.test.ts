@@ -4,7 +4,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { PIPELINE_DEFAULTS } from '../../infra/settings';
 import { TokenRevocation } from '../../infra/token-revocation';
-import { synthesize } from './stack-factory';
+import { synthesize, testStack } from './stack-factory';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const ofType = (template: Template, type: string) => Object.values(template.findResources(type) as Resources);
@@ -161,7 +161,7 @@ describe('TokenRevocation construct', () => {
             },
             {
               Effect: 'Allow',
-              Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
               Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('QueuesKey'), 'Arn'] },
             },
           ]),
@@ -204,7 +204,7 @@ describe('TokenRevocation construct', () => {
 
   describe('producers', () => {
     it('grantEnqueue gives SendMessage and the KMS use it needs, nothing more', () => {
-      const stack = new Stack();
+      const stack = testStack();
       const revocation = new TokenRevocation(stack, 'R');
       const producer = new Role(stack, 'Producer', {
         assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -218,7 +218,7 @@ describe('TokenRevocation construct', () => {
       );
       expect(statements.map((s) => s.Action)).toEqual([
         'sqs:SendMessage',
-        ['kms:GenerateDataKey', 'kms:Decrypt'],
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
       ]);
     });
 
@@ -235,7 +235,7 @@ describe('TokenRevocation construct', () => {
     });
 
     it('subscribes the queue to an SNS topic, when given one', () => {
-      const stack = new Stack();
+      const stack = testStack();
       new TokenRevocation(stack, 'R', { sourceTopic: new Topic(stack, 'Logouts') });
       Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs' });
     });
