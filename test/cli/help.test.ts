@@ -1,0 +1,102 @@
+import { expectNoTokens, runCli } from './run-cli';
+
+describe('token-revoker: help and bad input', () => {
+  it('prints help with examples and exit codes, exit 0', async () => {
+    // Act
+    const run = await runCli(['--help']);
+    // Assess
+    expect(run.code).toBe(0);
+    for (const command of ['enqueue', 'invalidate', 'inspect', 'deauthenticate', 'dlq'])
+      expect(run.stdout).toContain(command);
+    expect(run.stdout).toContain('Examples:');
+    expect(run.stdout).toMatch(/Exit codes:[\s\S]*0 {2}everything[\s\S]*3 {2}configuration/);
+  });
+
+  it.each([
+    ['enqueue', 'REVOCATION_QUEUE_URL'],
+    ['invalidate', 'STACKEXCHANGE_API_URL'],
+    ['inspect', 'still live'],
+    ['deauthenticate', '--confirm-remove-app'],
+  ])('documents %s with its flags, environment variables and examples', async (command, expected) => {
+    // Act
+    const run = await runCli([command, '--help']);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(expected);
+    expect(run.stdout).toContain('--json');
+    expect(run.stdout).toContain('Examples:');
+    expect(run.stdout).toContain('Exit codes:');
+    expect(run.stdout).toContain('shell history');
+  });
+
+  it('documents dlq list and redrive', async () => {
+    const list = await runCli(['dlq', 'list', '--help']);
+    const redrive = await runCli(['dlq', 'redrive', '--help']);
+    expect(list.stdout).toContain('DEAD_LETTER_QUEUE_URL');
+    expect(redrive.stdout).toContain('--include-parked');
+    expect(redrive.stdout).toContain('StartMessageMoveTask');
+  });
+
+  it('exits 2 on an unknown command or option', async () => {
+    const command = await runCli(['revoke-everything']);
+    const option = await runCli(['invalidate', '--frobnicate']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("unknown command 'revoke-everything'");
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("unknown option '--frobnicate'");
+  });
+
+  it('exits 2 naming the position and reason of every invalid token, without echoing any', async () => {
+    // Prepare
+    const tokens = ['goodToken1))', 'bad;token', 'x'.repeat(300), 'also/bad'];
+    // Act
+    const run = await runCli(['invalidate', '--api-url', 'http://127.0.0.1:9/2.3'], {
+      stdin: `${tokens.join('\n')}\n`,
+    });
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('3 invalid token(s); nothing was sent');
+    expect(run.stderr).toMatch(/stdin line 2 \(fingerprint [0-9a-f]{12}\): bad_character: character 4/);
+    expect(run.stderr).toMatch(/stdin line 3 .*too_long/);
+    expect(run.stderr).toMatch(/stdin line 4 .*bad_character/);
+    expectNoTokens(run, tokens);
+  });
+
+  it('reports argument positions and a JSON error with --json', async () => {
+    const run = await runCli(['inspect', '--json', 'fine', 'no.dots'], { env: {} });
+    expect(run.code).toBe(2);
+    const document = JSON.parse(run.stdout) as { exitCode: number; error: { details: string[] } };
+    expect(document.exitCode).toBe(2);
+    expect(document.error.details[0]).toMatch(/^argument 2 .*bad_character/);
+    expectNoTokens(run, ['no.dots']);
+  });
+
+  it('exits 2 when there are no tokens or the file cannot be read', async () => {
+    const none = await runCli(['invalidate'], { stdin: '# only a comment\n\n' });
+    const missing = await runCli(['invalidate', '--file', '/nonexistent/tokens.txt']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no tokens given');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read --file /nonexistent/tokens.txt: ENOENT');
+  });
+
+  it('refuses deauthenticate without the confirmation flag (exit 2)', async () => {
+    const run = await runCli(['deauthenticate', 'someToken'], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--confirm-remove-app');
+    expectNoTokens(run, ['someToken']);
+  });
+
+  it('exits 3 on a configuration error, naming the flag and variable', async () => {
+    const run = await runCli(['inspect', '--api-url', 'http://api.example.com/2.3', 'someToken']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('--api-url / STACKEXCHANGE_API_URL');
+    expect(run.stderr).toContain('use https');
+  });
+
+  it('reads the same environment variables as the handler', async () => {
+    const run = await runCli(['inspect', 'someToken'], { env: { STACKEXCHANGE_MAX_ATTEMPTS: '99' } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('--max-attempts / STACKEXCHANGE_MAX_ATTEMPTS');
+  });
+});
