@@ -111,8 +111,8 @@ describe('the whole pipeline, end to end', () => {
       ['internal_error', 'connection_reset', 'backoff', 'write_failed'],
     ],
   ])(
-    'loses nothing under %s (seed %#)',
-    async (_name, kinds, seed) => {
+    'loses nothing under %s (seed %i)',
+    async (_name, seed, kinds) => {
       // Prepare
       const p = await start({ simulator: { seed, faults: { rate: 0.25, kinds } } });
       // Act
