@@ -1,0 +1,97 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+import type { TokenRevocationStackProps } from './stack';
+import type { HandlerLogLevel } from './token-revocation';
+
+/** Every CDK context setting the app reads, with its meaning; infra/README.md shows the same table. */
+export const CONTEXT_SETTINGS = [
+  'stackName',
+  'apiUrl',
+  'keySecretName',
+  'keyParameterName',
+  'keyEncryptionKeyArn',
+  'authStyle',
+  'alarmEmail',
+  'eventBusName',
+  'sourceTopicArn',
+  'totalRequestsPerSecond',
+  'requestsPerSecondPerFunction',
+  'callConcurrency',
+  'batchSize',
+  'maxBatchingWindowInSeconds',
+  'functionTimeoutInSeconds',
+  'memorySizeInMb',
+  'maxReceiveCount',
+  'retentionPeriodInDays',
+  'useSqsManagedEncryption',
+  'logLevel',
+  'maxMessageAgeInMinutes',
+  'dailyQuota',
+  'quotaAlarmFraction',
+  'dashboardName',
+] as const;
+
+/**
+ * Reads the stack's settings from CDK context (cdk.json, or `-c name=value`). Empty strings mean
+ * "not set", so cdk.json can list every setting; `-c` values arrive as strings and are parsed here.
+ */
+export function settingsFromContext(node: Node): { stackName: string; props: TokenRevocationStackProps } {
+  const text = (name: (typeof CONTEXT_SETTINGS)[number]): string | undefined => {
+    const value: unknown = node.tryGetContext(name);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const number = (name: (typeof CONTEXT_SETTINGS)[number]): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new Error(`context ${name}: "${value}" is not a number`);
+    return parsed;
+  };
+  const oneOf = <T extends string>(name: (typeof CONTEXT_SETTINGS)[number], allowed: readonly T[]) => {
+    const value = text(name);
+    if (value !== undefined && !allowed.includes(value as T)) {
+      throw new Error(`context ${name}: "${value}" is not one of ${allowed.join(', ')}`);
+    }
+    return value as T | undefined;
+  };
+  const duration = (name: (typeof CONTEXT_SETTINGS)[number], unit: (amount: number) => Duration) => {
+    const value = number(name);
+    return value === undefined ? undefined : unit(value);
+  };
+  const flag = text('useSqsManagedEncryption');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') {
+    throw new Error(`context useSqsManagedEncryption: "${flag}" is not true or false`);
+  }
+
+  return {
+    stackName: text('stackName') ?? 'TokenRevoker',
+    props: {
+      description: 'Revokes Stack Exchange access tokens from an SQS queue (token-revoker)',
+      eventBusName: text('eventBusName'),
+      sourceTopicArn: text('sourceTopicArn'),
+      keyEncryptionKeyArn: text('keyEncryptionKeyArn'),
+      revocation: {
+        apiUrl: text('apiUrl'),
+        keySecretName: text('keySecretName'),
+        keyParameterName: text('keyParameterName'),
+        authStyle: oneOf('authStyle', ['query', 'header'] as const),
+        totalRequestsPerSecond: number('totalRequestsPerSecond'),
+        requestsPerSecondPerFunction: number('requestsPerSecondPerFunction'),
+        callConcurrency: number('callConcurrency'),
+        useSqsManagedEncryption: flag === 'true',
+        retentionPeriod: duration('retentionPeriodInDays', Duration.days),
+        maxReceiveCount: number('maxReceiveCount'),
+        batchSize: number('batchSize'),
+        maxBatchingWindow: duration('maxBatchingWindowInSeconds', Duration.seconds),
+        functionTimeout: duration('functionTimeoutInSeconds', Duration.seconds),
+        memorySizeInMb: number('memorySizeInMb'),
+        logLevel: oneOf<HandlerLogLevel>('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR']),
+        maxMessageAge: duration('maxMessageAgeInMinutes', Duration.minutes),
+        dailyQuota: number('dailyQuota'),
+        quotaAlarmFraction: number('quotaAlarmFraction'),
+        alarmEmail: text('alarmEmail'),
+        dashboardName: text('dashboardName'),
+      },
+    },
+  };
+}
