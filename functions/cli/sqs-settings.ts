@@ -25,7 +25,10 @@ export function checkQueueUrl(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new CliError(`${flag} is required`, ExitCode.Usage);
   // Not parsed with URL: local servers name queues like http://sqs.us-east-1.127.0.0.1:PORT/..., which URL refuses.
   if (!/^https?:\/\/[^\s/]+\/\S+$/.test(value)) {
-    throw new CliError(`${flag}: not an SQS queue URL (expected https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)`, ExitCode.Usage);
+    throw new CliError(
+      `${flag}: not an SQS queue URL (expected https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)`,
+      ExitCode.Usage,
+    );
   }
   return value;
 }

@@ -54,8 +54,10 @@ export function callFailure(error: unknown): SqsFailure {
       retryable: false,
     };
   }
-  if (answered || typeof details.code === 'string' || TRANSPORT_ERROR_NAMES.has(name)) {
-    const code = typeof details.code === 'string' ? details.code : name;
+  // A system error code, also when the SDK wrapped the error into its message (errors from another realm).
+  const systemCode = typeof details.code === 'string' ? details.code : /\b(E[A-Z_]{4,})\b/.exec(message)?.[1];
+  if (answered || systemCode !== undefined || TRANSPORT_ERROR_NAMES.has(name)) {
+    const code = systemCode ?? name;
     return {
       kind: 'unreachable',
       code,

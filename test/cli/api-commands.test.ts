@@ -1,5 +1,5 @@
-import { type Simulator, startSimulator } from '../../tools/simulator';
 import { fingerprint } from '../../functions/lib/tokens';
+import { type Simulator, startSimulator } from '../../tools/simulator';
 import { expectNoTokens, runCli } from './run-cli';
 
 interface Row {
@@ -83,7 +83,10 @@ describe('token-revoker invalidate / inspect / deauthenticate against the simula
     const run = await runCli(['inspect', '--file', '-'], { env: env(), stdin: `${token}\n` });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      new RegExp(`^${fingerprint(token)}\\s+live\\s+account=7\\s+expires=\\S+Z\\s+scope=private_info,write_access$`, 'm'),
+      new RegExp(
+        `^${fingerprint(token)}\\s+live\\s+account=7\\s+expires=\\S+Z\\s+scope=private_info,write_access$`,
+        'm',
+      ),
     );
   });
 
@@ -94,7 +97,10 @@ describe('token-revoker invalidate / inspect / deauthenticate against the simula
       stdin: [...tokens, 'goneToken))'].join('\n'),
     });
     expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as { counts: object }).counts).toEqual({ deauthenticated: 2, already_dead: 1 });
+    expect((JSON.parse(run.stdout) as { counts: object }).counts).toEqual({
+      deauthenticated: 2,
+      already_dead: 1,
+    });
     for (const token of tokens) expect(simulator.tokenState(token)).toBe('deauthenticated');
     expectNoTokens(run, tokens);
   });

@@ -29,7 +29,10 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       deadLetter: { queueArn: dlq.queueArn, maxReceiveCount: 1 },
     });
     await sqs.client.send(
-      new SendMessageCommand({ QueueUrl: source.queueUrl, MessageBody: formatMessageBody({ tokens: [deadToken] }) }),
+      new SendMessageCommand({
+        QueueUrl: source.queueUrl,
+        MessageBody: formatMessageBody({ tokens: [deadToken] }),
+      }),
     );
     // Two receives over maxReceiveCount 1: SQS moves the request to the DLQ.
     for (let i = 0; i < 2; i++) {
@@ -50,7 +53,9 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     return { dlqUrl: dlq.queueUrl, sourceUrl: source.queueUrl };
   };
   const list = async (dlqUrl: string) => {
-    const run = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--json', '--wait-seconds', '0'], { env: env() });
+    const run = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--json', '--wait-seconds', '0'], {
+      env: env(),
+    });
     expect(run.code).toBe(0);
     return (JSON.parse(run.stdout) as { messages: ListedMessage[] }).messages;
   };
@@ -78,14 +83,19 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       reason: 'max_receives_exceeded',
       fingerprints: [fingerprint(deadToken)],
     });
-    expect(byKind.parked).toMatchObject({ reason: 'invalid_token', fingerprints: [fingerprint(parkedToken)] });
+    expect(byKind.parked).toMatchObject({
+      reason: 'invalid_token',
+      fingerprints: [fingerprint(parkedToken)],
+    });
     expect(byKind.parked?.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(second.map((m) => m.messageId).sort()).toEqual(first.map((m) => m.messageId).sort());
   });
 
   it('shows a table in text mode and never a token', async () => {
     const { dlqUrl } = await prepareQueues();
-    const run = await runCli(['dlq', 'list', '--wait-seconds', '0'], { env: { ...env(), DEAD_LETTER_QUEUE_URL: dlqUrl } });
+    const run = await runCli(['dlq', 'list', '--wait-seconds', '0'], {
+      env: { ...env(), DEAD_LETTER_QUEUE_URL: dlqUrl },
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/message id.*kind.*reason.*tokens \(fingerprints\).*age.*receives/);
     expect(run.stdout).toContain(`1: ${fingerprint(deadToken)}`);
@@ -99,12 +109,21 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     // Prepare
     const { dlqUrl, sourceUrl } = await prepareQueues();
     // Act
-    const run = await runCli(['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', sourceUrl, '--json', '--wait-seconds', '0'], {
-      env: env(),
-    });
+    const run = await runCli(
+      ['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', sourceUrl, '--json', '--wait-seconds', '0'],
+      {
+        env: env(),
+      },
+    );
     // Assess
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ method: 'copy', moved: 1, left: 1, failed: 0, duplicated: 0 });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      method: 'copy',
+      moved: 1,
+      left: 1,
+      failed: 0,
+      duplicated: 0,
+    });
     const moved = await bodiesIn(sourceUrl);
     expect(moved.map((b) => parseMessageBody(b))).toMatchObject([{ ok: true, tokens: [deadToken] }]);
     expect((await list(dlqUrl)).map((m) => m.kind)).toEqual(['parked']);
@@ -125,7 +144,9 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
 
   it('exits 2 when the destination cannot be told, and 3 when SQS is unreachable', async () => {
     const { dlqUrl } = await prepareQueues();
-    const noDestination = await runCli(['dlq', 'redrive', '--dlq-url', dlqUrl, '--wait-seconds', '0'], { env: env() });
+    const noDestination = await runCli(['dlq', 'redrive', '--dlq-url', dlqUrl, '--wait-seconds', '0'], {
+      env: env(),
+    });
     const unreachable = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--wait-seconds', '0'], {
       env: { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9' },
     });

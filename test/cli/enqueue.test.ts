@@ -97,9 +97,14 @@ describe('token-revoker enqueue against a local SQS server', () => {
 
   it('exits 2 without --queue-url, and for deauthenticate without confirmation', async () => {
     const noQueue = await runCli(['enqueue', 'oneToken']);
-    const unconfirmed = await runCli(
-      ['enqueue', '--queue-url', 'https://sqs.eu-west-1.amazonaws.com/1/q', '--action', 'deauthenticate', 'oneToken'],
-    );
+    const unconfirmed = await runCli([
+      'enqueue',
+      '--queue-url',
+      'https://sqs.eu-west-1.amazonaws.com/1/q',
+      '--action',
+      'deauthenticate',
+      'oneToken',
+    ]);
     expect(noQueue.code).toBe(2);
     expect(noQueue.stderr).toContain('--queue-url (or REVOCATION_QUEUE_URL) is required');
     expect(unconfirmed.code).toBe(2);

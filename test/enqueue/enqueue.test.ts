@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { EnqueueValidationError, enqueueTokens } from '../../functions/enqueue';
+import { EnqueueValidationError, enqueueTokens, RevocationQueue } from '../../functions/enqueue';
 import { parseMessageBody } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
@@ -142,10 +142,62 @@ describe('enqueueTokens', () => {
         fingerprint: fingerprint('t1'),
         status: 'failed',
         reason: expect.stringMatching(/could not reach SQS/),
+        failure: 'unreachable',
+        code: 'ECONNREFUSED',
       },
     ]);
     expect(Date.now() - started).toBeLessThan(10_000);
     unreachable.destroy();
+  });
+
+  it('reports a message over the queue size limit failed and the rest of the batch sent', async () => {
+    // Prepare: a queue that refuses messages over 1 KiB; the first message (20 long tokens) is about 5 KiB
+    const queueUrl = await newQueue({ MaximumMessageSize: '1024' });
+    const long = Array.from({ length: 20 }, (_, i) => `${'L'.repeat(240)}${i}`);
+    // Act
+    const result = await enqueueTokens([...long, 'short1', 'short2'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      retryBaseDelayMs: 1,
+    });
+    // Assess
+    expect(result).toMatchObject({ sent: 2, failed: 20, messages: 2 });
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'refused',
+      code: 'InvalidParameterValue',
+    });
+    expect(result.outcomes[21]).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    const bodies = await receiveAll(queueUrl);
+    expect(bodies.map((b) => parseMessageBody(b))).toMatchObject([
+      { ok: true, tokens: ['short1', 'short2'] },
+    ]);
+  });
+
+  it('does not retry a request SQS rejects (no such queue)', async () => {
+    // Prepare
+    const queueUrl = (await newQueue()).replace(/enqueue-\d+$/, 'missing');
+    const started = Date.now();
+    // Act
+    const result = await enqueueTokens(['t1'], { queueUrl, sqsClient: sqs.client, retryBaseDelayMs: 1000 });
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      code: 'QueueDoesNotExist',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('RevocationQueue holds the client and defaults for repeated logouts', async () => {
+    // Prepare
+    const queue = new RevocationQueue({ queueUrl: await newQueue(), sqsClient: sqs.client, source: 'web' });
+    // Act
+    const result = await queue.enqueue(['logoutToken2'], { reason: 'logout' });
+    // Assess
+    expect(result.sent).toBe(1);
+    const [body] = await receiveAll(queue.queueUrl);
+    expect(parseMessageBody(body as string)).toMatchObject({ ok: true, reason: 'logout', source: 'web' });
   });
 
   it('refuses bad options clearly', async () => {
