@@ -1,4 +1,5 @@
 import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { TokenRevocationStack, type TokenRevocationStackProps } from '../../infra/stack';
@@ -35,13 +36,24 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
     expect(() => synthWithNag((app) => new TokenRevocationStack(app, 'Nag', props))).not.toThrow();
   });
 
-  it('would fail on an unacknowledged finding (the check is live)', () => {
+  it('would fail on an unacknowledged finding of either pack (the checks are live)', () => {
     expect(() =>
       synthWithNag((app) => {
         const stack = new Stack(app, 'Bad');
         new Queue(stack, 'Plain'); // no DLQ, no SSL policy
       }),
-    ).toThrow();
+    ).toThrow(/Serverless-SQSRedrivePolicy/);
+    expect(() =>
+      synthWithNag((app) => {
+        const stack = new Stack(app, 'Bad');
+        new Role(stack, 'Managed', {
+          assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+          managedPolicies: [
+            ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'),
+          ],
+        }); // AwsSolutions-IAM4 only
+      }),
+    ).toThrow(/AwsSolutions-IAM4/);
   });
 
   it('gives every acknowledgement a written reason', () => {
