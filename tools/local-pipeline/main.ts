@@ -4,6 +4,7 @@
  * creates the queues with the CDK construct's settings, runs the real handler behind a local event
  * source poller, enqueues a demo workload, shows progress, then a summary. Exit 0 when consistent.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fingerprint } from '../../functions/lib/tokens';
 import { localSqsClient } from '../local-sqs';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'function-timeout': { type: 'string', default: '8' },
     'time-limit': { type: 'string', default: '180' },
     'keep-running': { type: 'boolean', default: false },
+    'tokens-file': { type: 'string', default: 'tokens.txt' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
   const seed = number('seed', 0, 2 ** 31);
   const functionTimeoutInSeconds = number('function-timeout', 1, 900);
   const timeLimitMs = number('time-limit', 10, 3600) * 1000;
+  const tokensFile = String(values['tokens-file']);
 
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
@@ -128,13 +131,16 @@ Dead-letter queue (${summary.deadLetters.length})`);
   );
 
   if (values['keep-running']) {
+    const live = pipeline.simulator.issueTokens(5);
     out(`
-Keep running. In another terminal:
+Keep running (Ctrl-C to stop). In another terminal:
   export AWS_ENDPOINT_URL_SQS=${sqsEndpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  queue URL:            ${pipeline.queueUrl}
-  dead-letter queue:    ${pipeline.deadLetterQueueUrl}
-  STACKEXCHANGE_API_URL=${pipeline.simulator.url}
-Fresh live tokens (fingerprints ${pipeline.simulator.issueTokens(0).map(fingerprint).join(' ') || 'issued on demand'}). Ctrl-C to stop.`);
+  export STACKEXCHANGE_API_URL=${pipeline.simulator.url}
+  npx token-revoker enqueue --queue-url ${pipeline.queueUrl} --file ${tokensFile}
+  npx token-revoker inspect --file ${tokensFile}
+  npx token-revoker dlq list --dlq-url ${pipeline.deadLetterQueueUrl}
+Five fresh live tokens were written to ${tokensFile} (fingerprints ${live.map(fingerprint).join(' ')}).`);
+    writeFileSync(tokensFile, `${live.join('\n')}\n`, { mode: 0o600 });
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
   await pipeline.stop();
