@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { ConfigurationError } from '../lib/errors';
-import { StackExchangeClient } from '../lib/stackexchange/client';
-import { resolveAppKey } from '../revoke-tokens/app-key';
+import type { StackExchangeClient } from '../lib/stackexchange/client';
+import { clientFromConfig } from '../revoke-tokens/client-from-config';
 import { readConfig } from '../revoke-tokens/config';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -61,7 +61,10 @@ export function addApiOptions(command: Command): Command {
  * variables, which readConfig validates; the app key comes from STACKEXCHANGE_KEY,
  * STACKEXCHANGE_KEY_SECRET_ID or STACKEXCHANGE_KEY_PARAMETER_NAME.
  */
-export async function createApiClient(flags: ApiFlags, env: Readonly<Record<string, string | undefined>>) {
+export async function createApiClient(
+  flags: ApiFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<StackExchangeClient> {
   const merged: Record<string, string | undefined> = {
     ...env,
     STACKEXCHANGE_API_URL: flags.apiUrl ?? env.STACKEXCHANGE_API_URL,
@@ -72,15 +75,7 @@ export async function createApiClient(flags: ApiFlags, env: Readonly<Record<stri
   };
   try {
     const config = readConfig(merged);
-    const key = await resolveAppKey(config.keySource);
-    return new StackExchangeClient({
-      apiUrl: config.apiUrl,
-      key,
-      authStyle: config.authStyle,
-      requestsPerSecond: config.requestsPerSecond,
-      timeoutMs: config.timeoutMs,
-      maxAttempts: config.maxAttempts,
-    });
+    return await clientFromConfig(config);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       const flag = FLAG_BY_VARIABLE[error.setting];

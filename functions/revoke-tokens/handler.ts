@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
-import { StackExchangeClient } from '../lib/stackexchange/client';
-import { resolveAppKey } from './app-key';
+import type { StackExchangeClient } from '../lib/stackexchange/client';
+import { clientFromConfig } from './client-from-config';
 import { readConfig } from './config';
 import { sqsParker } from './park';
 import { processBatch } from './process-batch';
@@ -18,18 +18,7 @@ let tally = new Tally();
 /** The client lives across invocations so that backoff, throttle and quota state carry over. */
 let client: Promise<StackExchangeClient> | undefined;
 function getClient(): Promise<StackExchangeClient> {
-  client ??= resolveAppKey(config.keySource).then(
-    (key) =>
-      new StackExchangeClient({
-        apiUrl: config.apiUrl,
-        key,
-        authStyle: config.authStyle,
-        requestsPerSecond: config.requestsPerSecond,
-        timeoutMs: config.timeoutMs,
-        maxAttempts: config.maxAttempts,
-        onEvent: (event) => tally.onClientEvent(event),
-      }),
-  );
+  client ??= clientFromConfig(config, (event) => tally.onClientEvent(event));
   client.catch(() => {
     client = undefined; // try again on the next invocation
   });
