@@ -114,10 +114,14 @@ describe('the whole pipeline, end to end', () => {
     'loses nothing under %s (seed %i)',
     async (_name, seed, kinds) => {
       // Prepare
-      const p = await start({ simulator: { seed, faults: { rate: 0.25, kinds } } });
+      // A 4 s function timeout leaves room for a backoff (1 s + 1 s margin) inside one invocation.
+      const p = await start({
+        functionTimeoutInSeconds: 4,
+        simulator: { seed, faults: { rate: 0.2, kinds } },
+      });
       // Act
       const workload = await enqueueDemo(sqs.client, p.queueUrl, p.simulator, 60);
-      await waitUntilSettled(p, workload);
+      await waitUntilSettled(p, workload, 170_000);
       // Assess
       const summary = await summarize(p, workload);
       const exhausted = summary.deadLetters.filter((d) => d.reason === 'retries_exhausted').length;
@@ -125,7 +129,7 @@ describe('the whole pipeline, end to end', () => {
       expect(exhausted).toBe(0);
       expect(summary.backoffViolations + summary.throttleViolations).toBe(0);
     },
-    150_000,
+    200_000,
   );
 
   it('brings back the messages of a handler that crashes mid-batch, and loses nothing', async () => {
