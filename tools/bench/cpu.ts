@@ -7,10 +7,9 @@ import pLimit from 'p-limit';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { chunk, MAX_TOKENS_PER_CALL } from '../../functions/lib/tokens';
 import { sqsParker } from '../../functions/revoke-tokens/park';
-import { processBatch } from '../../functions/revoke-tokens/process-batch';
-import { createTelemetry, Tally } from '../../functions/revoke-tokens/telemetry';
 import { PIPELINE_DEFAULTS } from '../../infra/settings';
 import { createBaselineHandler } from './baseline-handler';
+import { invokeProduct } from './product';
 
 export interface CpuFigures {
   readonly records: number;
@@ -74,7 +73,6 @@ function records(count: number, round: number): SQSEvent['Records'] {
  */
 export async function measureCpu(root: string, count = 1000, repetitions = 7): Promise<CpuFigures> {
   const { url, child } = await startRemoteSimulator(root);
-  const telemetry = createTelemetry({ serviceName: 'bench', metricsNamespace: 'Bench' });
   const client = new StackExchangeClient({ apiUrl: url, requestsPerSecond: 100_000 });
   const park = sqsParker({
     queueUrl: undefined,
@@ -93,19 +91,7 @@ export async function measureCpu(root: string, count = 1000, repetitions = 7): P
       const input = records(count, round);
       let start = process.cpuUsage();
       for (const batch of chunk(input, PIPELINE_DEFAULTS.batchSize)) {
-        await processBatch(
-          { Records: batch },
-          { getRemainingTimeInMillis: () => 30_000 },
-          {
-            client,
-            park,
-            logger: telemetry.logger,
-            metrics: telemetry.metrics,
-            tally: new Tally(),
-            callConcurrency: PIPELINE_DEFAULTS.callConcurrency,
-            safetyMarginMs: 3000,
-          },
-        );
+        await invokeProduct({ Records: batch }, client, park, 30_000);
       }
       const productRun = cpuMs(start);
 

@@ -1,13 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { sqsParker } from '../../functions/revoke-tokens/park';
-import { processBatch } from '../../functions/revoke-tokens/process-batch';
-import { createTelemetry, Tally } from '../../functions/revoke-tokens/telemetry';
+import { Tally } from '../../functions/revoke-tokens/telemetry';
 import { maxConcurrencyFor, PIPELINE_DEFAULTS } from '../../infra/settings';
 import type { LocalSqs } from '../local-sqs';
 import { startSimulator } from '../simulator';
 import { createBaselineHandler } from './baseline-handler';
 import { type EventSourceResult, runEventSource } from './event-source';
+import { invokeProduct } from './product';
 import type { Workload } from './workloads';
 
 export type Implementation = 'product' | 'baseline';
@@ -85,7 +85,6 @@ export async function runThroughput(
   let batchSize: number;
   let concurrency: number;
   if (implementation === 'product') {
-    const telemetry = createTelemetry({ serviceName: 'bench', metricsNamespace: 'Bench' });
     const park = sqsParker({ queueUrl: options.dlqUrl, sqs: () => options.sqs.client });
     // One client per function instance: each keeps its own share of the request budget, as in Lambda.
     const instances = Array.from({ length: BUDGET.concurrency }, () => {
@@ -101,16 +100,7 @@ export async function runThroughput(
       const instance = instances.find((i) => !i.busy) ?? (instances[0] as (typeof instances)[number]);
       instance.busy = true;
       try {
-        const context = { getRemainingTimeInMillis: () => PIPELINE_DEFAULTS.functionTimeoutInSeconds * 1000 };
-        return await processBatch(event, context, {
-          client: instance.client,
-          park,
-          logger: telemetry.logger,
-          metrics: telemetry.metrics,
-          tally: new Tally(),
-          callConcurrency: PIPELINE_DEFAULTS.callConcurrency,
-          safetyMarginMs: 3000,
-        });
+        return await invokeProduct(event, instance.client, park);
       } finally {
         instance.busy = false;
       }
