@@ -15,6 +15,25 @@ export const RevocationAction = {
 } as const;
 export type RevocationAction = (typeof RevocationAction)[keyof typeof RevocationAction];
 
+/**
+ * Which lane a request belongs to. `routine` requests (logouts) wait, at most `maxHoldSeconds`, so
+ * that calls fill up to 20 tokens; `urgent` ones (leaks, compromised accounts) go out at once. The
+ * queue a message is in decides how it is handled; this field routes EventBridge and SNS deliveries.
+ */
+export const RevocationPriority = {
+  Routine: 'routine',
+  Urgent: 'urgent',
+} as const;
+export type RevocationPriority = (typeof RevocationPriority)[keyof typeof RevocationPriority];
+
+/** The longest `reason`, `source` or `requestedAt` accepted. */
+export const MAX_FIELD_LENGTH = 1024;
+
+/** True for the actions the contract knows. */
+export function isRevocationAction(value: unknown): value is RevocationAction {
+  return value === RevocationAction.Invalidate || value === RevocationAction.Deauthenticate;
+}
+
 /** What producers send. */
 export interface RevocationRequest {
   readonly tokens: readonly string[];
@@ -26,6 +45,8 @@ export interface RevocationRequest {
   readonly requestedAt?: string;
   /** Which service asked. */
   readonly source?: string;
+  /** @default 'routine' */
+  readonly priority?: RevocationPriority;
 }
 
 /** Stable codes for input the function parks instead of retrying. */
@@ -215,10 +236,11 @@ export function parseMessageBody(body: string): ParsedMessage {
 
 /** Writes a request in the contract's format (what the enqueue library and the CLI send). */
 export function formatMessageBody(request: RevocationRequest): string {
-  const { tokens, action, reason, requestedAt, source } = request;
+  const { tokens, action, reason, requestedAt, source, priority } = request;
   return JSON.stringify({
     tokens,
     ...(action !== undefined && action !== RevocationAction.Invalidate ? { action } : {}),
+    ...(priority !== undefined && priority !== RevocationPriority.Routine ? { priority } : {}),
     ...(reason === undefined ? {} : { reason }),
     ...(requestedAt === undefined ? {} : { requestedAt }),
     ...(source === undefined ? {} : { source }),

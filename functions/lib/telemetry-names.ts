@@ -12,6 +12,13 @@ export const DEFAULT_SERVICE_NAME = 'token-revoker';
 /** Dimension added to the per-error metrics (`ApiErrors`, `ConfigurationErrors`), next to `service`. */
 export const ERROR_NAME_DIMENSION = 'error_name';
 
+/** Dimension of the time-to-revoke metrics (next to `service`): which lane the tokens took. */
+export const LANE_DIMENSION = 'lane';
+
+/** The two lanes: `routine` (the scheduled consumer) and `urgent` (the SQS-triggered handler). */
+export const Lane = { Routine: 'routine', Urgent: 'urgent' } as const;
+export type Lane = (typeof Lane)[keyof typeof Lane];
+
 /** Metric names the handler emits (Embedded Metric Format, through Powertools). */
 export const MetricName = {
   /** Tokens the API confirmed invalidated (returned in `items`). Unit: Count. */
@@ -42,5 +49,13 @@ export const MetricName = {
   BackoffSeconds: 'BackoffSeconds',
   /** Last `quota_remaining` seen in an API response. Unit: Count. */
   QuotaRemaining: 'QuotaRemaining',
+  /** Routine tokens held for a later run so that a call fills up to 20 (within maxHoldSeconds). Unit: Count. */
+  TokensHeld: 'TokensHeld',
+  /** Routine tokens deferred because the daily quota is below the reserve. Unit: Count. */
+  TokensDeferred: 'TokensDeferred',
+  /** Seconds from a message's SentTimestamp to its confirmation: the run's median (per `lane`). Unit: Seconds. */
+  TimeToRevokeP50: 'TimeToRevokeP50',
+  /** Seconds from a message's SentTimestamp to its confirmation: the run's 95th percentile (per `lane`). Unit: Seconds. */
+  TimeToRevokeP95: 'TimeToRevokeP95',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
