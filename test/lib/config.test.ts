@@ -1,5 +1,5 @@
+import { readConfig } from '../../functions/lib/config';
 import { ConfigurationError } from '../../functions/lib/errors';
-import { readConfig } from '../../functions/revoke-tokens/config';
 
 describe('readConfig', () => {
   it('applies the documented defaults', () => {
