@@ -2,10 +2,9 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { HandlerConfig } from '../../functions/lib/config';
 import { RuntimeExitedError } from '../event-source';
 import { LOCAL_CREDENTIALS } from '../local-sqs';
-import type { FromFunction, FunctionKind, ToFunction } from './function-protocol';
+import type { FromFunction, FunctionSpec, ToFunction } from './function-protocol';
 
 /** An error the function threw, as its process reported it (name and message only). */
 export class FunctionError extends Error {
@@ -19,15 +18,13 @@ export class FunctionError extends Error {
   }
 }
 
-export interface FunctionProcessOptions {
-  readonly kind: FunctionKind;
-  /** The function's configuration object (sent over IPC, never put in the environment). */
-  readonly config: HandlerConfig;
+/** Which function, its configuration object (sent over IPC, never put in the environment), its logs. */
+export type FunctionProcessOptions = FunctionSpec & {
   /** Receives the process's stdout and stderr (its logs). @default discarded */
   readonly onOutput?: (text: string) => void;
   /** POWERTOOLS_LOG_LEVEL of the function. @default process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR' */
   readonly logLevel?: string;
-}
+};
 
 /** A function running in a process of its own, one invocation at a time. */
 export interface FunctionProcess {
@@ -89,7 +86,11 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
     });
     void exited.then((exit) => reject(new RuntimeExitedError(exit)));
   });
-  const init: ToFunction = { type: 'init', kind: options.kind, config: options.config };
+  const spec: FunctionSpec =
+    options.kind === 'routine'
+      ? { kind: options.kind, config: options.config }
+      : { kind: options.kind, config: options.config };
+  const init: ToFunction = { type: 'init', ...spec };
   child.send(init);
 
   const close = async () => {

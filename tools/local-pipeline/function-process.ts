@@ -4,15 +4,16 @@
  * environment), then runs one invocation at a time. It exits when its parent goes away.
  */
 import type { Context } from 'aws-lambda';
-import type { HandlerConfig } from '../../functions/lib/config';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
+import { createConsumer } from '../../functions/routine-consumer/create-consumer';
 import { type FromFunction, FunctionKind, type ToFunction } from './function-protocol';
 
 type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 
-const builders: Record<FunctionKind, (config: HandlerConfig) => Invocable> = {
-  [FunctionKind.Urgent]: (config) => createHandler(config) as Invocable,
-};
+function build(init: Extract<ToFunction, { type: 'init' }>): Invocable {
+  if (init.kind === FunctionKind.Routine) return createConsumer(init.config);
+  return createHandler(init.config) as Invocable;
+}
 
 function context(deadline: number, kind: FunctionKind, id: number): Context {
   const name = `token-revoker-${kind}`;
@@ -45,7 +46,7 @@ process.on('message', (message: ToFunction) => {
   if (message.type === 'init') {
     try {
       kind = message.kind;
-      invocable = builders[message.kind](message.config);
+      invocable = build(message);
       send({ type: 'ready' });
     } catch (error) {
       send({ type: 'init_error', error: describe(error) });

@@ -1,15 +1,23 @@
 import type { HandlerConfig } from '../../functions/lib/config';
+import type { ConsumerConfig } from '../../functions/routine-consumer/config';
 
 /** The functions the local pipeline runs, each in processes of its own as Lambda would. */
 export const FunctionKind = {
   /** The urgent lane's SQS-triggered handler (functions/revoke-tokens). */
   Urgent: 'urgent',
+  /** The routine lane's scheduled consumer (functions/routine-consumer). */
+  Routine: 'routine',
 } as const;
 export type FunctionKind = (typeof FunctionKind)[keyof typeof FunctionKind];
 
+/** Which function, and the configuration object it is built from. */
+export type FunctionSpec =
+  | { readonly kind: typeof FunctionKind.Urgent; readonly config: HandlerConfig }
+  | { readonly kind: typeof FunctionKind.Routine; readonly config: ConsumerConfig };
+
 /** Parent to child: build the function once (the cold start), then invoke it. */
 export type ToFunction =
-  | { readonly type: 'init'; readonly kind: FunctionKind; readonly config: HandlerConfig }
+  | ({ readonly type: 'init' } & FunctionSpec)
   | { readonly type: 'invoke'; readonly id: number; readonly event: unknown; readonly deadline: number };
 
 /** Child to parent. Errors travel as name and message (the functions never put a token in either). */

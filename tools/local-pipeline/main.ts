@@ -1,26 +1,31 @@
 /**
- * `npm start`: the whole pipeline on this machine, no AWS account, no network. Starts an
- * SQS-compatible server (fauxqs) and the Stack Exchange simulator in this process on 127.0.0.1,
- * creates the queues with the CDK construct's settings, runs the real handler behind a local event
- * source poller, enqueues a demo workload, shows progress, then a summary. Exit 0 when consistent.
+ * `npm start`: both lanes on this machine, no AWS account, no network. Starts an SQS-compatible
+ * server (fauxqs) and the Stack Exchange simulator on 127.0.0.1, creates the routine, urgent and
+ * dead-letter queues with the CDK construct's settings, runs the routine consumer on a timer with the
+ * deployed tick and the urgent handler behind a model of Lambda's SQS event source (each function in
+ * processes of its own), enqueues a demo, shows progress, then a summary checked against real state.
+ * Exit 0 when consistent. SIGINT, SIGTERM and SIGHUP stop everything.
  */
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fingerprint } from '../../functions/lib/tokens';
-import { localSqsClient } from '../local-sqs';
+import { type LocalSqs, startLocalSqs } from '../local-sqs';
 import type { FaultKind } from '../simulator';
-import { startPipeline } from './pipeline';
+import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
+import { type Pipeline, startPipeline } from './pipeline';
+import { progressLine, settingsText, summaryText } from './report';
+import { DEPLOYED_TICK_SECONDS } from './settings';
 import { settled, summarize } from './summary';
-import { enqueueDemo } from './workload';
+import { type DemoWorkload, startDemo } from './workload';
 
 const { values } = parseArgs({
   options: {
-    tokens: { type: 'string', default: '200' },
+    tokens: { type: 'string', default: '60' },
+    'tick-seconds': { type: 'string', default: String(DEPLOYED_TICK_SECONDS) },
     'fault-rate': { type: 'string', default: '0' },
     'latency-ms': { type: 'string', default: '30' },
     seed: { type: 'string', default: '1' },
     'function-timeout': { type: 'string', default: '8' },
-    'time-limit': { type: 'string', default: '180' },
+    'time-limit': { type: 'string', default: '600' },
     'keep-running': { type: 'boolean', default: false },
     'tokens-file': { type: 'string', default: 'tokens.txt' },
     help: { type: 'boolean', default: false },
@@ -29,13 +34,16 @@ const { values } = parseArgs({
 
 const out = (line: string) => process.stderr.write(`${line}\n`);
 if (values.help) {
-  out(`Usage: npm start -- [--tokens N] [--fault-rate 0..1] [--latency-ms N] [--seed N] [--function-timeout S] [--keep-running]
-  --tokens N            demo tokens to revoke (default 200)
+  out(`Usage: npm start -- [options]
+  --tokens N            routine logouts in the trickle, rounded up to a multiple of 20 (default 60)
+  --tick-seconds S      the routine consumer's schedule (default ${DEPLOYED_TICK_SECONDS}, the deployed tick); shorter is faster
   --fault-rate R        share of API requests that fail transiently (5xx, HTML pages, resets, timeouts, backoff)
   --latency-ms N        simulated API latency per call (default 30)
-  --seed N              seed of the simulator: same seed, same run
-  --function-timeout S  local function timeout; the visibility timeout follows the construct's formula (default 8)
-  --keep-running        keep serving after the demo and print the endpoints for the CLI`);
+  --seed N              seed of the simulator and of the arrivals: same seed, same run
+  --function-timeout S  the urgent handler's timeout; its queue's visibility follows the construct's formula (default 8)
+  --time-limit S        give up waiting for the demo to settle after this long (default 600)
+  --keep-running        keep serving after the demo and print the environment and CLI commands
+  --tokens-file PATH    where --keep-running writes five live tokens, mode 0600 (default tokens.txt)`);
   process.exit(0);
 }
 
@@ -48,111 +56,127 @@ const number = (name: keyof typeof values, min: number, max: number): number => 
   return value;
 };
 
-async function main(): Promise<number> {
-  const tokens = number('tokens', 10, 100_000);
+const FAULTS: readonly FaultKind[] = [
+  'internal_error',
+  'temporarily_unavailable',
+  'html_503',
+  'connection_reset',
+  'timeout',
+  'backoff',
+];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limitMs: number): Promise<void> {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  for (;;) {
+    const done = await settled(pipeline, workload);
+    if (tty || done || Date.now() - lastLine >= 5000) {
+      const line = progressLine(pipeline, workload, started);
+      if (tty) process.stderr.write(`\r${line}`);
+      else out(line);
+      lastLine = Date.now();
+    }
+    if (done || Date.now() - started > limitMs) break;
+    await sleep(tty ? 250 : 500);
+  }
+  if (tty) out('');
+}
+
+/** Everything main started, so that a signal at any moment stops all of it. */
+interface Running {
+  sqs?: LocalSqs;
+  pipeline?: Pipeline;
+  /** The demo is over and --keep-running serves: a signal ends it with the demo's exit code. */
+  serving?: boolean;
+  stopped?: Promise<void>;
+}
+
+function stopAll(running: Running): Promise<void> {
+  running.stopped ??= (async () => {
+    await running.pipeline?.stop();
+    await running.sqs?.stop();
+  })();
+  return running.stopped;
+}
+
+async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promise<number> {
+  const tokens = number('tokens', 20, 100_000);
+  const tickSeconds = number('tick-seconds', 2, 3600);
   const faultRate = number('fault-rate', 0, 0.9);
   const latency = number('latency-ms', 0, 5000);
   const seed = number('seed', 0, 2 ** 31);
-  const functionTimeoutInSeconds = number('function-timeout', 1, 900);
-  const timeLimitMs = number('time-limit', 10, 3600) * 1000;
+  const urgentFunctionTimeoutSeconds = number('function-timeout', 1, 900);
+  const timeLimitMs = number('time-limit', 10, 86_400) * 1000;
   const tokensFile = String(values['tokens-file']);
 
-  const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
-  const sqsEndpoint = `http://127.0.0.1:${server.port}`;
-  const sqs = localSqsClient(sqsEndpoint);
-  const faults: FaultKind[] = [
-    'internal_error',
-    'temporarily_unavailable',
-    'html_503',
-    'connection_reset',
-    'timeout',
-    'backoff',
-  ];
+  running.sqs = await startLocalSqs();
+  const sqs = running.sqs;
   const pipeline = await startPipeline({
-    sqsEndpoint,
     sqs,
-    functionTimeoutInSeconds,
+    tickSeconds,
+    urgentFunctionTimeoutSeconds,
     simulator: {
       seed,
       latencyMs: { min: latency / 2, max: latency * 1.5 },
       backoffSeconds: 1,
       timeoutMs: 5_000,
-      ...(faultRate > 0 ? { faults: { rate: faultRate, kinds: faults } } : {}),
+      ...(faultRate > 0 ? { faults: { rate: faultRate, kinds: FAULTS } } : {}),
     },
+    onOutput: (text) => process.stderr.write(text),
   });
-  const { settings } = pipeline;
-  out(`SQS-compatible server  ${sqsEndpoint}`);
-  out(`Stack Exchange API     ${pipeline.simulator.url} (simulator, seed ${seed})`);
-  out(
-    `Event source           batch ${settings.batchSize}, window ${settings.maxBatchingWindowInSeconds} s, concurrency ${settings.concurrency}, visibility ${settings.visibilityTimeoutInSeconds} s, ${settings.maxReceiveCount} receives (infra/settings.ts)`,
-  );
+  running.pipeline = pipeline;
+  out(settingsText(pipeline, sqs.endpoint, seed));
 
-  const workload = await enqueueDemo(sqs, pipeline.queueUrl, pipeline.simulator, tokens);
+  // The trickle ends a little before the consumer's first run, so it goes out in full calls.
+  const workload = await startDemo(sqs, pipeline, { tokens, trickleMs: tickSeconds * 750, seed });
   out(
-    `Enqueued               ${workload.messages} messages: logouts, a bulk request, duplicates, a de-authentication, a token the API rejects, ${workload.hostileMessages} hostile bodies\n`,
+    `Enqueued               ${workload.routine.length} logouts one by one over ${(tickSeconds * 0.75).toFixed(0)} s (routine), a leaked token and a compromised account (urgent), a token the API rejects, ${workload.hostileMessages} hostile bodies, one dead-lettered logout\n`,
   );
-
   const started = Date.now();
-  const tty = process.stderr.isTTY;
-  for (;;) {
-    const stats = pipeline.simulator.stats();
-    const line = `  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  invalidated ${stats.invalidated}/${workload.valid.length}  API calls ${stats.requests} (${stats.meanTokensPerSuccessfulCall.toFixed(1)} tokens/call)  invocations ${pipeline.poller.stats.invocations}  retried ${pipeline.poller.stats.reportedFailures}`;
-    if (tty) process.stderr.write(`\r${line}`);
-    else out(line);
-    if (await settled(pipeline, workload)) break;
-    if (Date.now() - started > timeLimitMs) break;
-    await new Promise((resolve) => setTimeout(resolve, tty ? 250 : 2000));
-  }
-  if (tty) out('');
-
+  await waitUntilSettled(pipeline, workload, timeLimitMs);
   const summary = await summarize(pipeline, workload);
-  out(`
-Summary (${((Date.now() - started) / 1000).toFixed(1)} s)
-  tokens invalidated      ${summary.invalidated}
-  tokens de-authenticated ${summary.deauthenticated} (2 requested; their accounts' other tokens die with them)
-  already dead            ${summary.alreadyDead} (duplicates and tokens revoked earlier: confirmed, not retried)
-  parked messages         ${summary.parkedMessages}
-  retried messages        ${summary.retriedMessages}
-  still in flight         ${summary.stillInFlight}
-  API calls               ${summary.apiCalls}, ${summary.tokensPerCall.toFixed(2)} tokens per successful call
-  backoffs / throttles    ${summary.backoffs} / ${summary.throttles} (violations: ${summary.backoffViolations} backoff, ${summary.throttleViolations} throttle)
-
-Dead-letter queue (${summary.deadLetters.length})`);
-  for (const letter of summary.deadLetters) {
-    out(
-      `  ${letter.reason.padEnd(18)} ${letter.fingerprints.length > 0 ? letter.fingerprints.join(' ') : '(original body kept)'}`,
-    );
-  }
-  out(
-    summary.problems.length === 0
-      ? '\nConsistent: every token is revoked, known dead or parked with a reason.'
-      : `\nINCONSISTENT: ${summary.problems.join('; ')}`,
-  );
+  out(summaryText(summary, (Date.now() - started) / 1000));
+  const code = summary.problems.length === 0 ? 0 : 1;
 
   if (values['keep-running']) {
     const live = pipeline.simulator.issueTokens(5);
-    out(`
-Keep running (Ctrl-C to stop). In another terminal:
-  export AWS_ENDPOINT_URL_SQS=${sqsEndpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  export STACKEXCHANGE_API_URL=${pipeline.simulator.url}
-  npx token-revoker enqueue --queue-url ${pipeline.queueUrl} --file ${tokensFile}
-  npx token-revoker inspect --file ${tokensFile}
-  npx token-revoker dlq list --dlq-url ${pipeline.deadLetterQueueUrl}
-Five fresh live tokens were written to ${tokensFile} (fingerprints ${live.map(fingerprint).join(' ')}).`);
-    writeFileSync(tokensFile, `${live.join('\n')}\n`, { mode: 0o600 });
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    writeSecretFile(tokensFile, live);
+    out(keepRunningText(clientEnvironment(pipeline, sqs.endpoint), tokensFile, tickSeconds));
+    out(
+      `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
+    );
+    running.serving = true;
+    await signalled;
   }
-  await pipeline.stop();
-  sqs.destroy();
-  await server.stop();
-  return summary.problems.length === 0 ? 0 : 1;
+  return code;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    out(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
-  },
-);
+function main(): void {
+  const running: Running = {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.once(signal, () => resolve(signal));
+  });
+  void signalled.then(async (signal) => {
+    if (running.serving) return; // demo() returns, and everything stops below
+    out(`\n${signal}: stopping`);
+    await stopAll(running);
+    process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
+  });
+  demo(running, signalled).then(
+    async (code) => {
+      await stopAll(running);
+      process.exit(code);
+    },
+    async (error: unknown) => {
+      out(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      await stopAll(running).catch(() => undefined);
+      process.exit(1);
+    },
+  );
+}
+
+main();

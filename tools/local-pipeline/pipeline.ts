@@ -1,198 +1,217 @@
-import { join } from 'node:path';
 import {
   ChangeMessageVisibilityBatchCommand,
+  CreateQueueCommand,
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { maxConcurrencyFor, PIPELINE_DEFAULTS, visibilityTimeoutInSeconds } from '../../infra/settings';
-import { LOCAL_CREDENTIALS } from '../local-sqs';
+import { type Env, readConfig } from '../../functions/lib/config';
+import { type ConsumerConfig, readConsumerConfig } from '../../functions/routine-consumer/config';
+import type { InvocationReport } from '../event-source';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator';
-import { type Handler, Poller } from './poller';
+import { type RoutineLane, type RoutineRun, startRoutineLane } from './routine-lane';
+import { type LocalOverrides, type LocalSettings, localSettings } from './settings';
+import { startUrgentLane, type UrgentLane } from './urgent-lane';
 
-export interface PipelineOptions {
-  /** Endpoint of a running SQS-compatible server (http://127.0.0.1:PORT). */
-  readonly sqsEndpoint: string;
-  readonly sqs: SQSClient;
-  /** Distinguishes the queues of several pipelines on one server. @default 'token-revocations' */
-  readonly name?: string;
-  readonly simulator?: SimulatorOptions;
-  /**
-   * The local function timeout. The CDK default (30 s) would make the visibility timeout 185 s;
-   * locally a short timeout keeps retries quick. The visibility timeout is still derived from it by
-   * the construct's own formula. @default 3
-   */
-  readonly functionTimeoutInSeconds?: number;
-  /** @default PIPELINE_DEFAULTS.maxBatchingWindowInSeconds */
-  readonly maxBatchingWindowInSeconds?: number;
-  /** Loads the handler after the environment is set. @default a fresh require of the real handler */
-  readonly loadHandler?: () => Handler;
-  /** Wraps the handler (tests use it to crash mid-batch). */
-  readonly wrapHandler?: (handler: Handler) => Handler;
+/** A running SQS-compatible server on 127.0.0.1 and a client for it. */
+export interface SqsServer {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  readonly client: SQSClient;
 }
 
+export interface PipelineOptions extends LocalOverrides {
+  readonly sqs: SqsServer;
+  /** Prefix of the queue names, so several pipelines share one server. @default 'token-revocations' */
+  readonly name?: string;
+  readonly simulator?: SimulatorOptions;
+  /** Extra consumer settings for tests (e.g. RECEIVE_WAIT_SECONDS), as the function's environment. @default none */
+  readonly consumerEnvironment?: Env;
+  /** The functions' logs (Powertools JSON lines). @default discarded */
+  readonly onOutput?: (text: string) => void;
+  readonly onInvocation?: (report: InvocationReport) => void;
+  readonly onRun?: (run: RoutineRun) => void;
+  /** Starts the routine schedule paused. @default false */
+  readonly schedulePaused?: boolean;
+}
+
+/** Messages of a queue, by state. */
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/** Both lanes on 127.0.0.1, with the deployed settings (infra/settings.ts) unless overridden. */
 export interface Pipeline {
   readonly simulator: Simulator;
-  readonly queueUrl: string;
+  readonly settings: LocalSettings;
+  readonly routineQueueUrl: string;
+  readonly urgentQueueUrl: string;
   readonly deadLetterQueueUrl: string;
-  readonly poller: Poller;
-  readonly settings: {
-    readonly batchSize: number;
-    readonly maxBatchingWindowInSeconds: number;
-    readonly functionTimeoutInSeconds: number;
-    readonly visibilityTimeoutInSeconds: number;
-    readonly maxReceiveCount: number;
-    readonly concurrency: number;
-    readonly requestsPerSecondPerFunction: number;
-  };
-  /** Messages still in the source queue (visible + in flight). */
-  inFlight(): Promise<number>;
+  readonly routine: RoutineLane;
+  readonly urgent: UrgentLane;
+  /** The environment the functions are configured from (what the CDK construct would set). */
+  readonly environment: Readonly<Record<string, string>>;
+  depth(queueUrl: string): Promise<QueueDepth>;
   /** Every message of the dead-letter queue, read without deleting it. */
   deadLetters(): Promise<Message[]>;
   stop(): Promise<void>;
 }
 
-const HANDLER = join(__dirname, '..', '..', 'functions', 'revoke-tokens', 'handler');
-
-/** A fresh module instance of the real handler, as a Lambda cold start would load it. */
-function requireFreshHandler(): Handler {
-  const path = require.resolve(HANDLER);
-  delete require.cache[path];
-  return (require(path) as { handler: Handler }).handler;
+/** The functions' shared environment: the same variables the CDK construct sets, local values. */
+function functionEnvironment(
+  settings: LocalSettings,
+  endpoints: { readonly api: string; readonly sqs: string; readonly deadLetterQueueUrl: string },
+): Record<string, string> {
+  return {
+    STACKEXCHANGE_API_URL: endpoints.api,
+    DEAD_LETTER_QUEUE_URL: endpoints.deadLetterQueueUrl,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    // Local timeouts are short: keep half a second to report and park, and requests under half of it.
+    DEADLINE_SAFETY_MARGIN_MS: '500',
+    STACKEXCHANGE_TIMEOUT_MS: String(
+      Math.min(10_000, Math.max(1000, settings.urgent.functionTimeoutSeconds * 500)),
+    ),
+  };
 }
 
-/**
- * The whole pipeline on 127.0.0.1: the queue and its dead-letter queue created with the CDK
- * construct's numbers (infra/settings.ts), the Stack Exchange simulator, the real handler configured
- * through its environment, and a poller standing in for the SQS event source mapping.
- */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const settings = localSettings(options);
+  const sqs = options.sqs.client;
   const name = options.name ?? 'token-revocations';
-  const functionTimeoutInSeconds = options.functionTimeoutInSeconds ?? 3;
-  const maxBatchingWindowInSeconds =
-    options.maxBatchingWindowInSeconds ?? PIPELINE_DEFAULTS.maxBatchingWindowInSeconds;
-  const concurrency = maxConcurrencyFor(
-    PIPELINE_DEFAULTS.totalRequestsPerSecond,
-    PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
-  );
-  const settings = {
-    batchSize: PIPELINE_DEFAULTS.batchSize,
-    maxBatchingWindowInSeconds,
-    functionTimeoutInSeconds,
-    visibilityTimeoutInSeconds: visibilityTimeoutInSeconds(
-      functionTimeoutInSeconds,
-      maxBatchingWindowInSeconds,
-    ),
-    maxReceiveCount: PIPELINE_DEFAULTS.maxReceiveCount,
-    concurrency,
-    requestsPerSecondPerFunction: PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
-  };
 
-  const { CreateQueueCommand } = await import('@aws-sdk/client-sqs');
   const create = async (queueName: string, attributes: Record<string, string>) => {
-    const { QueueUrl } = await options.sqs.send(
+    const { QueueUrl = '' } = await sqs.send(
       new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }),
     );
-    const arn = await options.sqs.send(
+    const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
-    return { url: QueueUrl ?? '', arn: arn.Attributes?.QueueArn ?? '' };
+    return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
   };
   const dlq = await create(`${name}-dlq`, {
-    MessageRetentionPeriod: String(PIPELINE_DEFAULTS.deadLetterRetentionPeriodInDays * 86_400),
+    MessageRetentionPeriod: String(settings.deadLetterRetentionPeriodSeconds),
   });
-  const queue = await create(name, {
-    VisibilityTimeout: String(settings.visibilityTimeoutInSeconds),
-    MessageRetentionPeriod: String(PIPELINE_DEFAULTS.retentionPeriodInDays * 86_400),
-    RedrivePolicy: JSON.stringify({
-      deadLetterTargetArn: dlq.arn,
-      maxReceiveCount: settings.maxReceiveCount,
-    }),
+  const redrive = (maxReceiveCount: number) =>
+    JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount });
+  const routineQueue = await create(name, {
+    VisibilityTimeout: String(settings.routine.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(settings.retentionPeriodSeconds),
+    RedrivePolicy: redrive(settings.routine.maxReceiveCount),
+  });
+  const urgentQueue = await create(`${name}-urgent`, {
+    VisibilityTimeout: String(settings.urgent.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(settings.retentionPeriodSeconds),
+    RedrivePolicy: redrive(settings.urgent.maxReceiveCount),
   });
 
   const simulator = await startSimulator(options.simulator);
-  Object.assign(process.env, {
-    STACKEXCHANGE_API_URL: simulator.url,
-    STACKEXCHANGE_REQUESTS_PER_SECOND: String(settings.requestsPerSecondPerFunction),
-    DEAD_LETTER_QUEUE_URL: dlq.url,
-    AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    DEADLINE_SAFETY_MARGIN_MS: '500',
-    STACKEXCHANGE_TIMEOUT_MS: String(Math.min(10_000, functionTimeoutInSeconds * 500)),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  const environment = functionEnvironment(settings, {
+    api: simulator.url,
+    sqs: options.sqs.endpoint,
+    deadLetterQueueUrl: dlq.url,
   });
-  const handler = (options.loadHandler ?? requireFreshHandler)();
-  const poller = new Poller({
-    sqs: options.sqs,
-    queueUrl: queue.url,
-    queueArn: queue.arn,
-    handler: options.wrapHandler ? options.wrapHandler(handler) : handler,
-    batchSize: settings.batchSize,
-    batchingWindowMs: maxBatchingWindowInSeconds * 1000,
-    concurrency,
-    functionTimeoutMs: functionTimeoutInSeconds * 1000,
+  const urgentConfig = readConfig({
+    ...environment,
+    STACKEXCHANGE_REQUESTS_PER_SECOND: String(settings.urgent.requestsPerSecondPerFunction),
+    STACKEXCHANGE_CALL_CONCURRENCY: String(settings.urgent.callConcurrency),
   });
-  poller.start();
+  const consumerConfig: ConsumerConfig = readConsumerConfig({
+    ...environment,
+    STACKEXCHANGE_REQUESTS_PER_SECOND: String(settings.routine.requestsPerSecond),
+    STACKEXCHANGE_CALL_CONCURRENCY: String(settings.routine.callConcurrency),
+    ROUTINE_QUEUE_URL: routineQueue.url,
+    TICK_SECONDS: String(settings.routine.tickSeconds),
+    MAX_HOLD_SECONDS: String(settings.routine.maxHoldSeconds),
+    MAX_DEFER_SECONDS: String(settings.routine.maxDeferSeconds),
+    QUOTA_RESERVE_FRACTION: String(settings.routine.quotaReserveFraction),
+    ...options.consumerEnvironment,
+  });
+
+  const urgent = await startUrgentLane({
+    sqs,
+    queueUrl: urgentQueue.url,
+    config: urgentConfig,
+    settings: {
+      batchSize: settings.urgent.batchSize,
+      maxBatchingWindowMs: settings.urgent.maxBatchingWindowSeconds * 1000,
+      maxConcurrency: settings.urgent.maxConcurrency,
+      functionTimeoutMs: settings.urgent.functionTimeoutSeconds * 1000,
+    },
+    onOutput: options.onOutput,
+    onInvocation: options.onInvocation,
+  });
+  const routine = startRoutineLane({
+    config: consumerConfig,
+    functionTimeoutMs: settings.routine.functionTimeoutSeconds * 1000,
+    onOutput: options.onOutput,
+    onRun: options.onRun,
+    paused: options.schedulePaused,
+  });
 
   return {
     simulator,
-    queueUrl: queue.url,
-    deadLetterQueueUrl: dlq.url,
-    poller,
     settings,
-    async inFlight() {
-      const { Attributes } = await options.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queue.url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      return [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ]
-        .map((key) => Number(Attributes?.[key as keyof typeof Attributes] ?? 0))
-        .reduce((a, b) => a + b, 0);
-    },
-    async deadLetters() {
-      const messages: Message[] = [];
-      for (;;) {
-        const received = await options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlq.url,
-            MaxNumberOfMessages: 10,
-            VisibilityTimeout: 30,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        if (!received.Messages?.length) break;
-        messages.push(...received.Messages);
-      }
-      // Make them visible again: listing never consumes.
-      for (let i = 0; i < messages.length; i += 10) {
-        await options.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: dlq.url,
-            Entries: messages
-              .slice(i, i + 10)
-              .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-          }),
-        );
-      }
-      return messages;
-    },
+    routineQueueUrl: routineQueue.url,
+    urgentQueueUrl: urgentQueue.url,
+    deadLetterQueueUrl: dlq.url,
+    routine,
+    urgent,
+    environment,
+    depth: (queueUrl) => queueDepth(sqs, queueUrl),
+    deadLetters: () => peekAll(sqs, dlq.url),
     async stop() {
-      await poller.stop();
+      await Promise.all([routine.stop(), urgent.stop()]);
       await simulator.close();
     },
   };
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/** Reads every message of a queue and makes each visible again at once: listing never consumes. */
+async function peekAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (!received.Messages?.length) break;
+    messages.push(...received.Messages);
+  }
+  for (let i = 0; i < messages.length; i += 10) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages
+          .slice(i, i + 10)
+          .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+  return messages;
 }

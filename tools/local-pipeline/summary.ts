@@ -3,101 +3,128 @@ import { fingerprint } from '../../functions/lib/tokens';
 import type { Pipeline } from './pipeline';
 import type { DemoWorkload } from './workload';
 
+/** A message of the dead-letter queue, named by fingerprints only. */
 export interface DeadLetter {
+  /** `parked` by a function with a reason, or `dead_lettered` by SQS after maxReceiveCount receives. */
+  readonly kind: 'parked' | 'dead_lettered';
+  /** The parked reason, or `max_receives_exceeded`. */
   readonly reason: string;
   readonly fingerprints: readonly string[];
-  readonly sourceMessageId: string | undefined;
 }
 
 export interface Summary {
+  /** Tokens per successful call that carried routine logouts, in order. */
+  readonly routineCalls: readonly number[];
+  /** Seconds from sending the urgent token to the call that revoked it. */
+  readonly urgentSecondsToRevoke: number | undefined;
   readonly invalidated: number;
   readonly deauthenticated: number;
-  readonly alreadyDead: number;
-  readonly parkedMessages: number;
-  readonly retriedMessages: number;
-  readonly stillInFlight: number;
   readonly apiCalls: number;
-  readonly tokensPerCall: number;
-  readonly backoffs: number;
-  readonly throttles: number;
+  readonly consumerRuns: number;
+  readonly urgentInvocations: number;
   readonly backoffViolations: number;
   readonly throttleViolations: number;
   readonly deadLetters: readonly DeadLetter[];
+  /** Messages still in the routine and urgent queues. */
+  readonly stillQueued: number;
   readonly problems: readonly string[];
 }
 
-function readDeadLetter(message: Message): DeadLetter {
-  const reason = message.MessageAttributes?.reason?.StringValue;
-  let body: { tokens?: unknown[]; sourceMessageId?: string; token?: unknown } = {};
+function tokensOf(body: string | undefined): unknown[] {
   try {
-    body = JSON.parse(message.Body ?? '') as typeof body;
+    const parsed = JSON.parse(body ?? '') as { tokens?: unknown; token?: unknown };
+    if (Array.isArray(parsed.tokens)) return parsed.tokens;
+    return parsed.token === undefined ? [] : [parsed.token];
   } catch {
-    // an unreadable original that SQS dead-lettered after its retries
+    return [];
   }
-  const tokens = body.tokens ?? (body.token === undefined ? [] : [body.token]);
+}
+
+/** Classifies a dead-letter message by its `reason` attribute first (parked), else as SQS left it. */
+export function readDeadLetter(message: Message): DeadLetter {
+  const reason = message.MessageAttributes?.reason?.StringValue;
   return {
-    reason: reason ?? 'retries_exhausted',
-    fingerprints: Array.isArray(tokens) ? tokens.map(fingerprint) : [],
-    sourceMessageId: reason === undefined ? message.MessageId : body.sourceMessageId,
+    kind: reason === undefined ? 'dead_lettered' : 'parked',
+    reason: reason ?? 'max_receives_exceeded',
+    fingerprints: tokensOf(message.Body).map((token) => fingerprint(String(token))),
   };
 }
 
-/** The end state, read from the simulator, the queues and the poller, and checked against the workload. */
+async function stillQueued(pipeline: Pipeline): Promise<number> {
+  const depths = await Promise.all([
+    pipeline.depth(pipeline.routineQueueUrl),
+    pipeline.depth(pipeline.urgentQueueUrl),
+  ]);
+  return depths.reduce((sum, d) => sum + d.visible + d.inFlight + d.delayed, 0);
+}
+
+/** True once every token reached its end state, both queues are empty and both lanes are idle. */
+export async function settled(pipeline: Pipeline, workload: DemoWorkload): Promise<boolean> {
+  const { simulator } = pipeline;
+  const revoked = [...workload.routine, ...workload.urgent].every(
+    (token) => simulator.tokenState(token) === 'invalidated',
+  );
+  const deauthenticated = workload.deauthenticate.every(
+    (token) => simulator.tokenState(token) === 'deauthenticated',
+  );
+  if (!revoked || !deauthenticated || !pipeline.urgent.source.idle() || pipeline.routine.busy()) return false;
+  return (await stillQueued(pipeline)) === 0;
+}
+
+/** The end state, read from the simulator, the queues and the lanes, and checked against the workload. */
 export async function summarize(pipeline: Pipeline, workload: DemoWorkload): Promise<Summary> {
   const { simulator } = pipeline;
   const stats = simulator.stats();
   const deadLetters = (await pipeline.deadLetters()).map(readDeadLetter);
-  const stillInFlight = await pipeline.inFlight();
-  const returned = simulator.requests
-    .filter((r) => r.status === 200)
-    .reduce((sum, r) => sum + r.itemsReturned, 0);
+  const queued = await stillQueued(pipeline);
+  const routine = new Set(workload.routine);
+  const successful = simulator.requests.filter((r) => r.status === 200);
+  const urgentToken = workload.urgent[0];
+  const urgentCall = successful.find((r) => urgentToken !== undefined && r.tokens.includes(urgentToken));
+  const sentAt = workload.urgentSentAt();
 
   const problems: string[] = [];
-  const notRevoked = workload.valid.filter((t) => simulator.tokenState(t) !== 'invalidated').length;
-  if (notRevoked > 0) problems.push(`${notRevoked} valid token(s) not invalidated`);
-  const notDeauthenticated = workload.deauthenticate.filter(
-    (t) => simulator.tokenState(t) !== 'deauthenticated',
-  ).length;
-  if (notDeauthenticated > 0) problems.push(`${notDeauthenticated} token(s) not de-authenticated`);
-  const parkedFingerprints = new Set(
+  const expect = (count: number, what: string) => {
+    if (count > 0) problems.push(`${count} ${what}`);
+  };
+  const notIn = (tokens: readonly string[], state: string) =>
+    tokens.filter((token) => simulator.tokenState(token) !== state).length;
+  expect(notIn(workload.routine, 'invalidated'), 'routine token(s) not invalidated');
+  expect(notIn(workload.urgent, 'invalidated'), 'urgent token(s) not invalidated');
+  expect(notIn(workload.deauthenticate, 'deauthenticated'), 'token(s) not de-authenticated');
+  expect(notIn(workload.replayable, 'live'), 'dead-lettered token(s) revoked before their replay');
+  const parked = new Set(
     deadLetters.filter((d) => d.reason === 'rejected_by_api').flatMap((d) => d.fingerprints),
   );
-  const missingRejected = workload.rejected.filter((t) => !parkedFingerprints.has(fingerprint(t))).length;
-  if (missingRejected > 0) problems.push(`${missingRejected} rejected token(s) not parked`);
-  const parkedInput = deadLetters.filter(
-    (d) => d.reason !== 'rejected_by_api' && d.reason !== 'retries_exhausted',
-  ).length;
-  if (parkedInput < workload.hostileMessages)
-    problems.push(`${workload.hostileMessages - parkedInput} hostile message(s) not parked`);
-  const exhausted = deadLetters.filter((d) => d.reason === 'retries_exhausted').length;
-  if (exhausted > 0) problems.push(`${exhausted} message(s) ran out of retries`);
-  if (stillInFlight > 0) problems.push(`${stillInFlight} message(s) still in the queue`);
-  if (stats.backoffViolations > 0) problems.push(`${stats.backoffViolations} backoff violation(s)`);
-  if (stats.throttleViolations > 0) problems.push(`${stats.throttleViolations} throttle violation(s)`);
+  expect(workload.rejected.filter((t) => !parked.has(fingerprint(t))).length, 'rejected token(s) not parked');
+  const parkedInput = deadLetters.filter((d) => d.kind === 'parked' && d.reason !== 'rejected_by_api');
+  expect(workload.hostileMessages - parkedInput.length, 'hostile message(s) not parked');
+  const replayable = new Set(workload.replayable.map(fingerprint));
+  const deadLettered = deadLetters.filter((d) => d.kind === 'dead_lettered');
+  expect(
+    deadLettered.filter((d) => !d.fingerprints.every((f) => replayable.has(f))).length,
+    'message(s) ran out of receives',
+  );
+  expect(workload.replayable.length - deadLettered.length, 'dead-lettered demo message(s) missing');
+  expect(queued, 'message(s) still queued');
+  expect(stats.backoffViolations, 'backoff violation(s)');
+  expect(stats.throttleViolations, 'throttle violation(s)');
 
   return {
+    routineCalls: successful
+      .filter((r) => r.method === 'invalidate' && r.tokens.some((token) => routine.has(token)))
+      .map((r) => r.tokens.length),
+    urgentSecondsToRevoke:
+      urgentCall === undefined || sentAt === undefined ? undefined : (urgentCall.at - sentAt) / 1000,
     invalidated: stats.invalidated,
     deauthenticated: stats.deauthenticated,
-    alreadyDead: stats.tokensInSuccessfulCalls - returned,
-    parkedMessages: deadLetters.length - exhausted,
-    retriedMessages: pipeline.poller.stats.reportedFailures,
-    stillInFlight,
     apiCalls: stats.requests,
-    tokensPerCall: stats.meanTokensPerSuccessfulCall,
-    backoffs: simulator.requests.filter((r) => r.fault === 'backoff').length,
-    throttles: stats.errorsByName.throttle_violation ?? 0,
+    consumerRuns: pipeline.routine.runs().length,
+    urgentInvocations: pipeline.urgent.source.stats().invocations,
     backoffViolations: stats.backoffViolations,
     throttleViolations: stats.throttleViolations,
     deadLetters,
+    stillQueued: queued,
     problems,
   };
-}
-
-/** True when every expected outcome is reached and nothing is left in flight. */
-export async function settled(pipeline: Pipeline, workload: DemoWorkload): Promise<boolean> {
-  const { simulator } = pipeline;
-  const done =
-    workload.valid.every((t) => simulator.tokenState(t) === 'invalidated') &&
-    workload.deauthenticate.every((t) => simulator.tokenState(t) === 'deauthenticated');
-  return done && pipeline.poller.stats.busy === 0 && (await pipeline.inFlight()) === 0;
 }

@@ -1,17 +1,36 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { enqueueTokens } from '../../functions/enqueue';
-import type { Simulator } from '../simulator';
+import { MAX_TOKENS_PER_CALL } from '../../functions/lib/tokens';
+import { seededRandom } from '../simulator';
+import type { Pipeline, SqsServer } from './pipeline';
 
-/** What the demo sent, to check the end state against. */
+/** What the demo sends, to check the end state against. */
 export interface DemoWorkload {
-  /** Valid tokens that must end invalidated (or de-authenticated). */
-  readonly valid: readonly string[];
+  /** Single-token logouts on the routine queue: each must end invalidated. */
+  readonly routine: readonly string[];
+  /** A leaked token on the urgent queue: it must end invalidated, at once. */
+  readonly urgent: readonly string[];
+  /** A compromised account's tokens, de-authenticated through the urgent queue. */
   readonly deauthenticate: readonly string[];
-  /** A valid-looking token the API rejects: it must end parked. */
+  /** A valid-looking token the API rejects: it must end parked (`rejected_by_api`). */
   readonly rejected: readonly string[];
   /** Raw bodies a careless producer sent: each must end parked with a reason. */
   readonly hostileMessages: number;
-  readonly messages: number;
+  /** A logout SQS dead-lettered (its consumer crashed holding it): left in the DLQ, token live, for `dlq redrive`. */
+  readonly replayable: readonly string[];
+  /** When the urgent token was sent (ms since the epoch), once it was. */
+  urgentSentAt(): number | undefined;
+  /** Resolves when everything is sent. */
+  readonly sent: Promise<void>;
+}
+
+export interface DemoOptions {
+  /** Routine logouts; rounded up to a multiple of 20 so that every call can be full. @default 60 */
+  readonly tokens?: number;
+  /** The trickle's length: logouts arrive one by one (Poisson) over this time. */
+  readonly trickleMs: number;
+  /** Seed of the arrival times. @default 1 */
+  readonly seed?: number;
 }
 
 /** Bodies the enqueue library would refuse, sent the way a producer that skips it would. */
@@ -22,47 +41,92 @@ const HOSTILE_BODIES = [
   '{"token": "abc", "action": "explode"}',
 ];
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 /**
- * Enqueues the demo: logouts (one token per message), a bulk request, duplicates, a de-authentication,
- * a token the API rejects (with the enqueue library), and a few hostile bodies (raw SQS calls).
+ * Leaves one message in the dead-letter queue the way SQS does: a consumer receives it and crashes
+ * before deleting it, `maxReceiveCount` times; the next receive makes SQS move it (redrive policy).
+ * Runs before the routine schedule's first tick, so no consumer sees it.
  */
-export async function enqueueDemo(
-  sqs: SQSClient,
-  queueUrl: string,
-  simulator: Simulator,
-  tokens: number,
+async function deadLetterOne(sqs: SqsServer, pipeline: Pipeline, body: string): Promise<void> {
+  const queueUrl = pipeline.routineQueueUrl;
+  await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  for (let receive = 0; receive <= pipeline.settings.routine.maxReceiveCount; receive += 1) {
+    await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 1 }),
+    );
+  }
+}
+
+/**
+ * The demo: a trickle of single-token logouts on the routine queue (the consumer sends them in calls
+ * of 20), a leaked token and a compromised account on the urgent queue (revoked at once), a token
+ * the API rejects, hostile bodies, and one dead-lettered logout for `dlq redrive`.
+ */
+export async function startDemo(
+  sqs: SqsServer,
+  pipeline: Pipeline,
+  options: DemoOptions,
 ): Promise<DemoWorkload> {
-  const logouts = simulator.issueTokens(Math.max(1, Math.floor(tokens * 0.6)));
-  const bulk = simulator.issueTokens(Math.max(1, tokens - logouts.length - 3));
+  const { simulator } = pipeline;
+  const count = Math.ceil((options.tokens ?? 60) / MAX_TOKENS_PER_CALL) * MAX_TOKENS_PER_CALL;
+  const routine = simulator.issueTokens(count);
+  const urgent = simulator.issueTokens(1);
   const deauthenticate = simulator.issueTokens(2);
   const rejected = simulator.issueTokens(1);
+  const replayable = simulator.issueTokens(1);
   simulator.poisonTokens(rejected);
-
-  let messages = 0;
   const send = async (
-    list: readonly string[],
-    options: { reason: string; tokensPerMessage?: number; action?: 'deauthenticate' },
+    queueUrl: string,
+    tokens: readonly string[],
+    extra: { reason: string; action?: 'deauthenticate'; tokensPerMessage?: number },
   ) => {
-    const result = await enqueueTokens(list, { queueUrl, sqsClient: sqs, source: 'sandbox', ...options });
-    if (result.failed > 0) throw new Error(`${result.failed} token(s) could not be enqueued`);
-    messages += result.messages;
+    const result = await enqueueTokens(tokens, { queueUrl, sqsClient: sqs.client, source: 'demo', ...extra });
+    if (result.failed > 0) throw new Error(`${result.failed} demo token(s) could not be enqueued`);
   };
-  await send(logouts, { reason: 'logout', tokensPerMessage: 1 });
-  await send(bulk, { reason: 'account_closed' });
-  await send(logouts.slice(0, Math.min(10, logouts.length)), { reason: 'logout', tokensPerMessage: 1 }); // duplicates
-  await send(deauthenticate, { reason: 'leak', action: 'deauthenticate' });
-  await send(rejected, { reason: 'logout' });
-  await sqs.send(
+
+  await deadLetterOne(
+    sqs,
+    pipeline,
+    JSON.stringify({ token: replayable[0], reason: 'logout', source: 'demo' }),
+  );
+  await sqs.client.send(
     new SendMessageBatchCommand({
-      QueueUrl: queueUrl,
+      QueueUrl: pipeline.routineQueueUrl,
       Entries: HOSTILE_BODIES.map((body, i) => ({ Id: String(i), MessageBody: body })),
     }),
   );
+  await send(pipeline.urgentQueueUrl, deauthenticate, {
+    reason: 'account_compromised',
+    action: 'deauthenticate',
+  });
+  await send(pipeline.urgentQueueUrl, rejected, { reason: 'leak' });
+
+  let urgentSentAt: number | undefined;
+  const random = seededRandom(options.seed ?? 1);
+  const meanGapMs = options.trickleMs / count;
+  const sent = (async () => {
+    const started = Date.now();
+    for (const [index, token] of routine.entries()) {
+      if (urgentSentAt === undefined && index >= count / 3) {
+        urgentSentAt = Date.now();
+        await send(pipeline.urgentQueueUrl, urgent, { reason: 'leak' });
+      }
+      await send(pipeline.routineQueueUrl, [token], { reason: 'logout' });
+      // Poisson arrivals, squeezed so the last one comes before the trickle's end.
+      const gap = -Math.log(1 - random()) * meanGapMs;
+      await sleep(Math.min(gap, started + options.trickleMs - Date.now()));
+    }
+  })();
+
   return {
-    valid: [...logouts, ...bulk],
+    routine,
+    urgent,
     deauthenticate,
     rejected,
     hostileMessages: HOSTILE_BODIES.length,
-    messages: messages + HOSTILE_BODIES.length,
+    replayable,
+    urgentSentAt: () => urgentSentAt,
+    sent,
   };
 }

@@ -1,0 +1,62 @@
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { LOCAL_CREDENTIALS } from '../local-sqs';
+import type { Pipeline } from './pipeline';
+
+/**
+ * Writes tokens to `path` with mode 0600, whether or not the file exists: they go to a new file
+ * (created 0600, never readable by others) that then replaces `path`, so an existing 0644 file, or
+ * a link, is replaced rather than written through.
+ */
+export function writeSecretFile(path: string, lines: readonly string[]): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `${lines.join('\n')}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * The environment another terminal needs: the SDK's standard variables (so the README's
+ * `new SQSClient({})` reaches the local server), the queue variables the CLI and the library example
+ * read, and the simulator's URL for `inspect`.
+ */
+export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    REVOCATION_QUEUE_URL: pipeline.routineQueueUrl,
+    REVOCATION_URGENT_QUEUE_URL: pipeline.urgentQueueUrl,
+    DEAD_LETTER_QUEUE_URL: pipeline.deadLetterQueueUrl,
+    STACKEXCHANGE_API_URL: pipeline.simulator.url,
+  };
+}
+
+/** What `--keep-running` prints: the environment and the commands to try against the running pipeline. */
+export function keepRunningText(
+  environment: Readonly<Record<string, string>>,
+  tokensFile: string,
+  tickSeconds: number,
+): string {
+  const exports = Object.entries(environment).map(([name, value]) => `  export ${name}=${value}`);
+  return `
+Keep running: Ctrl-C (or SIGTERM to npm's process) stops everything. In another terminal:
+${exports.join('\n')}
+  npx token-revoker enqueue --file ${tokensFile}            # routine: revoked within ${tickSeconds} s plus the hold, in calls of up to 20
+  npx token-revoker enqueue --urgent --file ${tokensFile}   # urgent: revoked at once
+  npx token-revoker inspect --file ${tokensFile}            # not_found once revoked
+  npx token-revoker dlq list                                # the parked demo input and one dead-lettered logout
+  npx token-revoker dlq redrive --to "$REVOCATION_QUEUE_URL"  # replays the dead-lettered logout
+The local SQS server cannot list a dead-letter queue's source queues, so redrive names it with --to.
+With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.`;
+}
