@@ -31,6 +31,8 @@ export interface FunctionProcess {
   readonly pid: number;
   /** Runs one invocation; rejects with RuntimeExitedError if the process dies, FunctionError if it threw. */
   invoke(event: unknown, deadline: number): Promise<unknown>;
+  /** When the running invocation started, or undefined between invocations. */
+  busySince(): number | undefined;
   /** Sends a signal (tests kill it with SIGKILL). */
   kill(signal: NodeJS.Signals): void;
   /** Ends the process (it exits when its channel closes; SIGKILL after a second). */
@@ -67,6 +69,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
   const exited = once(child, 'exit').then(([code, signal]) => (signal as string | null) ?? (code as number));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  let busySince: number | undefined;
   void exited.then((exit) => {
     for (const { reject } of pending.values()) reject(new RuntimeExitedError(exit));
     pending.clear();
@@ -75,6 +78,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
     if (message.type !== 'result' && message.type !== 'error') return;
     const waiting = pending.get(message.id);
     pending.delete(message.id);
+    busySince = undefined;
     if (message.type === 'result') waiting?.resolve(message.value);
     else waiting?.reject(new FunctionError(message.error.name, message.error.message));
   });
@@ -114,6 +118,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
       if (!child.connected) return Promise.reject(new RuntimeExitedError('disconnected'));
       nextId += 1;
       const id = nextId;
+      busySince = Date.now();
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         const message: ToFunction = { type: 'invoke', id, event, deadline };
@@ -125,6 +130,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
         });
       });
     },
+    busySince: () => (child.exitCode === null && child.signalCode === null ? busySince : undefined),
     kill(signal) {
       child.kill(signal);
     },

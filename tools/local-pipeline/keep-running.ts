@@ -46,13 +46,13 @@ export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Reco
 export function keepRunningText(
   environment: Readonly<Record<string, string>>,
   tokensFile: string,
-  tickSeconds: number,
+  maxHoldSeconds: number,
 ): string {
   const exports = Object.entries(environment).map(([name, value]) => `  export ${name}=${value}`);
   return `
 Keep running: Ctrl-C (or SIGTERM to npm's process) stops everything. In another terminal:
 ${exports.join('\n')}
-  npx token-revoker enqueue --file ${tokensFile}            # routine: revoked within ${tickSeconds} s plus the hold, in calls of up to 20
+  npx token-revoker enqueue --file ${tokensFile}            # routine: held up to ${maxHoldSeconds} s to fill a call of 20
   npx token-revoker enqueue --urgent --file ${tokensFile}   # urgent: revoked at once
   npx token-revoker inspect --file ${tokensFile}            # not_found once revoked
   npx token-revoker dlq list                                # the parked demo input and one dead-lettered logout

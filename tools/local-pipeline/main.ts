@@ -144,7 +144,13 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
   if (values['keep-running']) {
     const live = pipeline.simulator.issueTokens(5);
     writeSecretFile(tokensFile, live);
-    out(keepRunningText(clientEnvironment(pipeline, sqs.endpoint), tokensFile, tickSeconds));
+    out(
+      keepRunningText(
+        clientEnvironment(pipeline, sqs.endpoint),
+        tokensFile,
+        pipeline.settings.routine.maxHoldSeconds,
+      ),
+    );
     out(
       `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
     );

@@ -47,6 +47,15 @@ export interface LocalSettings {
   readonly deadLetterRetentionPeriodSeconds: number;
 }
 
+/**
+ * Receives a routine message may need (the construct's rule, infra/settings.ts on the infra branch):
+ * a hold per tick within maxHold, one deferral, one failed attempt per tick of a 10-minute outage,
+ * the settling receive and one for a killed run. A shortened tick needs more of them.
+ */
+function routineMaxReceiveCount(tickSeconds: number, maxHoldSeconds: number): number {
+  return Math.ceil(maxHoldSeconds / tickSeconds) + 1 + Math.ceil(600 / tickSeconds) + 1 + 1;
+}
+
 /** The deployed tick of the routine consumer. */
 export const DEPLOYED_TICK_SECONDS = TICK_SECONDS.default;
 
@@ -58,10 +67,10 @@ const positive = (name: string, value: number) => {
 
 /**
  * The consumer's timeout: the deployed rule (10 s below the tick) where the tick allows it; a
- * shortened tick keeps four fifths of it, so one run still ends before the next is due.
+ * shortened tick keeps one second less than the tick, so one run still ends before the next is due.
  */
 function consumerTimeoutSeconds(tickSeconds: number): number {
-  return tickSeconds > 20 ? tickSeconds - 10 : Math.max(1, Math.floor(tickSeconds * 0.8));
+  return tickSeconds > 20 ? tickSeconds - 10 : Math.max(1, tickSeconds - 1);
 }
 
 export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
@@ -90,7 +99,7 @@ export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
       tickShortened: tickSeconds !== DEPLOYED_TICK_SECONDS,
       functionTimeoutSeconds: routineTimeout,
       visibilityTimeoutSeconds: routineTimeout + tickSeconds,
-      maxReceiveCount: 14,
+      maxReceiveCount: routineMaxReceiveCount(tickSeconds, maxHoldSeconds),
       requestsPerSecond:
         PIPELINE_DEFAULTS.totalRequestsPerSecond - PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
       callConcurrency: 8,
