@@ -36,7 +36,7 @@ const out = (line: string) => process.stderr.write(`${line}\n`);
 if (values.help) {
   out(`Usage: npm start -- [options]
   --tokens N            routine logouts in the trickle, rounded up to a multiple of 20 (default 60)
-  --tick-seconds S      the routine consumer's schedule (default ${DEPLOYED_TICK_SECONDS}, the deployed tick); shorter is faster
+  --tick-seconds S      the routine consumer's schedule, 4 or more (default ${DEPLOYED_TICK_SECONDS}, the deployed tick); shorter is faster
   --fault-rate R        share of API requests that fail transiently (5xx, HTML pages, resets, timeouts, backoff)
   --latency-ms N        simulated API latency per call (default 30)
   --seed N              seed of the simulator and of the arrivals: same seed, same run
@@ -104,7 +104,7 @@ function stopAll(running: Running): Promise<void> {
 
 async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promise<number> {
   const tokens = number('tokens', 20, 100_000);
-  const tickSeconds = number('tick-seconds', 2, 3600);
+  const tickSeconds = number('tick-seconds', 4, 3600);
   const faultRate = number('fault-rate', 0, 0.9);
   const latency = number('latency-ms', 0, 5000);
   const seed = number('seed', 0, 2 ** 31);

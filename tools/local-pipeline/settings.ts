@@ -67,10 +67,10 @@ const positive = (name: string, value: number) => {
 
 /**
  * The consumer's timeout: the deployed rule (10 s below the tick) where the tick allows it; a
- * shortened tick keeps one second less than the tick, so one run still ends before the next is due.
+ * shortened tick keeps half a second less than the tick, so one run still ends before the next is due.
  */
 function consumerTimeoutSeconds(tickSeconds: number): number {
-  return tickSeconds > 20 ? tickSeconds - 10 : Math.max(1, tickSeconds - 1);
+  return tickSeconds > 20 ? tickSeconds - 10 : Math.max(1, tickSeconds - 0.5);
 }
 
 export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
@@ -98,7 +98,7 @@ export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
       tickSeconds,
       tickShortened: tickSeconds !== DEPLOYED_TICK_SECONDS,
       functionTimeoutSeconds: routineTimeout,
-      visibilityTimeoutSeconds: routineTimeout + tickSeconds,
+      visibilityTimeoutSeconds: Math.ceil(routineTimeout + tickSeconds),
       maxReceiveCount: routineMaxReceiveCount(tickSeconds, maxHoldSeconds),
       requestsPerSecond:
         PIPELINE_DEFAULTS.totalRequestsPerSecond - PIPELINE_DEFAULTS.requestsPerSecondPerFunction,

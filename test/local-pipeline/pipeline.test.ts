@@ -1,0 +1,83 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Pipeline } from '../../tools/local-pipeline/pipeline';
+import { settled, summarize } from '../../tools/local-pipeline/summary';
+import { startDemo } from '../../tools/local-pipeline/workload';
+import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { leaks, startTestPipeline, waitFor } from './support';
+
+/** The demo of `npm start` through both lanes, on the real local SQS server and the simulator. */
+describe('local pipeline demo', () => {
+  let sqs: LocalSqs;
+  let pipeline: Pipeline | undefined;
+
+  beforeAll(async () => {
+    sqs = await startLocalSqs();
+  });
+  afterAll(() => sqs.stop());
+  afterEach(async () => {
+    await pipeline?.stop();
+    pipeline = undefined;
+  });
+
+  it('sends a trickle of logouts in calls of 20, the urgent token at once, and ends consistent', async () => {
+    // Prepare
+    const started = await startTestPipeline(sqs, 'demo');
+    pipeline = started.pipeline;
+    const p = started.pipeline;
+    // Act: 60 logouts over 3 s, before the consumer's first run at 4 s
+    const workload = await startDemo(sqs, p, { tokens: 60, trickleMs: 3000, seed: 3 });
+    await waitFor('the demo to settle', () => settled(p, workload), 60_000);
+    const summary = await summarize(p, workload);
+    // Assess
+    expect(summary.problems).toEqual([]);
+    expect(summary.routineCalls).toEqual([20, 20, 20]);
+    const urgentAt = p.simulator.requests.find(
+      (r) => r.status === 200 && r.tokens.includes(workload.urgent[0] ?? ''),
+    )?.at;
+    const firstRoutineAt = p.simulator.requests.find((r) =>
+      r.tokens.some((t) => workload.routine.includes(t)),
+    )?.at;
+    expect(urgentAt).toBeLessThan(firstRoutineAt ?? 0);
+    expect(summary.deadLetters.map((d) => `${d.kind} ${d.reason}`).sort()).toEqual([
+      'dead_lettered max_receives_exceeded',
+      'parked body_not_json',
+      'parked invalid_token',
+      'parked no_tokens',
+      'parked rejected_by_api',
+      'parked unknown_action',
+    ]);
+    const all = [...workload.routine, ...workload.urgent, ...workload.deauthenticate, ...workload.rejected];
+    expect(leaks(started.output, all)).toBe(0);
+  }, 90_000);
+
+  it('leaves a dead-lettered logout that a replay revokes', async () => {
+    // Prepare: the demo, settled
+    const started = await startTestPipeline(sqs, 'replay');
+    pipeline = started.pipeline;
+    const p = started.pipeline;
+    const workload = await startDemo(sqs, p, { tokens: 20, trickleMs: 1000, seed: 4 });
+    await waitFor('the demo to settle', () => settled(p, workload), 60_000);
+    const [replayable] = workload.replayable;
+    // Act: move it back to its source queue, as `dlq redrive --to` does (receive, send, delete)
+    let moved = 0;
+    for (const message of await p.deadLetters()) {
+      if (message.MessageAttributes?.reason !== undefined) continue;
+      const { Messages = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: p.deadLetterQueueUrl, MaxNumberOfMessages: 10 }),
+      );
+      for (const copy of Messages.filter((m) => m.MessageId === message.MessageId)) {
+        await sqs.client.send(
+          new SendMessageCommand({ QueueUrl: p.routineQueueUrl, MessageBody: copy.Body }),
+        );
+        await sqs.client.send(
+          new DeleteMessageCommand({ QueueUrl: p.deadLetterQueueUrl, ReceiptHandle: copy.ReceiptHandle }),
+        );
+        moved += 1;
+      }
+    }
+    // Assess: held for a fuller call at most maxHold (6 s here), then revoked
+    expect(moved).toBe(1);
+    expect(p.simulator.tokenState(replayable ?? '')).toBe('live');
+    await waitFor('the replay', () => p.simulator.tokenState(replayable ?? '') === 'invalidated', 30_000);
+  }, 90_000);
+});

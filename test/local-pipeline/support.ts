@@ -1,0 +1,81 @@
+import { enqueueTokens } from '../../functions/enqueue';
+import { fingerprint } from '../../functions/lib/tokens';
+import { type Pipeline, type PipelineOptions, startPipeline } from '../../tools/local-pipeline/pipeline';
+import { readDeadLetter } from '../../tools/local-pipeline/summary';
+import type { LocalSqs } from '../../tools/local-sqs';
+
+export { sleep, waitFor } from '../event-source/support';
+
+/** A pipeline with test timings: 4 s ticks (3.5 s runs), a 2 s urgent timeout (13 s visibility), a 1 s window. */
+export interface TestPipeline {
+  readonly pipeline: Pipeline;
+  /** Everything the function processes wrote (their logs). */
+  readonly output: string[];
+}
+
+export async function startTestPipeline(
+  sqs: LocalSqs,
+  name: string,
+  options: Partial<Omit<PipelineOptions, 'sqs' | 'name'>> = {},
+): Promise<TestPipeline> {
+  const output: string[] = [];
+  const pipeline = await startPipeline({
+    sqs,
+    name,
+    tickSeconds: 4,
+    urgentFunctionTimeoutSeconds: 2,
+    maxBatchingWindowSeconds: 1,
+    maxHoldSeconds: 6,
+    onOutput: (text) => output.push(text),
+    ...options,
+    simulator: {
+      latencyMs: { min: 5, max: 20 },
+      banSeconds: 2,
+      backoffSeconds: 1,
+      timeoutMs: 1500,
+      ...options.simulator,
+    },
+  });
+  return { pipeline, output };
+}
+
+/** Sends tokens through the enqueue library, `tokensPerMessage` to a message. */
+export async function enqueue(
+  sqs: LocalSqs,
+  queueUrl: string,
+  tokens: readonly string[],
+  tokensPerMessage = 1,
+): Promise<void> {
+  const result = await enqueueTokens(tokens, {
+    queueUrl,
+    sqsClient: sqs.client,
+    tokensPerMessage,
+    reason: 'test',
+  });
+  if (result.failed > 0) throw new Error(`${result.failed} token(s) not enqueued`);
+}
+
+/** Where each token ended: invalidated by the API, or in the dead-letter queue (with its reason). */
+export async function accountFor(pipeline: Pipeline, tokens: readonly string[]) {
+  const letters = (await pipeline.deadLetters()).map(readDeadLetter);
+  const reasons = new Map(letters.flatMap((letter) => letter.fingerprints.map((f) => [f, letter.reason])));
+  const invalidated = tokens.filter((token) => pipeline.simulator.tokenState(token) === 'invalidated');
+  const parked = tokens.filter((token) => !invalidated.includes(token) && reasons.has(fingerprint(token)));
+  const lost = tokens.filter((token) => !invalidated.includes(token) && !reasons.has(fingerprint(token)));
+  return { invalidated, parked, lost, letters };
+}
+
+/** Messages left in the routine and urgent queues (visible, in flight or delayed). */
+export async function queued(pipeline: Pipeline): Promise<number> {
+  const depths = await Promise.all([
+    pipeline.depth(pipeline.routineQueueUrl),
+    pipeline.depth(pipeline.urgentQueueUrl),
+  ]);
+  return depths.reduce((sum, d) => sum + d.visible + d.inFlight + d.delayed, 0);
+}
+
+/** True when no output line holds any of the tokens. */
+export function leaks(output: readonly string[], tokens: readonly string[]): number {
+  const text = output.join('');
+  return tokens.filter((token) => text.includes(token)).length;
+}
