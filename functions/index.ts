@@ -9,6 +9,7 @@ export {
   type EnqueueResult,
   EnqueueValidationError,
   enqueueTokens,
+  queueUrlFor,
   RevocationQueue,
   type RevocationQueueOptions,
   type SqsFailureKind,
@@ -35,6 +36,14 @@ export {
   RevocationAction,
   type RevocationRequest,
 } from './lib/message';
+export {
+  checkQueueUrl,
+  checkSqsEndpoint,
+  isLoopbackQueueHost,
+  REFUSE_CLEARTEXT_STEP,
+  refuseCleartext,
+  type SdkHandler,
+} from './lib/queue-url';
 export { checkApiUrl, DEFAULT_API_URL, isLoopbackHost } from './lib/stackexchange/api-url';
 export {
   type AuthStyle,

@@ -1,8 +1,9 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EnqueueValidationError, enqueueTokens, RevocationQueue } from '../../functions/enqueue';
+import { ConfigurationError } from '../../functions/lib/errors';
 import { parseMessageBody } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
-import { type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
+import { LOCAL_CREDENTIALS, type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
 
 describe('enqueueTokens', () => {
   let sqs: LocalSqs;
@@ -191,13 +192,117 @@ describe('enqueueTokens', () => {
 
   it('RevocationQueue holds the client and defaults for repeated logouts', async () => {
     // Prepare
-    const queue = new RevocationQueue({ queueUrl: await newQueue(), sqsClient: sqs.client, source: 'web' });
+    const queueUrl = await newQueue();
+    const queue = new RevocationQueue({ queueUrl, sqsClient: sqs.client, source: 'web' });
     // Act
     const result = await queue.enqueue(['logoutToken2'], { reason: 'logout' });
     // Assess
     expect(result.sent).toBe(1);
-    const [body] = await receiveAll(queue.queueUrl);
+    const [body] = await receiveAll(queueUrl);
     expect(parseMessageBody(body as string)).toMatchObject({ ok: true, reason: 'logout', source: 'web' });
+  });
+
+  it('sends urgent requests to the urgent queue with priority in the body, routine ones to the routine queue', async () => {
+    // Prepare
+    const queueUrl = await newQueue();
+    const urgentQueueUrl = await newQueue();
+    const lanes = { queueUrl, urgentQueueUrl, sqsClient: sqs.client };
+    // Act
+    const urgent = await enqueueTokens(['leakedToken1'], { ...lanes, priority: 'urgent', reason: 'leak' });
+    const routine = await enqueueTokens(['logoutToken3'], { ...lanes, reason: 'logout' });
+    // Assess
+    expect(urgent).toMatchObject({ sent: 1, queueUrl: urgentQueueUrl, priority: 'urgent' });
+    expect(routine).toMatchObject({ sent: 1, queueUrl, priority: 'routine' });
+    const [urgentBody] = await receiveAll(urgentQueueUrl);
+    const [routineBody] = await receiveAll(queueUrl);
+    expect(JSON.parse(urgentBody as string)).toMatchObject({ tokens: ['leakedToken1'], priority: 'urgent' });
+    expect(JSON.parse(routineBody as string)).toEqual(expect.objectContaining({ tokens: ['logoutToken3'] }));
+    expect(JSON.parse(routineBody as string).priority ?? 'routine').toBe('routine');
+  });
+
+  it('refuses an urgent request without urgentQueueUrl, and never sends it to the routine queue', async () => {
+    const queueUrl = await newQueue();
+    const error = await enqueueTokens(['leakedToken2'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      priority: 'urgent',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).setting).toBe('urgentQueueUrl');
+    expect((error as Error).message).toMatch(/UrgentQueueUrl.*nothing was sent.*priority "routine"/);
+    expect(await receiveAll(queueUrl)).toEqual([]);
+  });
+
+  it('RevocationQueue routes each call by priority and checks its URLs when it is made', async () => {
+    // Prepare
+    const queueUrl = await newQueue();
+    const urgentQueueUrl = await newQueue();
+    const queue = new RevocationQueue({ queueUrl, urgentQueueUrl, sqsClient: sqs.client });
+    // Act
+    await queue.enqueue(['logoutToken4']);
+    await queue.enqueue(['leakedToken3'], { priority: 'urgent' });
+    // Assess
+    expect((await receiveAll(queueUrl)).map((b) => JSON.parse(b).tokens)).toEqual([['logoutToken4']]);
+    expect((await receiveAll(urgentQueueUrl)).map((b) => JSON.parse(b).tokens)).toEqual([['leakedToken3']]);
+    expect(() => new RevocationQueue({ sqsClient: sqs.client })).toThrow(ConfigurationError);
+    expect(
+      () =>
+        new RevocationQueue({
+          queueUrl,
+          urgentQueueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/urgent',
+          sqsClient: sqs.client,
+        }),
+    ).toThrow(/urgentQueueUrl: the queue URL must use https/);
+  });
+
+  it.each([
+    ['queueUrl', { queueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/q' }],
+    [
+      'urgentQueueUrl',
+      { urgentQueueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/u', priority: 'urgent' as const },
+    ],
+    [
+      'sqsClient endpoint',
+      {
+        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+        sqsClient: new SQSClient({ region: 'eu-west-1', endpoint: 'http://sqs.eu-west-1.example.invalid' }),
+      },
+    ],
+  ])('refuses cleartext toward SQS (%s) before sending anything', async (setting, options) => {
+    const error = await enqueueTokens(['someToken'], { sqsClient: sqs.client, ...options }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).setting).toBe(setting);
+    expect((error as Error).message).toContain('must use https');
+  });
+
+  it('refuses at send time a cleartext endpoint that comes from the environment', async () => {
+    // Prepare: a client that takes its endpoint from AWS_ENDPOINT_URL_SQS, not from the queue URL
+    const queueUrl = await newQueue();
+    const saved = process.env.AWS_ENDPOINT_URL_SQS;
+    process.env.AWS_ENDPOINT_URL_SQS = 'http://sqs.eu-west-1.example.invalid';
+    const client = new SQSClient({
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+      useQueueUrlAsEndpoint: false,
+    });
+    try {
+      // Act
+      const result = await enqueueTokens(['someToken'], { queueUrl, sqsClient: client, maxAttempts: 1 });
+      // Assess
+      expect(result.outcomes[0]).toMatchObject({
+        status: 'failed',
+        failure: 'rejected',
+        code: 'ConfigurationError',
+        reason: expect.stringContaining('must use https'),
+      });
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
+      else process.env.AWS_ENDPOINT_URL_SQS = saved;
+      client.destroy();
+    }
   });
 
   it('refuses bad options clearly', async () => {
