@@ -15,7 +15,6 @@ export {
   type SqsFailureKind,
 } from './enqueue';
 export {
-  ApiMethod,
   BatchFailedError,
   BatchSizeError,
   CallNotAttemptedError,
@@ -44,6 +43,7 @@ export {
   refuseCleartext,
   type SdkHandler,
 } from './lib/queue-url';
+export { ApiMethod } from './lib/stackexchange/api-method';
 export { checkApiUrl, DEFAULT_API_URL, isLoopbackHost } from './lib/stackexchange/api-url';
 export {
   type AuthStyle,

@@ -11,10 +11,11 @@ import { isLoopbackHost } from './stackexchange/api-url';
 const QUEUE_URL_EXAMPLE = 'https://sqs.REGION.amazonaws.com/ACCOUNT/NAME';
 
 /**
- * `scheme://authority/ACCOUNT/NAME`, parsed by hand: local servers name queues
- * `http://sqs.us-east-1.127.0.0.1:PORT/000000000000/NAME`, which the URL parser refuses.
+ * `scheme://authority[/path]` without credentials, query or fragment, parsed by hand: local servers
+ * name queues `http://sqs.us-east-1.127.0.0.1:PORT/000000000000/NAME`, which the URL parser refuses.
+ * The path is optional so that the same check serves SQS endpoints.
  */
-const QUEUE_URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\s@]+)\/[^/?#\s]+\/[^/?#\s]+\/?$/;
+const QUEUE_URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\s@]+)(?:\/[^?#\s]*)?$/;
 
 /** `host`, `host:port`, `[v6]` or `[v6]:port` -> the host name without the port. */
 function hostnameOf(authority: string): string {
@@ -48,8 +49,8 @@ function checkScheme(scheme: string, hostname: string, setting: string, what: st
 }
 
 /**
- * Validates an SQS queue URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`): https, or http to a
- * loopback host; no credentials, query or fragment.
+ * Validates an SQS queue URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`) or endpoint: https,
+ * or http to a loopback host; no credentials, query or fragment.
  * @param setting the flag, variable or option the value came from; named in the error.
  * @returns the URL unchanged.
  * @throws ConfigurationError naming `setting`.

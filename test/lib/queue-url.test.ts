@@ -27,6 +27,7 @@ describe('checkQueueUrl', () => {
     'http://[::1]:9324/000000000000/local',
     'http://sqs.us-east-1.localhost:9324/000000000000/local',
     'http://sqs.us-east-1.127.0.0.1:41039/000000000000/local',
+    'http://127.0.0.1:9324',
   ])('accepts %s', (url) => {
     expect(checkQueueUrl(url, 'queueUrl')).toBe(url);
   });
@@ -42,7 +43,6 @@ describe('checkQueueUrl', () => {
     ['ftp://sqs.eu-west-1.amazonaws.com/123456789012/q', /must be an https URL/],
     ['https://user:pass@sqs.eu-west-1.amazonaws.com/1/q', /not an SQS queue URL/],
     ['https://sqs.eu-west-1.amazonaws.com/1/q?x=1', /not an SQS queue URL/],
-    ['https://sqs.eu-west-1.amazonaws.com/q', /not an SQS queue URL/],
     ['queue', /not an SQS queue URL/],
     ['', /a queue URL is required/],
   ])('refuses %s with a ConfigurationError naming the setting', (url, message) => {
