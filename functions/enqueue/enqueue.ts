@@ -12,7 +12,7 @@ import {
   RevocationAction,
   RevocationPriority,
 } from '../lib/message';
-import { checkQueueUrl, isLoopbackQueueHost, REFUSE_CLEARTEXT_STEP, refuseCleartext } from '../lib/queue-url';
+import { checkQueueUrl, checkScheme, REFUSE_CLEARTEXT_STEP, refuseCleartext } from '../lib/queue-url';
 import { groupForSendBatches } from '../lib/send-batches';
 import { checkToken, chunk, fingerprint, MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import { type EnqueueProblem, EnqueueValidationError } from './enqueue-error';
@@ -151,13 +151,8 @@ export function queueUrlFor(
 /** Refuses a client whose explicit endpoint is plain http to a host other than loopback. */
 async function checkClientEndpoint(client: SQSClient): Promise<void> {
   const endpoint = await client.config.endpoint?.();
-  if (endpoint === undefined) return;
-  if (endpoint.protocol.replace(/:$/, '') === 'http' && !isLoopbackQueueHost(endpoint.hostname)) {
-    throw new ConfigurationError(
-      ENDPOINT_SETTING,
-      'the SQS endpoint must use https: SQS would carry the tokens in cleartext (plain http only for loopback hosts: 127.0.0.1, ::1, localhost)',
-    );
-  }
+  if (endpoint !== undefined)
+    checkScheme(endpoint.protocol, endpoint.hostname, ENDPOINT_SETTING, 'the SQS endpoint');
 }
 
 /**

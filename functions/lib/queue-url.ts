@@ -36,8 +36,14 @@ export function isLoopbackQueueHost(hostname: string): boolean {
   );
 }
 
-function checkScheme(scheme: string, hostname: string, setting: string, what: string): void {
-  const protocol = scheme.toLowerCase();
+/**
+ * Refuses a scheme other than https, and plain http to a host other than loopback.
+ * @param scheme `https`, `http:`, ... (a trailing colon is ignored)
+ * @param what what is checked, for the message (`the queue URL`, `the SQS endpoint`)
+ * @throws ConfigurationError naming `setting`.
+ */
+export function checkScheme(scheme: string, hostname: string, setting: string, what: string): void {
+  const protocol = scheme.toLowerCase().replace(/:$/, '');
   if (protocol === 'https') return;
   if (protocol === 'http' && isLoopbackQueueHost(hostname)) return;
   throw new ConfigurationError(
@@ -84,7 +90,7 @@ export function checkSqsEndpoint(value: string, setting: string): string {
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigurationError(setting, 'the endpoint must not carry a query, fragment or credentials');
   }
-  checkScheme(url.protocol.replace(/:$/, ''), url.hostname, setting, 'the SQS endpoint');
+  checkScheme(url.protocol, url.hostname, setting, 'the SQS endpoint');
   return url.href.replace(/\/+$/, '');
 }
 
@@ -113,7 +119,7 @@ export function refuseCleartext<Input extends object, Output extends object>(
 ): (next: SdkHandler<Input, Output>) => SdkHandler<Input, Output> {
   return (next) => async (args) => {
     const request = args.request as { protocol?: unknown; hostname?: unknown };
-    const protocol = typeof request.protocol === 'string' ? request.protocol.replace(/:$/, '') : 'https';
+    const protocol = typeof request.protocol === 'string' ? request.protocol : 'https';
     const hostname = typeof request.hostname === 'string' ? request.hostname : '';
     checkScheme(protocol, hostname, setting, 'the SQS endpoint');
     return next(args);

@@ -66,6 +66,10 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     expect(run.code).toBe(0);
     return (JSON.parse(run.stdout) as { messages: ListedMessage[] }).messages;
   };
+  const redriveJson = (dlqUrl: string, to: string, ...flags: string[]) =>
+    runCli(['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', to, '--json', '--wait-seconds', '0', ...flags], {
+      env: env(),
+    });
   const bodiesIn = async (queueUrl: string) => {
     const response = await sqs.client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
@@ -116,12 +120,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     // Prepare
     const { dlqUrl, sourceUrl } = await prepareQueues();
     // Act
-    const run = await runCli(
-      ['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', sourceUrl, '--json', '--wait-seconds', '0'],
-      {
-        env: env(),
-      },
-    );
+    const run = await redriveJson(dlqUrl, sourceUrl);
     // Assess
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -212,12 +211,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     ]);
     // Act
     const listed = await list(dlqUrl);
-    const run = await runCli(
-      ['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', sourceUrl, '--json', '--wait-seconds', '0'],
-      {
-        env: env(),
-      },
-    );
+    const run = await redriveJson(dlqUrl, sourceUrl);
     // Assess
     expect(listed.map((m) => [m.kind, m.reason, m.fingerprints]).sort()).toEqual([
       ['dead_lettered', 'max_receives_exceeded', [fingerprint('requestToken1')]],
@@ -343,27 +337,8 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     const listed = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--json', '--wait-seconds', '0'], {
       env: env(),
     });
-    const dead = await runCli(
-      ['dlq', 'redrive', '--dlq-url', dlqUrl, '--to', sourceUrl, '--json', '--wait-seconds', '0'],
-      {
-        env: env(),
-      },
-    );
-    const all = await runCli(
-      [
-        'dlq',
-        'redrive',
-        '--dlq-url',
-        dlqUrl,
-        '--to',
-        sourceUrl,
-        '--include-parked',
-        '--json',
-        '--wait-seconds',
-        '0',
-      ],
-      { env: env() },
-    );
+    const dead = await redriveJson(dlqUrl, sourceUrl);
+    const all = await redriveJson(dlqUrl, sourceUrl, '--include-parked');
     // Assess
     for (const run of [listed, dead, all]) {
       expect(run.code).toBe(0);
@@ -413,21 +388,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       park({ reason: 'invalid_token', detail: 'd', sourceMessageId: 'm-10', tokens: [42] }),
     ]);
     // Act
-    const run = await runCli(
-      [
-        'dlq',
-        'redrive',
-        '--dlq-url',
-        dlqUrl,
-        '--to',
-        sourceUrl,
-        '--include-parked',
-        '--json',
-        '--wait-seconds',
-        '0',
-      ],
-      { env: env() },
-    );
+    const run = await redriveJson(dlqUrl, sourceUrl, '--include-parked');
     // Assess
     expect(run.code).toBe(1); // one parked message could not be replayed
     const document = JSON.parse(run.stdout) as {

@@ -277,32 +277,69 @@ describe('enqueueTokens', () => {
     expect((error as Error).message).toContain('must use https');
   });
 
+  /** Runs `act` with these environment variables (undefined: unset), then puts the environment back. */
+  const withEnv = async <T>(vars: Readonly<Record<string, string | undefined>>, act: () => Promise<T>) => {
+    const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    apply(vars);
+    try {
+      return await act();
+    } finally {
+      apply(saved);
+    }
+  };
+
   it('refuses at send time a cleartext endpoint that comes from the environment', async () => {
     // Prepare: a client that takes its endpoint from AWS_ENDPOINT_URL_SQS, not from the queue URL
     const queueUrl = await newQueue();
-    const saved = process.env.AWS_ENDPOINT_URL_SQS;
-    process.env.AWS_ENDPOINT_URL_SQS = 'http://sqs.eu-west-1.example.invalid';
-    const client = new SQSClient({
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-      maxAttempts: 1,
-      useQueueUrlAsEndpoint: false,
+    // Act
+    const result = await withEnv(
+      { AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-west-1.example.invalid' },
+      async () => {
+        const client = new SQSClient({
+          region: 'us-east-1',
+          credentials: LOCAL_CREDENTIALS,
+          maxAttempts: 1,
+          useQueueUrlAsEndpoint: false,
+        });
+        return enqueueTokens(['someToken'], { queueUrl, sqsClient: client, maxAttempts: 1 }).finally(() =>
+          client.destroy(),
+        );
+      },
+    );
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      code: 'ConfigurationError',
+      reason: expect.stringContaining('must use https'),
     });
-    try {
-      // Act
-      const result = await enqueueTokens(['someToken'], { queueUrl, sqsClient: client, maxAttempts: 1 });
-      // Assess
-      expect(result.outcomes[0]).toMatchObject({
-        status: 'failed',
-        failure: 'rejected',
-        code: 'ConfigurationError',
-        reason: expect.stringContaining('must use https'),
-      });
-    } finally {
-      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
-      else process.env.AWS_ENDPOINT_URL_SQS = saved;
-      client.destroy();
-    }
+  });
+
+  it('says how to fix a client without a region', async () => {
+    // Prepare: no region from the client's options, the environment or a config file
+    const queueUrl = await newQueue();
+    const noRegion = {
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    };
+    // Act
+    const result = await withEnv(noRegion, async () => {
+      const client = new SQSClient({ endpoint: sqs.endpoint, credentials: LOCAL_CREDENTIALS });
+      return enqueueTokens(['someToken'], { queueUrl, sqsClient: client }).finally(() => client.destroy());
+    });
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      reason: expect.stringMatching(/Region is missing.*set AWS_REGION, or give the SQSClient a region/),
+    });
   });
 
   it('refuses bad options clearly', async () => {
