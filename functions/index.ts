@@ -33,6 +33,7 @@ export {
   type RejectedToken,
   RejectReason,
   RevocationAction,
+  RevocationPriority,
   type RevocationRequest,
 } from './lib/message';
 export {
