@@ -1,4 +1,5 @@
 import { enqueueTokens } from '../../functions/enqueue';
+import type { RevocationPriority } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type Pipeline, type PipelineOptions, startPipeline } from '../../tools/local-pipeline/pipeline';
 import { readDeadLetter } from '../../tools/local-pipeline/summary';

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { enqueueTokens } from '../../functions/enqueue';
+import { RevocationPriority } from '../../functions/lib/message';
 import { MAX_TOKENS_PER_CALL } from '../../functions/lib/tokens';
 import { seededRandom } from '../simulator';
 import type { Pipeline, SqsServer } from './pipeline';
@@ -77,11 +78,18 @@ export async function startDemo(
   const replayable = simulator.issueTokens(1);
   simulator.poisonTokens(rejected);
   const send = async (
-    queueUrl: string,
+    priority: RevocationPriority,
     tokens: readonly string[],
-    extra: { reason: string; action?: 'deauthenticate'; tokensPerMessage?: number },
+    extra: { reason: string; action?: 'deauthenticate' },
   ) => {
-    const result = await enqueueTokens(tokens, { queueUrl, sqsClient: sqs.client, source: 'demo', ...extra });
+    const result = await enqueueTokens(tokens, {
+      queueUrl: pipeline.routineQueueUrl,
+      urgentQueueUrl: pipeline.urgentQueueUrl,
+      priority,
+      sqsClient: sqs.client,
+      source: 'demo',
+      ...extra,
+    });
     if (result.failed > 0) throw new Error(`${result.failed} demo token(s) could not be enqueued`);
   };
 
@@ -96,11 +104,11 @@ export async function startDemo(
       Entries: HOSTILE_BODIES.map((body, i) => ({ Id: String(i), MessageBody: body })),
     }),
   );
-  await send(pipeline.urgentQueueUrl, deauthenticate, {
+  await send(RevocationPriority.Urgent, deauthenticate, {
     reason: 'account_compromised',
     action: 'deauthenticate',
   });
-  await send(pipeline.urgentQueueUrl, rejected, { reason: 'leak' });
+  await send(RevocationPriority.Urgent, rejected, { reason: 'leak' });
 
   let urgentSentAt: number | undefined;
   const random = seededRandom(options.seed ?? 1);
@@ -110,9 +118,9 @@ export async function startDemo(
     for (const [index, token] of routine.entries()) {
       if (urgentSentAt === undefined && index >= count / 3) {
         urgentSentAt = Date.now();
-        await send(pipeline.urgentQueueUrl, urgent, { reason: 'leak' });
+        await send(RevocationPriority.Urgent, urgent, { reason: 'leak' });
       }
-      await send(pipeline.routineQueueUrl, [token], { reason: 'logout' });
+      await send(RevocationPriority.Routine, [token], { reason: 'logout' });
       // Poisson arrivals, squeezed so the last one comes before the trickle's end.
       const gap = -Math.log(1 - random()) * meanGapMs;
       await sleep(Math.min(gap, started + options.trickleMs - Date.now()));
