@@ -365,8 +365,8 @@ describe('SQS event source model', () => {
         },
       ],
     ])('leaves the whole batch and builds a new instance after %s', async (_name, answer) => {
-      // Prepare
-      const { queueUrl } = await queue({ visibilityTimeoutInSeconds: 1 });
+      // Prepare: the batch comes back 2 s after its receive, well after the 1 s timeout ended it
+      const { queueUrl } = await queue({ visibilityTimeoutInSeconds: 2 });
       await sendBodies(sqs.client, queueUrl, ['a', 'b']);
       let call = 0;
       const closed: number[] = [];

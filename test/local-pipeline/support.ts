@@ -40,15 +40,18 @@ export async function startTestPipeline(
   return { pipeline, output };
 }
 
-/** Sends tokens through the enqueue library, `tokensPerMessage` to a message. */
+/** Sends tokens through the enqueue library to the lane of `priority`, `tokensPerMessage` to a message. */
 export async function enqueue(
   sqs: LocalSqs,
-  queueUrl: string,
+  pipeline: Pipeline,
+  priority: RevocationPriority,
   tokens: readonly string[],
   tokensPerMessage = 1,
 ): Promise<void> {
   const result = await enqueueTokens(tokens, {
-    queueUrl,
+    queueUrl: pipeline.routineQueueUrl,
+    urgentQueueUrl: pipeline.urgentQueueUrl,
+    priority,
     sqsClient: sqs.client,
     tokensPerMessage,
     reason: 'test',
