@@ -22,6 +22,8 @@ export const HANDLER_BUNDLING: BundlingOptions = {
 };
 
 export interface RevocationFunctionProps {
+  /** The handler's folder under functions/ (its entry is `handler.ts` there). @default 'revoke-tokens' */
+  readonly handlerFolder?: string;
   readonly timeout: Duration;
   readonly memorySizeInMb: number;
   readonly logRetention: RetentionDays;
@@ -47,7 +49,7 @@ export class RevocationFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(ROOT, 'functions/revoke-tokens/handler.ts'),
+      entry: join(ROOT, 'functions', props.handlerFolder ?? 'revoke-tokens', 'handler.ts'),
       handler: 'handler',
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
