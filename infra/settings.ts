@@ -122,17 +122,35 @@ export function routineVisibilityTimeoutInSeconds(tickSeconds: number): number {
 export const OUTAGE_TO_SURVIVE_IN_SECONDS = 600;
 
 /**
+ * The routine consumer's retry delay for a failed message: 30 s, doubling with each receive, at most
+ * 5 minutes (`retryDelaySeconds` in functions/routine-consumer/drain.ts; keep the two in step).
+ */
+export const ROUTINE_RETRY_DELAY_SECONDS = { first: 30, max: 300 } as const;
+
+/**
+ * Failed attempts a routine message can make while the API is down for `outageSeconds`: the larger of
+ * the consumer's backoff schedule (attempts at 0, 30, 90, 210 and 450 s: 5 in ten minutes) and one
+ * attempt per run (ceil(outage / tick): 10 at one-minute ticks), so a consumer that retried at every
+ * run would be covered too.
+ */
+export function failedAttemptsWithin(outageSeconds: number, tickSeconds: number): number {
+  let attempts = 0;
+  for (let at = 0; at < outageSeconds; attempts += 1) {
+    at += Math.min(ROUTINE_RETRY_DELAY_SECONDS.max, ROUTINE_RETRY_DELAY_SECONDS.first * 2 ** attempts);
+  }
+  return Math.max(attempts, Math.ceil(outageSeconds / tickSeconds));
+}
+
+/**
  * Receives a routine message may need before it is settled, so that SQS moves it to the dead-letter
- * queue only when something is really wrong. The single consumer receives a message at most once per
- * run (one run per tick); every receive that does not settle it is one of:
+ * queue only when something is really wrong. Every receive that does not settle a message is one of:
  * - a hold: a partial call waits for the next run while every token can still make it inside
  *   maxHold, so at most ceil(maxHold / tick) holds;
- * - a deferral: the quota is below the reserve, and the message is made invisible until it is due, in
- *   one visibility change: 1;
- * - a failed attempt during an API outage: the message is released with a backoff delay of at least a
- *   tick, so ceil(outage / tick) attempts while the API is down;
+ * - a deferral: the quota is below the reserve, and the message is made invisible until shortly
+ *   before it is due, in one visibility change: 1;
+ * - a failed attempt during an API outage: failedAttemptsWithin(outage, tick);
  * plus the receive that finally settles it, plus one for a run killed midway.
- * Defaults: 1 hold + 1 deferral + ceil(600 s / 60 s) = 10 outage attempts + 1 settling + 1 margin = 14.
+ * Defaults: 1 hold + 1 deferral + max(5, 600 s / 60 s) = 10 outage attempts + 1 settling + 1 margin = 14.
  */
 export function routineMaxReceiveCountFor(
   tickSeconds: number,
@@ -141,7 +159,7 @@ export function routineMaxReceiveCountFor(
 ): number {
   const holds = Math.ceil(maxHoldSeconds / tickSeconds);
   const deferrals = 1;
-  const outageAttempts = Math.ceil(outageSeconds / tickSeconds);
+  const outageAttempts = failedAttemptsWithin(outageSeconds, tickSeconds);
   const settling = 1;
   const killedRun = 1;
   return holds + deferrals + outageAttempts + settling + killedRun;

@@ -4,6 +4,16 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  CALL_CONCURRENCY,
+  describeLimit,
+  MAX_DEFER_SECONDS,
+  MAX_HOLD_SECONDS,
+  type NumericLimit,
+  QUOTA_RESERVE_FRACTION,
+  REQUESTS_PER_SECOND,
+  withinLimit,
+} from '../functions/lib/limits';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/lib/telemetry-names';
 import {
   consumerTimeoutInSeconds,
@@ -73,7 +83,7 @@ export interface TokenRevocationProps {
   readonly maxDefer?: Duration;
   /**
    * Below this fraction of the API's `quota_max` left, routine tokens go out only in full calls or
-   * once overdue (QUOTA_RESERVE_FRACTION, 0 to 1; 0 turns the governor off).
+   * once overdue (QUOTA_RESERVE_FRACTION, 0 to 1; 0 turns the governor off, 1 sends only full calls).
    * @default 0.5
    */
   readonly quotaReserveFraction?: number;
@@ -192,8 +202,10 @@ function check(condition: boolean, message: string): void {
 const isInteger = (value: number, min: number, max: number) =>
   Number.isInteger(value) && value >= min && value <= max;
 
-/** The handler accepts 0.01 to 25 requests/s per process (STACKEXCHANGE_REQUESTS_PER_SECOND). */
-const MAX_REQUESTS_PER_SECOND_PER_PROCESS = 25;
+/** A prop the handlers read from their environment: the range they accept (functions/lib/limits.ts). */
+function checkLimit(name: string, value: number, limit: NumericLimit, unit = ''): void {
+  check(withinLimit(value, limit), `${name} must be ${describeLimit(limit)}${unit}, got ${value}${unit}`);
+}
 
 /** Applies every default (the same ones the `@default` tags document) and checks the limits AWS and the handler impose. */
 export function resolveProps(props: TokenRevocationProps): ResolvedProps {
@@ -229,12 +241,8 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     isInteger(maxReceiveCount, 1, 1000),
     `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
   );
-  for (const [name, value] of [
-    ['callConcurrency', callConcurrency],
-    ['routineCallConcurrency', routineCallConcurrency],
-  ] as const) {
-    check(isInteger(value, 1, 32), `${name} must be an integer from 1 to 32, got ${value}`);
-  }
+  checkLimit('callConcurrency', callConcurrency, CALL_CONCURRENCY);
+  checkLimit('routineCallConcurrency', routineCallConcurrency, CALL_CONCURRENCY);
   check(
     quotaAlarmFraction > 0 && quotaAlarmFraction < 1,
     `quotaAlarmFraction must be between 0 and 1, got ${quotaAlarmFraction}`,
@@ -300,10 +308,7 @@ function resolveBudget(props: TokenRevocationProps) {
   const urgentRequestsPerSecond = props.urgentRequestsPerSecond ?? d.urgentRequestsPerSecond;
   const requested = props.requestsPerSecondPerFunction ?? d.requestsPerSecondPerFunction;
   check(totalRequestsPerSecond > 0, `totalRequestsPerSecond must be positive, got ${totalRequestsPerSecond}`);
-  check(
-    requested > 0 && requested <= MAX_REQUESTS_PER_SECOND_PER_PROCESS,
-    `requestsPerSecondPerFunction must be in (0, 25], got ${requested}`,
-  );
+  checkLimit('requestsPerSecondPerFunction', requested, REQUESTS_PER_SECOND);
   check(
     urgentRequestsPerSecond > 0 && urgentRequestsPerSecond < totalRequestsPerSecond,
     `urgentRequestsPerSecond must be positive and below totalRequestsPerSecond (${totalRequestsPerSecond}), got ${urgentRequestsPerSecond}`,
@@ -318,9 +323,8 @@ function resolveBudget(props: TokenRevocationProps) {
     `urgentRequestsPerSecond ${urgentRequestsPerSecond} is too small to share between two urgent functions`,
   );
   check(
-    split.routineRequestsPerSecond >= 0.01 &&
-      split.routineRequestsPerSecond <= MAX_REQUESTS_PER_SECOND_PER_PROCESS,
-    `the routine consumer's share (totalRequestsPerSecond - urgentRequestsPerSecond = ${split.routineRequestsPerSecond}) must be from 0.01 to 25 requests/s, the limit of one process`,
+    withinLimit(split.routineRequestsPerSecond, REQUESTS_PER_SECOND),
+    `the routine consumer's share (totalRequestsPerSecond - urgentRequestsPerSecond = ${split.routineRequestsPerSecond}) must be ${describeLimit(REQUESTS_PER_SECOND)}, the limit of one process`,
   );
   return {
     totalRequestsPerSecond,
@@ -343,18 +347,13 @@ function resolveRoutineLane(props: TokenRevocationProps, retentionPeriod: Durati
     isInteger(tickSeconds, 60, 900) && tickSeconds % 60 === 0,
     `tick must be a whole number of minutes from 1 to 15 (a Scheduler rate), got ${tickSeconds} s`,
   );
+  checkLimit('maxHold', maxHold.toSeconds(), MAX_HOLD_SECONDS, ' s');
+  checkLimit('maxDefer', maxDefer.toSeconds(), MAX_DEFER_SECONDS, ' s');
   check(
-    isInteger(maxHold.toSeconds(), 0, 3600),
-    `maxHold must be a whole number of seconds from 0 to 3600, got ${maxHold.toSeconds()} s`,
+    maxDefer.toSeconds() < retentionPeriod.toSeconds(),
+    `maxDefer (${maxDefer.toSeconds()} s) must be shorter than retentionPeriod (${retentionPeriod.toSeconds()} s)`,
   );
-  check(
-    isInteger(maxDefer.toSeconds(), 0, 43_200) && maxDefer.toSeconds() < retentionPeriod.toSeconds(),
-    `maxDefer must be a whole number of seconds from 0 to 43200 (the SQS visibility maximum) and shorter than retentionPeriod, got ${maxDefer.toSeconds()} s`,
-  );
-  check(
-    quotaReserveFraction >= 0 && quotaReserveFraction < 1,
-    `quotaReserveFraction must be from 0 to below 1, got ${quotaReserveFraction}`,
-  );
+  checkLimit('quotaReserveFraction', quotaReserveFraction, QUOTA_RESERVE_FRACTION);
   const routineMaxReceiveCount =
     props.routineMaxReceiveCount ?? routineMaxReceiveCountFor(tickSeconds, maxHold.toSeconds());
   check(

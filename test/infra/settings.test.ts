@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { CONTEXT_SETTINGS, settingsFromContext } from '../../infra/context';
 import {
   consumerTimeoutInSeconds,
+  failedAttemptsWithin,
   OUTAGE_TO_SURVIVE_IN_SECONDS,
   PIPELINE_DEFAULTS,
   routineMaxReceiveCountFor,
@@ -59,14 +60,20 @@ describe('pipeline numbers (infra/settings.ts)', () => {
       routineMaxReceiveCountFor(PIPELINE_DEFAULTS.tickSeconds, PIPELINE_DEFAULTS.maxHoldSeconds),
     );
     expect(routineMaxReceiveCountFor(60, 300)).toBe(18);
+    // Longer ticks: the consumer's own backoff (5 attempts in ten minutes) sets the count.
     expect(routineMaxReceiveCountFor(120, 60)).toBe(9);
+    expect(routineMaxReceiveCountFor(900, 60)).toBe(9);
+    expect(failedAttemptsWithin(600, 900)).toBe(5);
+    expect(failedAttemptsWithin(600, 60)).toBe(10);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 15 }), fc.integer({ min: 0, max: 3600 }), (minutes, hold) => {
         const tick = minutes * 60;
-        // Every outage attempt fits: one receive per tick for the whole outage is never the last one.
-        expect(routineMaxReceiveCountFor(tick, hold)).toBeGreaterThan(
-          Math.ceil(OUTAGE_TO_SURVIVE_IN_SECONDS / tick) + Math.ceil(hold / tick) + 1,
-        );
+        // Every outage attempt fits, paced by the backoff or by the runs: none of them is the last receive.
+        const backoffAttempts = [0, 30, 90, 210, 450].filter(
+          (at) => at < OUTAGE_TO_SURVIVE_IN_SECONDS,
+        ).length;
+        const attempts = Math.max(backoffAttempts, Math.ceil(OUTAGE_TO_SURVIVE_IN_SECONDS / tick));
+        expect(routineMaxReceiveCountFor(tick, hold)).toBeGreaterThan(attempts + Math.ceil(hold / tick) + 1);
       }),
     );
   });
@@ -115,6 +122,7 @@ describe('construct settings', () => {
   it('derives the routine receive count from the tick and the hold unless given', () => {
     expect(resolveProps({ maxHold: Duration.minutes(5) }).routineMaxReceiveCount).toBe(18);
     expect(resolveProps({ tick: Duration.minutes(2) }).routineMaxReceiveCount).toBe(9);
+    expect(resolveProps({ tick: Duration.minutes(15) }).routineMaxReceiveCount).toBe(9);
     expect(resolveProps({ routineMaxReceiveCount: 12 }).routineMaxReceiveCount).toBe(12);
   });
 
@@ -133,14 +141,27 @@ describe('construct settings', () => {
   it.each<[string, Parameters<typeof resolveProps>[0], RegExp]>([
     ['both key sources', { keySecretName: 'a', keyParameterName: '/b' }, /not both/],
     ['a zero budget', { totalRequestsPerSecond: 0 }, /totalRequestsPerSecond/],
-    ['more than the handler allows per function', { requestsPerSecondPerFunction: 30 }, /\(0, 25\]/],
+    [
+      'more than the handler allows per function',
+      { requestsPerSecondPerFunction: 30 },
+      /requestsPerSecondPerFunction must be a number from 0.01 to 25, got 30/,
+    ],
     ['an urgent share of the whole budget', { urgentRequestsPerSecond: 20 }, /urgentRequestsPerSecond/],
     ['a routine share above one process', { totalRequestsPerSecond: 40 }, /routine consumer's share/],
     ['a tick of seconds', { tick: Duration.seconds(90) }, /tick must be a whole number of minutes/],
     ['a tick above 15 minutes', { tick: Duration.minutes(20) }, /tick/],
     ['a hold above an hour', { maxHold: Duration.hours(2) }, /maxHold/],
-    ['a deferral above the visibility maximum', { maxDefer: Duration.hours(13) }, /maxDefer/],
-    ['a reserve of the whole quota', { quotaReserveFraction: 1 }, /quotaReserveFraction/],
+    [
+      'a deferral above the visibility maximum',
+      { maxDefer: Duration.hours(13), retentionPeriod: Duration.days(4) },
+      /maxDefer must be an integer from 0 to 43200 s/,
+    ],
+    ['a reserve above the whole quota', { quotaReserveFraction: 1.5 }, /quotaReserveFraction/],
+    [
+      'a deferral beyond the retention',
+      { retentionPeriod: Duration.hours(1), maxDefer: Duration.hours(2) },
+      /maxDefer \(7200 s\) must be shorter than retentionPeriod/,
+    ],
     ['no routine receives', { routineMaxReceiveCount: 0 }, /routineMaxReceiveCount/],
     ['a fractional routine call concurrency', { routineCallConcurrency: 2.5 }, /routineCallConcurrency/],
     [
