@@ -114,22 +114,27 @@ export class RevocationQueues extends Construct {
         ],
       },
     });
-    this.queue = new Queue(this, 'Queue', {
-      queueName: routineName,
-      ...encryption(this.key),
-      enforceSSL: true,
-      retentionPeriod: props.retentionPeriod,
-      visibilityTimeout: props.routineVisibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.routineMaxReceiveCount },
-    });
-    this.urgentQueue = new Queue(this, 'UrgentQueue', {
-      queueName: urgentName,
-      ...encryption(this.key),
-      enforceSSL: true,
-      retentionPeriod: props.retentionPeriod,
-      visibilityTimeout: props.visibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
-    });
+    const sourceQueue = (
+      id: string,
+      queueName: string,
+      visibilityTimeout: Duration,
+      maxReceiveCount: number,
+    ) =>
+      new Queue(this, id, {
+        queueName,
+        ...encryption(this.key),
+        enforceSSL: true,
+        retentionPeriod: props.retentionPeriod,
+        visibilityTimeout,
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      });
+    this.queue = sourceQueue(
+      'Queue',
+      routineName,
+      props.routineVisibilityTimeout,
+      props.routineMaxReceiveCount,
+    );
+    this.urgentQueue = sourceQueue('UrgentQueue', urgentName, props.visibilityTimeout, props.maxReceiveCount);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless::Serverless-SQSRedrivePolicy',
       reason:

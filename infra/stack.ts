@@ -61,38 +61,38 @@ export class TokenRevocationStack extends Stack {
     });
     this.revocation = revocation;
 
-    new CfnOutput(this, 'QueueUrl', {
-      value: revocation.queue.queueUrl,
-      description:
-        'Routine revocation requests (logouts) go here (JSON {"tokens": [...]}, up to 20 per message); revoked within about a minute, in full calls',
-    });
-    new CfnOutput(this, 'QueueArn', {
-      value: revocation.queue.queueArn,
-      description: 'The routine queue, for producer IAM policies',
-    });
-    new CfnOutput(this, 'UrgentQueueUrl', {
-      value: revocation.urgentQueue.queueUrl,
-      description: 'Urgent revocation requests (leaks, compromised accounts) go here; revoked at once',
-    });
-    new CfnOutput(this, 'UrgentQueueArn', {
-      value: revocation.urgentQueue.queueArn,
-      description: 'The urgent queue, for producer IAM policies',
-    });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      value: revocation.deadLetterQueue.queueUrl,
-      description: 'Parked and exhausted messages of both lanes: inspect, then replay (see the runbook)',
-    });
-    new CfnOutput(this, 'DeadLetterQueueArn', {
-      value: revocation.deadLetterQueue.queueArn,
-      description: 'The dead-letter queue, for operator IAM policies',
-    });
-    new CfnOutput(this, 'AlarmTopicArn', {
-      value: revocation.alarmTopic.topicArn,
-      description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
-    });
-    new CfnOutput(this, 'DashboardName', {
-      value: revocation.dashboardName,
-      description: 'CloudWatch dashboard of the pipeline',
-    });
+    const outputs: Record<string, { readonly value: string; readonly description: string }> = {
+      QueueUrl: {
+        value: revocation.queue.queueUrl,
+        description:
+          'Routine revocation requests (logouts) go here (JSON {"tokens": [...]}, up to 20 per message); revoked within about a minute, in full calls',
+      },
+      QueueArn: {
+        value: revocation.queue.queueArn,
+        description: 'The routine queue, for producer IAM policies',
+      },
+      UrgentQueueUrl: {
+        value: revocation.urgentQueue.queueUrl,
+        description: 'Urgent revocation requests (leaks, compromised accounts) go here; revoked at once',
+      },
+      UrgentQueueArn: {
+        value: revocation.urgentQueue.queueArn,
+        description: 'The urgent queue, for producer IAM policies',
+      },
+      DeadLetterQueueUrl: {
+        value: revocation.deadLetterQueue.queueUrl,
+        description: 'Parked and exhausted messages of both lanes: inspect, then replay (see the runbook)',
+      },
+      DeadLetterQueueArn: {
+        value: revocation.deadLetterQueue.queueArn,
+        description: 'The dead-letter queue, for operator IAM policies',
+      },
+      AlarmTopicArn: {
+        value: revocation.alarmTopic.topicArn,
+        description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
+      },
+      DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
+    };
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
 }
