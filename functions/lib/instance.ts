@@ -3,7 +3,8 @@ import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
 import { type Parker, sqsParker } from './park';
 import type { StackExchangeClient } from './stackexchange/client';
-import { createTelemetry, type Telemetry } from './telemetry';
+import { configurationError, createTelemetry, mergeCounts, publishCounts, type Telemetry } from './telemetry';
+import type { Lane } from './telemetry-names';
 
 /** What a function instance may be given instead of building it (tests, the local pipeline, benchmarks). */
 export interface InstanceDependencies {
@@ -17,8 +18,12 @@ export interface InstanceDependencies {
 
 /** What one function instance keeps across invocations. */
 export interface Instance extends Telemetry {
-  /** The Stack Exchange client (backoff, throttle and quota state carry over); a failed start is retried next time. */
-  stackExchange(): Promise<StackExchangeClient>;
+  /**
+   * The Stack Exchange client (backoff, throttle and quota state carry over). A failed start (the app
+   * key cannot be read) is logged and counted as a configuration error of `lane`, rethrown, and
+   * tried again on the next invocation.
+   */
+  stackExchange(lane: Lane): Promise<StackExchangeClient>;
   /** The SQS client, loaded and created on first use. */
   sqs(): Promise<SQSClient>;
   /** Parks entries in the configured dead-letter queue. */
@@ -33,12 +38,18 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
   let sqs: Promise<SQSClient> | undefined =
     dependencies.sqs === undefined ? undefined : Promise.resolve(dependencies.sqs);
 
-  const stackExchange = () => {
+  const stackExchange = async (lane: Lane) => {
     client ??= clientFromConfig(config);
-    client.catch(() => {
+    try {
+      return await client;
+    } catch (error) {
       client = undefined; // try again on the next invocation
-    });
-    return client;
+      logger.error('Cannot start the Stack Exchange client', {
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
+      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), lane);
+      throw error;
+    }
   };
   const sqsClient = () => {
     sqs ??= import('@aws-sdk/client-sqs').then(

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCategory, RedirectRefusedError } from '../../functions/lib/errors';
-import { RevocationAction } from '../../functions/lib/message';
-import { revokeTokens } from '../../functions/lib/revoke';
-import { ApiMethod } from '../../functions/lib/stackexchange/api-method';
-import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
+import { ErrorCategory, RedirectRefusedError } from '../../../functions/lib/errors';
+import { RevocationAction } from '../../../functions/lib/message';
+import { revokeTokens } from '../../../functions/lib/revoke';
+import { ApiMethod } from '../../../functions/lib/stackexchange/api-method';
+import { StackExchangeClient } from '../../../functions/lib/stackexchange/client';
 
 /** A real HTTP server on 127.0.0.1 that records what reaches it and answers with `respond`. */
 async function listen(
