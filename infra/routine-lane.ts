@@ -13,10 +13,11 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { HandlerFolder } from './handler-bundles';
 import { RevocationFunction } from './revocation-function';
 
 /** The routine consumer's handler: functions/routine-consumer/handler.ts. */
-export const ROUTINE_CONSUMER_FOLDER = 'routine-consumer';
+export const ROUTINE_CONSUMER_FOLDER: HandlerFolder = 'routine-consumer';
 
 export interface RoutineLaneProps {
   /** How often the consumer runs. */

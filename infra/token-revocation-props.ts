@@ -103,16 +103,17 @@ export interface TokenRevocationProps {
   readonly maxReceiveCount?: number;
   /**
    * Roles of the operators who list and replay the dead-letter queue (`token-revoker dlq`). Only they
-   * and the functions may receive, delete or change the visibility of its messages, and only they may
-   * decrypt them. Give full role ARNs (with their path).
+   * may receive, delete, change the visibility of or purge its messages and decrypt them (the
+   * functions only send to it). Imported roles need their full ARN, path included.
    * @default - nobody: the dead-letter queue can be read only after this is set and deployed
    */
   readonly operatorRoles?: readonly IRole[];
 
-  // --- Urgent lane: function and event source -----------------------------------------------------
-  /** Records per urgent invocation: 100 single-token messages fill five calls of 20 tokens. @default 100 */
+  // --- Function and event source ------------------------------------------------------------------
+  // The urgent lane's SQS-triggered function; memory, logs and names apply to the routine consumer too.
+  /** Records per invocation: 100 single-token messages fill five calls of 20 tokens. @default 100 */
   readonly batchSize?: number;
-  /** How long the urgent event source gathers records before invoking. @default Duration.seconds(5) */
+  /** How long the urgent lane's event source gathers records before invoking. @default Duration.seconds(5) */
   readonly maxBatchingWindow?: Duration;
   /** The urgent handler's timeout; the urgent queue's visibility timeout is computed from it. @default Duration.seconds(30) */
   readonly functionTimeout?: Duration;

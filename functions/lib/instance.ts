@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
 import { type Parker, sqsParker } from './park';
+import { REFUSE_CLEARTEXT_STEP, refuseCleartext } from './queue-url';
 import type { StackExchangeClient } from './stackexchange/client';
 import { configurationError, createTelemetry, mergeCounts, publishCounts, type Telemetry } from './telemetry';
 import type { Lane } from './telemetry-names';
@@ -52,10 +53,12 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
     }
   };
   const sqsClient = () => {
-    sqs ??= import('@aws-sdk/client-sqs').then(
-      ({ SQSClient }) =>
-        new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint }),
-    );
+    sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => {
+      const client = new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint });
+      // Message bodies hold tokens: whatever endpoint the SDK resolves, never send them in cleartext.
+      client.middlewareStack.add(refuseCleartext('AWS_ENDPOINT_URL_SQS'), REFUSE_CLEARTEXT_STEP);
+      return client;
+    });
     return sqs;
   };
   const park = sqsParker({
