@@ -2,7 +2,18 @@
  * The pipeline's numbers, in one place. The CDK construct uses them as its defaults and the local
  * sandbox creates its queues and poller from them, so the two can never drift apart.
  * Plain values only: this file must not import aws-cdk-lib (the sandbox and the handler tooling load it).
+ * The defaults the functions read from their environment come from functions/lib/limits.ts.
  */
+import {
+  CALL_CONCURRENCY,
+  MAX_DEFER_SECONDS,
+  MAX_HOLD_SECONDS,
+  QUOTA_RESERVE_FRACTION,
+  REQUESTS_PER_SECOND,
+  ROUTINE_RETRY_DELAY_SECONDS,
+  TICK_SECONDS,
+} from '../functions/lib/limits';
+
 export const PIPELINE_DEFAULTS = {
   /** Records per Lambda invocation of the urgent lane: 100 single-token messages fill five calls of 20. */
   batchSize: 100,
@@ -24,22 +35,22 @@ export const PIPELINE_DEFAULTS = {
   /** The urgent lane's explicit share of `totalRequestsPerSecond`; the routine consumer owns the rest. */
   urgentRequestsPerSecond: 5,
   /** Stack Exchange requests per second one urgent handler instance may make (lowered to fit the share). */
-  requestsPerSecondPerFunction: 5,
+  requestsPerSecondPerFunction: REQUESTS_PER_SECOND.default,
   /** Concurrent API calls inside one urgent invocation. */
-  callConcurrency: 4,
+  callConcurrency: CALL_CONCURRENCY.default,
   /**
    * Concurrent API calls inside one run of the routine consumer. Little's law: its share (15 requests/s
    * by default) at up to about 500 ms per call needs 15 x 0.5 = 7.5 calls in flight.
    */
   routineCallConcurrency: 8,
   /** The routine consumer runs every this many seconds (EventBridge Scheduler rates are whole minutes). */
-  tickSeconds: 60,
+  tickSeconds: TICK_SECONDS.default,
   /** A routine token may wait at most this long so that its call fills up to 20 tokens. */
-  maxHoldSeconds: 60,
+  maxHoldSeconds: MAX_HOLD_SECONDS.default,
   /** With the daily quota below the reserve, a routine token waits for a full call at most this long. */
-  maxDeferSeconds: 900,
+  maxDeferSeconds: MAX_DEFER_SECONDS.default,
   /** Below this fraction of `quota_max` left, routine tokens go out only in full calls (or once overdue). */
-  quotaReserveFraction: 0.5,
+  quotaReserveFraction: QUOTA_RESERVE_FRACTION.default,
   /** Receives of a routine message before SQS moves it to the dead-letter queue: see routineMaxReceiveCountFor. */
   routineMaxReceiveCount: 14,
 } as const;
@@ -120,12 +131,6 @@ export function routineVisibilityTimeoutInSeconds(tickSeconds: number): number {
 
 /** The API outage a routine message must survive without reaching the dead-letter queue. */
 export const OUTAGE_TO_SURVIVE_IN_SECONDS = 600;
-
-/**
- * The routine consumer's retry delay for a failed message: 30 s, doubling with each receive, at most
- * 5 minutes (`retryDelaySeconds` in functions/routine-consumer/drain.ts; keep the two in step).
- */
-export const ROUTINE_RETRY_DELAY_SECONDS = { first: 30, max: 300 } as const;
 
 /**
  * Failed attempts a routine message can make while the API is down for `outageSeconds`: the larger of

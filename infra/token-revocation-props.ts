@@ -14,6 +14,7 @@ import {
   REQUESTS_PER_SECOND,
   withinLimit,
 } from '../functions/lib/limits';
+import { DEFAULT_API_URL } from '../functions/lib/stackexchange/api-url';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/lib/telemetry-names';
 import {
   consumerTimeoutInSeconds,
@@ -272,7 +273,7 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
   );
 
   return {
-    apiUrl: props.apiUrl ?? 'https://api.stackexchange.com/2.3',
+    apiUrl: props.apiUrl ?? DEFAULT_API_URL,
     keySecretName: props.keySecretName,
     keyParameterName: props.keyParameterName,
     keyEncryptionKey: props.keyEncryptionKey,
