@@ -10,6 +10,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!ky/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 30_000,
+  // A green run prints the runner's lines only: output of the code under test is kept, not printed.
+  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-output.ts'],
   // Two cores here and in CI: leave one for the local servers the tests start.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

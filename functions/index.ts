@@ -14,7 +14,6 @@ export {
   type SqsFailureKind,
 } from './enqueue';
 export {
-  ApiMethod,
   BatchFailedError,
   BatchSizeError,
   CallNotAttemptedError,
@@ -35,6 +34,7 @@ export {
   RevocationAction,
   type RevocationRequest,
 } from './lib/message';
+export { ApiMethod } from './lib/stackexchange/api-method';
 export { checkApiUrl, DEFAULT_API_URL, isLoopbackHost } from './lib/stackexchange/api-url';
 export {
   type AuthStyle,

@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
+import { clientFromConfig } from '../lib/client-from-config';
+import { readConfig } from '../lib/config';
 import { ConfigurationError } from '../lib/errors';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
-import { clientFromConfig } from '../revoke-tokens/client-from-config';
-import { readConfig } from '../revoke-tokens/config';
 import { CliError, ExitCode } from './exit-codes';
 
 /** Stack Exchange flags of invalidate / inspect / deauthenticate; each falls back to the handler's variable. */

@@ -1,4 +1,5 @@
-import { type ApiMethod, type ErrorCategory, StackExchangeApiError, TokenRevokerError } from '../lib/errors';
+import { type ErrorCategory, StackExchangeApiError, TokenRevokerError } from '../lib/errors';
+import type { ApiMethod } from '../lib/stackexchange/api-method';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
 import type { AccessTokenItem } from '../lib/stackexchange/wrapper';
 import { chunk, MAX_TOKENS_PER_CALL } from '../lib/tokens';

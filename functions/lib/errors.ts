@@ -1,3 +1,5 @@
+import type { ApiMethod } from './stackexchange/api-method';
+
 /**
  * The project's error classes. Every error carries context (status, error_id, method, message ids)
  * and a category that says what to do about it, but never a token: messages name tokens by
@@ -16,14 +18,6 @@ export const ErrorCategory = {
   BadInput: 'bad_input',
 } as const;
 export type ErrorCategory = (typeof ErrorCategory)[keyof typeof ErrorCategory];
-
-/** The access-token methods of the Stack Exchange API, keyed by their method template. */
-export const ApiMethod = {
-  Invalidate: 'invalidate',
-  Read: 'read',
-  Deauthenticate: 'deauthenticate',
-} as const;
-export type ApiMethod = (typeof ApiMethod)[keyof typeof ApiMethod];
 
 /** Base class of every error this project throws on purpose. */
 export class TokenRevokerError extends Error {
@@ -78,6 +72,15 @@ export class ConfigurationError extends TokenRevokerError {
   }
 }
 
+/**
+ * What an API error says about the tokens of the call: `one` of them is at fault (split the call to
+ * find it; alone, it is `rejected` or `dead`), or `all` of them are `dead` (sent over plain http).
+ */
+export interface TokenVerdict {
+  readonly scope: 'one' | 'all';
+  readonly fate: 'rejected' | 'dead';
+}
+
 /** The Stack Exchange API answered with an error wrapper (`error_id`, `error_name`). */
 export class StackExchangeApiError extends TokenRevokerError {
   override name = 'StackExchangeApiError';
@@ -89,6 +92,8 @@ export class StackExchangeApiError extends TokenRevokerError {
   readonly apiMessage: string;
   /** Seconds the API asked us to wait, if it said (backoff or "available in N seconds"). */
   readonly retryAfterSeconds: number | undefined;
+  /** What the error says about the call's tokens; undefined when the call failed as a whole. */
+  readonly tokenVerdict: TokenVerdict | undefined;
 
   constructor(details: {
     method: ApiMethod;
@@ -98,6 +103,7 @@ export class StackExchangeApiError extends TokenRevokerError {
     apiMessage: string;
     category: ErrorCategory;
     retryAfterSeconds?: number;
+    tokenVerdict?: TokenVerdict;
   }) {
     super(
       `Stack Exchange ${details.method} failed: ${details.errorName} (error_id ${details.errorId}, HTTP ${details.status}): ${details.apiMessage}`,
@@ -109,6 +115,7 @@ export class StackExchangeApiError extends TokenRevokerError {
     this.errorName = details.errorName;
     this.apiMessage = details.apiMessage;
     this.retryAfterSeconds = details.retryAfterSeconds;
+    this.tokenVerdict = details.tokenVerdict;
   }
 }
 
@@ -129,6 +136,26 @@ export class TransportError extends TokenRevokerError {
     this.method = details.method;
     this.status = details.status;
     this.errorName = details.errorName;
+  }
+}
+
+/**
+ * The API answered with a redirect (3xx). Redirects are never followed: with the key in the query
+ * and the tokens in the path, following one would send both wherever it points. The base URL is
+ * wrong, so this is a configuration error. The `Location` is not kept (it may quote the path).
+ */
+export class RedirectRefusedError extends TokenRevokerError {
+  override name = 'RedirectRefusedError';
+  readonly method: ApiMethod;
+  readonly status: number;
+
+  constructor(method: ApiMethod, status: number) {
+    super(
+      `Stack Exchange ${method} answered HTTP ${status} (a redirect): not followed; check STACKEXCHANGE_API_URL`,
+      ErrorCategory.Configuration,
+    );
+    this.method = method;
+    this.status = status;
   }
 }
 
@@ -188,4 +215,12 @@ export class BatchFailedError extends TokenRevokerError {
     this.messageIds = messageIds;
     this.categories = categories;
   }
+}
+
+/** A short, stable name of an error for metrics and logs: the API's `error_name`, a transport code, or the class name. */
+export function errorNameOf(error: unknown): string {
+  if (error instanceof StackExchangeApiError || error instanceof TransportError) return error.errorName;
+  if (error instanceof CallNotAttemptedError) return `not_attempted_${error.reason}`;
+  if (error instanceof RedirectRefusedError) return 'redirect';
+  return error instanceof Error ? error.name : 'Error';
 }

@@ -3,8 +3,10 @@ import { checkToken, type TokenProblem } from './tokens';
 /**
  * The message contract between producers and the revocation function. An SQS message body is JSON:
  * `{"token": "t"}` or `{"tokens": ["t1", ...]}`, with optional `action` (`invalidate`, the default,
- * or `deauthenticate`), `reason`, `requestedAt` and `source`. The same object is accepted inside an
- * SNS notification (`Type: "Notification"`, `Message` a JSON string) or an EventBridge event (`detail`).
+ * or `deauthenticate`), `priority` (`routine`, the default, or `urgent`), `reason`, `requestedAt` and
+ * `source`. The same object is accepted inside up to MAX_ENVELOPE_DEPTH envelopes: an SNS notification
+ * (`Type: "Notification"`, `Message` a JSON string), an EventBridge event (`detail-type` and
+ * `detail`), or a message this pipeline parked (its original body, or its parked tokens).
  */
 
 export const RevocationAction = {
@@ -63,6 +65,8 @@ export const RejectReason = {
   InvalidToken: 'invalid_token',
   /** The API rejected the token with `bad_parameter` when it was isolated in a call of its own. */
   RejectedByApi: 'rejected_by_api',
+  /** Tokens past MAX_TOKENS_PER_MESSAGE in one message: parked unread, replayable as their own request. */
+  TooManyTokens: 'too_many_tokens',
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -77,84 +81,125 @@ export interface RejectedToken {
   readonly detail: string;
 }
 
+/** The most tokens one message may carry; the rest are parked (`too_many_tokens`) in requests of this size. */
+export const MAX_TOKENS_PER_MESSAGE = 1000;
+
+/** The most envelopes unwrapped around a request (SNS in SNS, EventBridge to SNS, a parked wrapper). */
+export const MAX_ENVELOPE_DEPTH = 3;
+
+/** An envelope a request can arrive in. */
+export type Envelope = 'sns' | 'eventbridge' | 'parked';
+
 export type ParsedMessage =
   | {
       readonly ok: true;
       readonly action: RevocationAction;
-      /** Valid tokens, in order, duplicates removed. */
+      /** Valid tokens, in order, duplicates removed (at most MAX_TOKENS_PER_MESSAGE values read). */
       readonly tokens: readonly string[];
       readonly rejected: readonly RejectedToken[];
+      /** Values past MAX_TOKENS_PER_MESSAGE, unread, in order; the first is at position MAX_TOKENS_PER_MESSAGE. */
+      readonly excess: readonly unknown[];
+      readonly priority: RevocationPriority;
       readonly reason: string | undefined;
       readonly source: string | undefined;
       readonly requestedAt: string | undefined;
-      readonly envelope: 'none' | 'sns' | 'eventbridge';
+      /** The envelopes unwrapped, outermost first. */
+      readonly envelopes: readonly Envelope[];
       /** Problems with optional fields, which are ignored rather than blocking the tokens. */
       readonly warnings: readonly string[];
     }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
-type Unwrapped =
-  | { ok: true; object: Record<string, unknown>; envelope: 'none' | 'sns' | 'eventbridge' }
-  | { ok: false; reason: RejectReason; detail: string };
+type Failure = Extract<ParsedMessage, { ok: false }>;
+type Unwrapped = { ok: true; object: Record<string, unknown>; envelopes: Envelope[] } | Failure;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The type of a value, and its length for strings and arrays: never the value itself. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function unwrap(body: string): Unwrapped {
-  let json: unknown;
+const fail = (reason: RejectReason, detail: string): Failure => ({ ok: false, reason, detail });
+
+/** Parses JSON; on failure says where (the position V8 reports), never what it read there. */
+function parseJson(text: string, what: string): { ok: true; value: unknown } | Failure {
   try {
-    json = JSON.parse(body);
+    return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    const where = error instanceof SyntaxError ? ` (${error.message.replace(/"[^"]*"/g, '…')})` : '';
-    return { ok: false, reason: RejectReason.BodyNotJson, detail: `the body is not JSON${where}` };
+    const position = error instanceof SyntaxError ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+    const where = position === undefined ? '' : ` (syntax error at character ${Number(position) + 1})`;
+    return fail(RejectReason.BodyNotJson, `${what} is not JSON${where}; it has ${text.length} characters`);
   }
-  if (!isObject(json)) {
-    return {
-      ok: false,
-      reason: RejectReason.InvalidMessage,
-      detail: `the body is ${describe(json)}, not a JSON object`,
-    };
+}
+
+/** A message the function parked, sent back to the queue as it is (e.g. by a DLQ move task). */
+function isParkedWrapper(object: Record<string, unknown>): boolean {
+  return (
+    typeof object.parkedAt === 'string' &&
+    typeof object.reason === 'string' &&
+    typeof object.sourceMessageId === 'string'
+  );
+}
+
+/** Peels one envelope off, or says there is none. */
+function peel(
+  object: Record<string, unknown>,
+  path: string,
+): { envelope: Envelope; inner: unknown } | Failure | undefined {
+  if (object.Type === 'Notification' && 'Message' in object) {
+    if (typeof object.Message !== 'string') {
+      return fail(
+        RejectReason.InvalidMessage,
+        `${path}SNS envelope: Message is ${describe(object.Message)}, not a string`,
+      );
+    }
+    const inner = parseJson(object.Message, `${path}SNS envelope: Message`);
+    return inner.ok ? { envelope: 'sns', inner: inner.value } : inner;
   }
-  if (json.Type === 'Notification' && 'Message' in json) {
-    if (typeof json.Message !== 'string') {
-      return {
-        ok: false,
-        reason: RejectReason.InvalidMessage,
-        detail: 'SNS envelope: Message is not a string',
-      };
+  if (isParkedWrapper(object)) {
+    // The original request: its body when it could not be read, else its parked tokens.
+    if (typeof object.body === 'string') {
+      const inner = parseJson(object.body, `${path}parked message: body`);
+      return inner.ok ? { envelope: 'parked', inner: inner.value } : inner;
     }
-    let inner: unknown;
-    try {
-      inner = JSON.parse(json.Message);
-    } catch {
-      return { ok: false, reason: RejectReason.BodyNotJson, detail: 'SNS envelope: Message is not JSON' };
-    }
-    if (!isObject(inner)) {
-      return {
-        ok: false,
-        reason: RejectReason.InvalidMessage,
-        detail: `SNS envelope: Message is ${describe(inner)}`,
-      };
-    }
-    return { ok: true, object: inner, envelope: 'sns' };
+    return { envelope: 'parked', inner: { tokens: object.tokens, action: object.action } };
   }
-  if ('detail' in json && !('token' in json) && !('tokens' in json)) {
-    if (!isObject(json.detail)) {
-      return {
-        ok: false,
-        reason: RejectReason.InvalidMessage,
-        detail: `EventBridge event: detail is ${describe(json.detail)}`,
-      };
-    }
-    return { ok: true, object: json.detail, envelope: 'eventbridge' };
+  if (typeof object['detail-type'] === 'string' && 'detail' in object) {
+    return { envelope: 'eventbridge', inner: object.detail };
   }
-  return { ok: true, object: json, envelope: 'none' };
+  return undefined;
+}
+
+function unwrap(body: string): Unwrapped {
+  const parsed = parseJson(body, 'the body');
+  if (!parsed.ok) return parsed;
+  let current = parsed.value;
+  const envelopes: Envelope[] = [];
+  for (;;) {
+    const path = envelopes.map((envelope) => `${envelope} > `).join('');
+    if (!isObject(current)) {
+      return fail(
+        RejectReason.InvalidMessage,
+        `${envelopes.length === 0 ? 'the body' : `${path}the request`} is ${describe(current)}, not a JSON object`,
+      );
+    }
+    const peeled = peel(current, path);
+    if (peeled === undefined) return { ok: true, object: current, envelopes };
+    if ('ok' in peeled) return peeled;
+    if (envelopes.length === MAX_ENVELOPE_DEPTH) {
+      return fail(
+        RejectReason.InvalidMessage,
+        `more than ${MAX_ENVELOPE_DEPTH} envelopes (${path}${peeled.envelope})`,
+      );
+    }
+    envelopes.push(peeled.envelope);
+    current = peeled.inner;
+  }
 }
 
 function optionalString(
@@ -164,61 +209,64 @@ function optionalString(
 ): string | undefined {
   const value = object[field];
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.length <= 1024) return value;
-  warnings.push(`${field}: expected a string of at most 1024 characters, got ${describe(value)}; ignored`);
+  if (typeof value === 'string' && value.length <= MAX_FIELD_LENGTH) return value;
+  warnings.push(
+    `${field}: expected a string of at most ${MAX_FIELD_LENGTH} characters, got ${describe(value)}; ignored`,
+  );
   return undefined;
+}
+
+function readPriority(object: Record<string, unknown>, warnings: string[]): RevocationPriority {
+  const value = object.priority;
+  if (value === undefined || value === RevocationPriority.Routine) return RevocationPriority.Routine;
+  if (value === RevocationPriority.Urgent) return RevocationPriority.Urgent;
+  warnings.push(`priority: expected "routine" or "urgent", got ${describe(value)}; taken as routine`);
+  return RevocationPriority.Routine;
 }
 
 /**
  * Reads an SQS message body. Never throws: anything unusable comes back with a stable reason and a
- * detail that says what is wrong and where, without quoting any token.
+ * detail that says what is wrong and where (position, type, length), never quoting the body.
  */
 export function parseMessageBody(body: string): ParsedMessage {
   const unwrapped = unwrap(body);
   if (!unwrapped.ok) return unwrapped;
-  const { object, envelope } = unwrapped;
+  const { object, envelopes } = unwrapped;
 
   const action = object.action ?? RevocationAction.Invalidate;
-  if (action !== RevocationAction.Invalidate && action !== RevocationAction.Deauthenticate) {
-    return {
-      ok: false,
-      reason: RejectReason.UnknownAction,
-      detail: `action: expected "invalidate" or "deauthenticate", got ${typeof action === 'string' ? JSON.stringify(action.slice(0, 40)) : describe(action)}`,
-    };
+  if (!isRevocationAction(action)) {
+    return fail(
+      RejectReason.UnknownAction,
+      `action: expected "invalidate" or "deauthenticate", got ${describe(action)}`,
+    );
   }
-
-  const candidates: unknown[] = [];
-  if ('token' in object) candidates.push(object.token);
-  if ('tokens' in object) {
-    if (!Array.isArray(object.tokens)) {
-      return {
-        ok: false,
-        reason: RejectReason.InvalidMessage,
-        detail: `tokens: expected an array of strings, got ${describe(object.tokens)}`,
-      };
-    }
-    candidates.push(...object.tokens);
+  const hasSingle = 'token' in object;
+  const list = object.tokens;
+  if (list !== undefined && !Array.isArray(list)) {
+    return fail(RejectReason.InvalidMessage, `tokens: expected an array of strings, got ${describe(list)}`);
   }
-  if (candidates.length === 0) {
-    return {
-      ok: false,
-      reason: RejectReason.NoTokens,
-      detail: 'the message has no "token" or "tokens" field, or it is empty',
-    };
+  const count = (hasSingle ? 1 : 0) + (list?.length ?? 0);
+  if (count === 0) {
+    return fail(RejectReason.NoTokens, 'the message has no "token" or "tokens" field, or it is empty');
   }
 
   const tokens = new Set<string>();
   const rejected: RejectedToken[] = [];
-  const hasSingle = 'token' in object;
-  candidates.forEach((value, index) => {
+  const read = Math.min(count, MAX_TOKENS_PER_MESSAGE);
+  const valueAt = (index: number): unknown =>
+    hasSingle ? (index === 0 ? object.token : list?.[index - 1]) : list?.[index];
+  for (let index = 0; index < read; index++) {
+    const value = valueAt(index);
     const check = checkToken(value);
     if (check.ok) {
       tokens.add(check.token);
-      return;
+      continue;
     }
     const where = hasSingle && index === 0 ? 'token' : `tokens[${hasSingle ? index - 1 : index}]`;
     rejected.push({ index, value, problem: check.problem, detail: `${where}: ${check.detail}` });
-  });
+  }
+  const excess: unknown[] = [];
+  for (let index = read; index < count; index++) excess.push(valueAt(index));
 
   const warnings: string[] = [];
   return {
@@ -226,10 +274,12 @@ export function parseMessageBody(body: string): ParsedMessage {
     action,
     tokens: [...tokens],
     rejected,
+    excess,
+    priority: readPriority(object, warnings),
     reason: optionalString(object, 'reason', warnings),
     source: optionalString(object, 'source', warnings),
     requestedAt: optionalString(object, 'requestedAt', warnings),
-    envelope,
+    envelopes,
     warnings,
   };
 }

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { formatMessageBody, parseMessageBody } from '../../functions/lib/message';
+import { parkedBody } from '../../functions/lib/park';
 import { fingerprint } from '../../functions/lib/tokens';
-import { parkedBody } from '../../functions/revoke-tokens/park';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { expectNoTokens, runCli } from './run-cli';
 

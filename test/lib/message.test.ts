@@ -8,7 +8,7 @@ describe('parseMessageBody', () => {
       action: 'invalidate',
       tokens: ['abc'],
       rejected: [],
-      envelope: 'none',
+      envelopes: [],
     });
   });
 
@@ -79,7 +79,7 @@ describe('parseMessageBody', () => {
       MessageId: 'm',
       Message: JSON.stringify({ token: 'abc' }),
     });
-    expect(parseMessageBody(body)).toMatchObject({ ok: true, tokens: ['abc'], envelope: 'sns' });
+    expect(parseMessageBody(body)).toMatchObject({ ok: true, tokens: ['abc'], envelopes: ['sns'] });
   });
 
   it('rejects an SNS notification whose Message is not JSON', () => {
@@ -98,7 +98,7 @@ describe('parseMessageBody', () => {
       ok: true,
       tokens: ['abc', 'def'],
       reason: 'logout',
-      envelope: 'eventbridge',
+      envelopes: ['eventbridge'],
     });
   });
 

@@ -8,7 +8,7 @@ type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const originalEnv = { ...process.env };
 
-/** Loads the handler module afresh (a cold start) with the given environment, which stays set as in Lambda. */
+/** Loads the Lambda entry module afresh (a cold start) with the given environment, as Lambda sets it. */
 function coldStart(env: Record<string, string>): Handler {
   Object.assign(process.env, env);
   let handler: Handler | undefined;

@@ -1,12 +1,12 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type Parker, sqsParker } from '../../functions/lib/park';
 import {
   StackExchangeClient,
   type StackExchangeClientOptions,
 } from '../../functions/lib/stackexchange/client';
-import { type Parker, sqsParker } from '../../functions/revoke-tokens/park';
-import { processBatch } from '../../functions/revoke-tokens/process-batch';
-import { createTelemetry, Tally } from '../../functions/revoke-tokens/telemetry';
+import { type Counts, createTelemetry } from '../../functions/lib/telemetry';
+import { processBatch, respond } from '../../functions/revoke-tokens/process-batch';
 import type { LocalSqs } from '../../tools/local-sqs';
 import { lambdaContext } from '../support/lambda';
 
@@ -51,7 +51,8 @@ export async function drainQueue(sqs: LocalSqs, queueUrl: string): Promise<Parke
 export interface BatchRun {
   readonly response: SQSBatchResponse | undefined;
   readonly error: unknown;
-  readonly tally: Tally;
+  /** The counts processBatch returned (undefined if it threw). */
+  readonly tally: Counts;
 }
 
 /** Runs processBatch with a real client against `apiUrl` and a real parker on `deadLetterQueueUrl`. */
@@ -68,30 +69,26 @@ export async function runBatch(
     readonly park?: Parker;
   },
 ): Promise<BatchRun> {
-  const tally = new Tally();
   const client =
     options.existingClient ??
     new StackExchangeClient({
       apiUrl: options.apiUrl,
       requestsPerSecond: 25,
       retryBaseDelayMs: 10,
-      onEvent: tally.onClientEvent,
       ...options.client,
     });
   const park =
     options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client });
+  const { fates, counts } = await processBatch(event, options.context ?? lambdaContext(), {
+    client,
+    park,
+    logger: telemetry.logger,
+    callConcurrency: options.callConcurrency ?? 4,
+    safetyMarginMs: 500,
+  });
   try {
-    const response = await processBatch(event, options.context ?? lambdaContext(), {
-      client,
-      park,
-      logger: telemetry.logger,
-      metrics: telemetry.metrics,
-      tally,
-      callConcurrency: options.callConcurrency ?? 4,
-      safetyMarginMs: 500,
-    });
-    return { response, error: undefined, tally };
+    return { response: respond(fates), error: undefined, tally: counts };
   } catch (error) {
-    return { response: undefined, error, tally };
+    return { response: undefined, error, tally: counts };
   }
 }

@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { sqsParker } from '../../functions/lib/park';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
-import { sqsParker } from '../../functions/revoke-tokens/park';
-import { Tally } from '../../functions/revoke-tokens/telemetry';
 import { maxConcurrencyFor, PIPELINE_DEFAULTS } from '../../infra/settings';
 import type { LocalSqs } from '../local-sqs';
 import { startSimulator } from '../simulator';
@@ -88,13 +87,11 @@ export async function runThroughput(
     const park = sqsParker({ queueUrl: options.dlqUrl, sqs: () => options.sqs.client });
     // One client per function instance: each keeps its own share of the request budget, as in Lambda.
     const instances = Array.from({ length: BUDGET.concurrency }, () => {
-      const tally = new Tally();
       const client = new StackExchangeClient({
         apiUrl: simulator.url,
         requestsPerSecond: BUDGET.perFunction,
-        onEvent: tally.onClientEvent,
       });
-      return { client, tally, busy: false };
+      return { client, busy: false };
     });
     handler = async (event) => {
       const instance = instances.find((i) => !i.busy) ?? (instances[0] as (typeof instances)[number]);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { ApiMethod, ErrorCategory } from '../../lib/errors';
+import { ErrorCategory } from '../../lib/errors';
+import { ApiMethod } from '../../lib/stackexchange/api-method';
 import type { AccessTokenItem } from '../../lib/stackexchange/wrapper';
 import { type ApiFlags, addApiOptions, createApiClient } from '../api-settings';
 import { callApi, type TokenAnswer } from '../call-api';

@@ -1,18 +1,20 @@
 import ky, { type KyInstance, TimeoutError } from 'ky';
 import {
-  ApiMethod,
   BatchSizeError,
   ErrorCategory,
   InvalidTokenError,
+  RedirectRefusedError,
   RequestTimeoutError,
-  type StackExchangeApiError,
+  StackExchangeApiError,
   TokenRevokerError,
   TransportError,
 } from '../errors';
+import { MAX_ATTEMPTS, REQUEST_TIMEOUT_MS, REQUESTS_PER_SECOND } from '../limits';
 import { checkToken, fingerprint, MAX_TOKENS_PER_CALL } from '../tokens';
+import { ApiMethod } from './api-method';
 import { checkApiUrl, DEFAULT_API_URL } from './api-url';
 import { Pacer, retryDelayMs } from './pacer';
-import { type AccessTokenItem, apiErrorFrom, parseBody } from './wrapper';
+import { type AccessTokenItem, apiErrorFrom, parseBody, type Wrapper } from './wrapper';
 
 /** How the app key travels: the `key` query parameter (classic) or an `Authorization: Bearer` header (2026). */
 export type AuthStyle = 'query' | 'header';
@@ -56,8 +58,6 @@ export interface StackExchangeClientOptions {
   readonly configurationPauseMs?: number;
   /** Pause of a method after a call used up its attempts on transient errors. @default 10_000 */
   readonly circuitBreakMs?: number;
-  /** Receives telemetry events. @default undefined */
-  readonly onEvent?: (event: ClientEvent) => void;
   /** Random source for retry jitter (tests). @default Math.random */
   readonly random?: () => number;
 }
@@ -65,6 +65,8 @@ export interface StackExchangeClientOptions {
 export interface CallOptions {
   /** Epoch ms after which no request is started and no wait extends. @default now + 2 minutes */
   readonly deadline?: number;
+  /** Receives this call's telemetry (responses, backoff, quota): the caller's one path to count it. @default undefined */
+  readonly onEvent?: (event: ClientEvent) => void;
 }
 
 export interface CallResult {
@@ -109,15 +111,14 @@ export class StackExchangeClient {
       | 'random'
     >
   >;
-  readonly #onEvent: ((event: ClientEvent) => void) | undefined;
   #quotaRemaining: number | undefined;
 
   constructor(options: StackExchangeClientOptions = {}) {
     this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
     const authStyle = options.authStyle ?? 'query';
     this.#options = {
-      timeoutMs: options.timeoutMs ?? 10_000,
-      maxAttempts: Math.max(1, options.maxAttempts ?? 3),
+      timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS.default,
+      maxAttempts: Math.max(1, options.maxAttempts ?? MAX_ATTEMPTS.default),
       retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
       backoffMarginMs: Math.max(1000, options.backoffMarginMs ?? 1000),
       throttlePauseMs: options.throttlePauseMs ?? 60_000,
@@ -125,13 +126,14 @@ export class StackExchangeClient {
       circuitBreakMs: options.circuitBreakMs ?? 10_000,
       random: options.random ?? Math.random,
     };
-    this.#onEvent = options.onEvent;
-    this.#pacer = new Pacer(options.requestsPerSecond ?? 5);
+    this.#pacer = new Pacer(options.requestsPerSecond ?? REQUESTS_PER_SECOND.default);
     const key = options.key;
     this.#http = ky.create({
       prefixUrl: `${this.apiUrl}/`,
       retry: 0,
       timeout: false,
+      // Never follow a redirect: it would carry the key and the tokens wherever it points.
+      redirect: 'manual',
       throwHttpErrors: false,
       headers: {
         accept: 'application/json',
@@ -180,7 +182,7 @@ export class StackExchangeClient {
       }
       await this.#pacer.acquire(method, deadline, MINIMUM_REQUEST_MS);
       try {
-        const items = await this.#attempt(method, path, tokens, deadline);
+        const items = await this.#attempt(method, path, tokens, deadline, options.onEvent);
         return { items, quotaRemaining: this.#quotaRemaining, attempts: attempt + 1 };
       } catch (error) {
         if (!(error instanceof TokenRevokerError)) throw error;
@@ -201,11 +203,12 @@ export class StackExchangeClient {
     path: string,
     tokens: readonly string[],
     deadline: number,
+    onEvent: ((event: ClientEvent) => void) | undefined,
   ): Promise<readonly AccessTokenItem[]> {
     const started = Date.now();
     const timeoutMs = Math.max(1, Math.min(this.#options.timeoutMs, deadline - started));
     const report = (status: number, itemCount: number, errorName?: string) =>
-      this.#onEvent?.({
+      onEvent?.({
         type: 'response',
         method,
         status,
@@ -236,6 +239,12 @@ export class StackExchangeClient {
       throw failure;
     }
 
+    if (status >= 300 && status < 400) {
+      const refused = new RedirectRefusedError(method, status);
+      report(status, 0, 'redirect');
+      this.#pauseAfter(refused);
+      throw refused;
+    }
     const parsed = parseBody(text);
     if (parsed.kind === 'not_a_wrapper') {
       report(status, 0, 'non_json_response');
@@ -246,12 +255,7 @@ export class StackExchangeClient {
         message: `HTTP ${status} with a body that is not the API's JSON wrapper`,
       });
     }
-    this.#observe(
-      method,
-      parsed.wrapper.backoffSeconds,
-      parsed.wrapper.quotaRemaining,
-      parsed.wrapper.quotaMax,
-    );
+    this.#observe(method, parsed.wrapper, onEvent);
     if (parsed.kind === 'success') {
       report(status, parsed.wrapper.items.length);
       return parsed.wrapper.items;
@@ -262,24 +266,28 @@ export class StackExchangeClient {
     throw error;
   }
 
-  #observe(method: ApiMethod, backoffSeconds?: number, quotaRemaining?: number, quotaMax?: number): void {
+  #observe(
+    method: ApiMethod,
+    { backoffSeconds, quotaRemaining, quotaMax }: Wrapper,
+    onEvent: ((event: ClientEvent) => void) | undefined,
+  ): void {
     if (backoffSeconds !== undefined && backoffSeconds > 0) {
       this.#pacer.pause(
         method,
         Date.now() + backoffSeconds * 1000 + this.#options.backoffMarginMs,
         'backoff',
       );
-      this.#onEvent?.({ type: 'backoff', method, seconds: backoffSeconds });
+      onEvent?.({ type: 'backoff', method, seconds: backoffSeconds });
     }
     if (quotaRemaining !== undefined) {
       this.#quotaRemaining = quotaRemaining;
-      this.#onEvent?.({ type: 'quota', remaining: quotaRemaining, max: quotaMax });
+      onEvent?.({ type: 'quota', remaining: quotaRemaining, max: quotaMax });
     }
   }
 
-  #pauseAfter(error: StackExchangeApiError): void {
+  #pauseAfter(error: StackExchangeApiError | RedirectRefusedError): void {
     const now = Date.now();
-    if (error.category === ErrorCategory.Throttled) {
+    if (error instanceof StackExchangeApiError && error.category === ErrorCategory.Throttled) {
       // A throttle violation is a ban of our address: every method waits.
       const waitMs =
         error.retryAfterSeconds === undefined

@@ -1,4 +1,5 @@
-import { type ApiMethod, CallNotAttemptedError, ErrorCategory } from '../errors';
+import { CallNotAttemptedError, ErrorCategory } from '../errors';
+import type { ApiMethod } from './api-method';
 
 export type PauseReason = 'backoff' | 'throttled' | 'configuration' | 'circuit_open';
 

@@ -1,5 +1,6 @@
-import { type ApiMethod, ErrorCategory, StackExchangeApiError } from '../errors';
+import { ErrorCategory, StackExchangeApiError, type TokenVerdict } from '../errors';
 import { fingerprint } from '../tokens';
+import type { ApiMethod } from './api-method';
 
 /** One `access_token` item, as the API returns it. */
 export interface AccessTokenItem {
@@ -46,12 +47,12 @@ const CATEGORY_BY_ERROR_ID: Readonly<Record<number, ErrorCategory>> = {
   503: ErrorCategory.Transient, // temporarily_unavailable
 };
 
-export const ErrorId = {
-  BadParameter: 400,
-  InvalidAccessToken: 402,
-  AccessTokenCompromised: 406,
-  ThrottleViolation: 502,
-} as const;
+/** What each token-related `error_id` says about the call's tokens. */
+const VERDICT_BY_ERROR_ID: Readonly<Record<number, TokenVerdict>> = {
+  400: { scope: 'one', fate: 'rejected' }, // bad_parameter: one token is malformed
+  402: { scope: 'one', fate: 'dead' }, // invalid_access_token: one token no longer exists
+  406: { scope: 'all', fate: 'dead' }, // access_token_compromised: the API killed them all
+};
 
 function optionalNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -137,5 +138,6 @@ export function apiErrorFrom(
     apiMessage,
     category: CATEGORY_BY_ERROR_ID[parsed.errorId] ?? ErrorCategory.Transient,
     retryAfterSeconds: parsed.wrapper.backoffSeconds ?? secondsFromMessage(parsed.errorMessage),
+    tokenVerdict: VERDICT_BY_ERROR_ID[parsed.errorId],
   });
 }

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../lib/errors';
 import type { KeySource } from './config';
+import { ConfigurationError } from './errors';
 
 /**
  * Resolves the Stack Exchange app key once per instance: from the environment (local use), from a

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { RejectReason, RevocationAction } from '../lib/message';
-import { groupForSendBatches } from '../lib/send-batches';
+import type { RejectReason, RevocationAction } from './message';
+import { groupForSendBatches } from './send-batches';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
@@ -24,8 +24,19 @@ export interface ParkEntry {
   readonly receiveCount?: number;
 }
 
-/** Sends entries to the dead-letter queue; resolves with one flag per entry: true if it was parked. */
-export type Parker = (entries: readonly ParkEntry[]) => Promise<boolean[]>;
+/** What became of one entry: parked, or not (its message is then retried), and why not. */
+export interface ParkResult {
+  readonly entry: ParkEntry;
+  readonly parked: boolean;
+  /** Why it was not parked: `dead_letter_queue_url_missing`, `refused` or the SDK error's name. */
+  readonly failure?: string;
+}
+
+/** The reason of a parking failure that is a configuration error, not a passing one. */
+export const NO_DEAD_LETTER_QUEUE = 'dead_letter_queue_url_missing';
+
+/** Sends entries to the dead-letter queue; resolves with one result per entry, in order. */
+export type Parker = (entries: readonly ParkEntry[]) => Promise<ParkResult[]>;
 
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
 const BATCH_BYTES = 200 * 1024;
@@ -46,13 +57,14 @@ export function sqsParker(options: {
   readonly onError?: (error: unknown, entries: number) => void;
 }): Parker {
   return async (entries) => {
-    const parked = entries.map(() => false);
-    if (entries.length === 0) return parked;
+    if (entries.length === 0) return [];
     if (options.queueUrl === undefined) {
       options.onError?.(new Error('DEAD_LETTER_QUEUE_URL is not set: cannot park'), entries.length);
-      return parked;
+      return entries.map((entry) => ({ entry, parked: false, failure: NO_DEAD_LETTER_QUEUE }));
     }
     const bodies = entries.map((entry) => parkedBody(entry));
+    /** Per entry: undefined once SQS accepted it, else why not. */
+    const failures: (string | undefined)[] = entries.map(() => 'not_sent');
     for (const group of groupForSendBatches(bodies, undefined, BATCH_BYTES)) {
       try {
         const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
@@ -70,7 +82,8 @@ export function sqsParker(options: {
             })),
           }),
         );
-        for (const success of response.Successful ?? []) parked[Number(success.Id)] = true;
+        for (const success of response.Successful ?? []) failures[Number(success.Id)] = undefined;
+        for (const failed of response.Failed ?? []) failures[Number(failed.Id)] = 'refused';
         if ((response.Failed ?? []).length > 0) {
           options.onError?.(
             new Error(`SQS refused ${response.Failed?.length} parked message(s)`),
@@ -78,9 +91,13 @@ export function sqsParker(options: {
           );
         }
       } catch (error) {
+        for (const index of group) failures[index] = error instanceof Error ? error.name : 'Error';
         options.onError?.(error, group.length);
       }
     }
-    return parked;
+    return entries.map((entry, index): ParkResult => {
+      const failure = failures[index];
+      return failure === undefined ? { entry, parked: true } : { entry, parked: false, failure };
+    });
   };
 }

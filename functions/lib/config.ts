@@ -1,7 +1,18 @@
-import { ConfigurationError } from '../lib/errors';
-import { checkApiUrl, DEFAULT_API_URL } from '../lib/stackexchange/api-url';
-import type { AuthStyle } from '../lib/stackexchange/client';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lib/telemetry-names';
+import { ConfigurationError } from './errors';
+import {
+  CALL_CONCURRENCY,
+  describeLimit,
+  MAX_ATTEMPTS,
+  type NumericLimit,
+  REQUEST_TIMEOUT_MS,
+  REQUESTS_PER_SECOND,
+  SAFETY_MARGIN_MS,
+  withinLimit,
+} from './limits';
+import { checkQueueUrl } from './queue-url';
+import { checkApiUrl, DEFAULT_API_URL } from './stackexchange/api-url';
+import type { AuthStyle } from './stackexchange/client';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './telemetry-names';
 
 /** Where the app key comes from. Only `plain` holds the key itself (local use); the others name where it is stored. */
 export type KeySource =
@@ -38,24 +49,15 @@ export interface HandlerConfig {
   readonly metricsNamespace: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-function readNumber(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = true,
-): number {
+/** Reads a numeric variable: its default when unset, else a number within the limit, or a ConfigurationError naming it. */
+export function readNumber(env: Env, name: string, limit: NumericLimit): number {
   const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw === undefined || raw.trim() === '') return limit.default;
   const value = Number(raw);
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw new ConfigurationError(
-      name,
-      `"${raw}" is not ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`,
-    );
+  if (!withinLimit(value, limit)) {
+    throw new ConfigurationError(name, `"${raw}" is not ${describeLimit(limit)}`);
   }
   return value;
 }
@@ -81,23 +83,18 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     throw new ConfigurationError('STACKEXCHANGE_AUTH_STYLE', `"${authStyle}" is not "query" or "header"`);
   }
   const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
-  if (deadLetterQueueUrl !== undefined && !/^https?:\/\//.test(deadLetterQueueUrl)) {
-    throw new ConfigurationError(
-      'DEAD_LETTER_QUEUE_URL',
-      'expected an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
-    );
-  }
+  const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS || undefined;
   return {
     apiUrl: checkApiUrl(env.STACKEXCHANGE_API_URL || DEFAULT_API_URL),
     keySource: readKeySource(env),
     authStyle,
-    requestsPerSecond: readNumber(env, 'STACKEXCHANGE_REQUESTS_PER_SECOND', 5, 0.01, 25, false),
-    callConcurrency: readNumber(env, 'STACKEXCHANGE_CALL_CONCURRENCY', 4, 1, 32),
-    timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', 10_000, 100, 60_000),
-    maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', 3, 1, 5),
-    deadLetterQueueUrl,
-    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
-    safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', 3000, 0, 60_000),
+    requestsPerSecond: readNumber(env, 'STACKEXCHANGE_REQUESTS_PER_SECOND', REQUESTS_PER_SECOND),
+    callConcurrency: readNumber(env, 'STACKEXCHANGE_CALL_CONCURRENCY', CALL_CONCURRENCY),
+    timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', REQUEST_TIMEOUT_MS),
+    maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', MAX_ATTEMPTS),
+    deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
+    sqsEndpoint: sqsEndpoint && checkQueueUrl(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
+    safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
   };

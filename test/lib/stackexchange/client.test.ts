@@ -7,15 +7,15 @@ import {
   RequestTimeoutError,
   StackExchangeApiError,
   TransportError,
-} from '../../functions/lib/errors';
+} from '../../../functions/lib/errors';
 import {
   type ClientEvent,
   StackExchangeClient,
   type StackExchangeClientOptions,
-} from '../../functions/lib/stackexchange/client';
-import { scrubMessage } from '../../functions/lib/stackexchange/wrapper';
-import { fingerprint } from '../../functions/lib/tokens';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
+} from '../../../functions/lib/stackexchange/client';
+import { scrubMessage } from '../../../functions/lib/stackexchange/wrapper';
+import { fingerprint } from '../../../functions/lib/tokens';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../tools/simulator';
 
 describe('StackExchangeClient', () => {
   let sim: Simulator;
@@ -244,13 +244,14 @@ describe('StackExchangeClient', () => {
       // Prepare
       await start({ backoffSeconds: 1 });
       const events: ClientEvent[] = [];
-      const c = client({ onEvent: (e) => events.push(e) });
+      const c = client();
+      const onEvent = (e: ClientEvent) => events.push(e);
       sim.injectFault('backoff', { method: 'invalidate' });
       // Act
-      await c.invalidate(sim.issueTokens(1));
-      await c.read(sim.issueTokens(1)); // another method is not held back
+      await c.invalidate(sim.issueTokens(1), { onEvent });
+      await c.read(sim.issueTokens(1), { onEvent }); // another method is not held back
       const readAt = Date.now();
-      await c.invalidate(sim.issueTokens(1));
+      await c.invalidate(sim.issueTokens(1), { onEvent });
       // Assess
       expect(sim.stats().backoffViolations).toBe(0);
       const [first, read, second] = sim.requests;

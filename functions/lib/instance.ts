@@ -1,0 +1,60 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { clientFromConfig } from './client-from-config';
+import type { HandlerConfig } from './config';
+import { type Parker, sqsParker } from './park';
+import type { StackExchangeClient } from './stackexchange/client';
+import { createTelemetry, type Telemetry } from './telemetry';
+
+/** What a function instance may be given instead of building it (tests, the local pipeline, benchmarks). */
+export interface InstanceDependencies {
+  /** @default a client built from the configuration, app key resolved on first use */
+  readonly client?: StackExchangeClient;
+  /** @default new SQSClient({ endpoint: config.sqsEndpoint }), created on first use */
+  readonly sqs?: SQSClient;
+  /** @default Powertools logger and metrics named by the configuration */
+  readonly telemetry?: Telemetry;
+}
+
+/** What one function instance keeps across invocations. */
+export interface Instance extends Telemetry {
+  /** The Stack Exchange client (backoff, throttle and quota state carry over); a failed start is retried next time. */
+  stackExchange(): Promise<StackExchangeClient>;
+  /** The SQS client, loaded and created on first use. */
+  sqs(): Promise<SQSClient>;
+  /** Parks entries in the configured dead-letter queue. */
+  readonly park: Parker;
+}
+
+/** Builds an instance's clients lazily from the configuration: the cold start does no I/O. */
+export function createInstance(config: HandlerConfig, dependencies: InstanceDependencies = {}): Instance {
+  const { logger, metrics } = dependencies.telemetry ?? createTelemetry(config);
+  let client: Promise<StackExchangeClient> | undefined =
+    dependencies.client === undefined ? undefined : Promise.resolve(dependencies.client);
+  let sqs: Promise<SQSClient> | undefined =
+    dependencies.sqs === undefined ? undefined : Promise.resolve(dependencies.sqs);
+
+  const stackExchange = () => {
+    client ??= clientFromConfig(config);
+    client.catch(() => {
+      client = undefined; // try again on the next invocation
+    });
+    return client;
+  };
+  const sqsClient = () => {
+    sqs ??= import('@aws-sdk/client-sqs').then(
+      ({ SQSClient }) =>
+        new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint }),
+    );
+    return sqs;
+  };
+  const park = sqsParker({
+    queueUrl: config.deadLetterQueueUrl,
+    sqs: sqsClient,
+    onError: (error, entries) => {
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('Parking failed; the messages will be retried', { error: { name, message }, entries });
+    },
+  });
+  return { logger, metrics, stackExchange, sqs: sqsClient, park };
+}

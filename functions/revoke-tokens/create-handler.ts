@@ -1,0 +1,48 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { HandlerConfig } from '../lib/config';
+import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
+import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { Lane } from '../lib/telemetry-names';
+import { processBatch, respond } from './process-batch';
+
+/** The SQS-triggered handler of the urgent lane (partial batch responses). */
+export type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Builds the urgent lane's handler from a configuration object: the Lambda entry passes
+ * `readConfig()`; tests, the local pipeline and the benchmarks pass their own, and may inject clients.
+ */
+export function createHandler(config: HandlerConfig, dependencies: InstanceDependencies = {}): Handler {
+  const instance = createInstance(config, dependencies);
+  const { logger, metrics } = instance;
+  return async (event, context) => {
+    let client: Awaited<ReturnType<typeof instance.stackExchange>>;
+    try {
+      client = await instance.stackExchange();
+    } catch (error) {
+      logger.error('Cannot start the Stack Exchange client', {
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
+      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), Lane.Urgent);
+      throw new BatchFailedError(
+        event.Records.map((record) => record.messageId),
+        [error instanceof TokenRevokerError ? error.category : ErrorCategory.Configuration],
+      );
+    }
+    const { fates, counts } = await processBatch(event, context, {
+      client,
+      park: instance.park,
+      logger,
+      callConcurrency: config.callConcurrency,
+      safetyMarginMs: config.safetyMarginMs,
+    });
+    logger.info('Batch processed', {
+      records: fates.length,
+      failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
+      ...summarize(counts),
+    });
+    publishCounts(metrics, counts, Lane.Urgent);
+    return respond(fates);
+  };
+}

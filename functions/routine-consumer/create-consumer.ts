@@ -1,0 +1,47 @@
+import type { Context } from 'aws-lambda';
+import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { Lane } from '../lib/telemetry-names';
+import type { ConsumerConfig } from './config';
+import { type DrainReport, drain } from './drain';
+import { QuotaWatch } from './quota';
+import { routineQueue } from './routine-queue';
+
+/** One scheduled run of the routine lane (the scheduler's event carries nothing it needs). */
+export type Consumer = (
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<DrainReport>;
+
+/**
+ * Builds the routine lane's scheduled consumer from a configuration object: the Lambda entry passes
+ * `readConsumerConfig()`; tests, the local pipeline and the benchmarks pass their own. The instance
+ * keeps its clients and the quota it has seen across runs.
+ */
+export function createConsumer(config: ConsumerConfig, dependencies: InstanceDependencies = {}): Consumer {
+  const instance = createInstance(config, dependencies);
+  const { logger, metrics } = instance;
+  const quota = new QuotaWatch();
+  return async (_event, context) => {
+    let client: Awaited<ReturnType<typeof instance.stackExchange>>;
+    try {
+      client = await instance.stackExchange();
+    } catch (error) {
+      // Nothing was received: the messages wait in the queue for a run that can start the client.
+      logger.error('Cannot start the Stack Exchange client', {
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
+      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), Lane.Routine);
+      throw error;
+    }
+    const sqs = await instance.sqs();
+    const queue = routineQueue(sqs, config.routineQueueUrl, (operation, error) =>
+      logger.error('SQS call failed', { operation, error: { name: (error as Error).name } }),
+    );
+    const report = await drain(context, config, { client, queue, park: instance.park, logger, quota });
+    const { counts, ...run } = report;
+    logger.info('Run finished', { ...run, ...summarize(counts) });
+    publishCounts(metrics, counts, Lane.Routine);
+    return report;
+  };
+}

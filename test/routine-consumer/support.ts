@@ -1,0 +1,105 @@
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import { sqsParker } from '../../functions/lib/park';
+import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
+import { createTelemetry } from '../../functions/lib/telemetry';
+import { chunk } from '../../functions/lib/tokens';
+import { type DrainReport, type DrainSettings, drain } from '../../functions/routine-consumer/drain';
+import { QuotaWatch } from '../../functions/routine-consumer/quota';
+import { routineQueue } from '../../functions/routine-consumer/routine-queue';
+import type { LocalSqs } from '../../tools/local-sqs';
+import { lambdaContext } from '../support/lambda';
+
+const { logger } = createTelemetry({ serviceName: 'routine-test', metricsNamespace: 'RoutineTest' });
+
+/** Settings of a fast run: a 6 s tick (1 s rounds), a 5 s function. */
+export const FAST: DrainSettings = {
+  tickSeconds: 6,
+  maxHoldSeconds: 60,
+  maxDeferSeconds: 900,
+  quotaReserveFraction: 0.5,
+  receiveWaitSeconds: 1,
+  requestsPerSecond: 25,
+  callConcurrency: 4,
+  safetyMarginMs: 500,
+};
+
+/** Sends bodies (objects JSON-encoded) to a queue, 10 per call. */
+export async function sendBodies(sqs: LocalSqs, queueUrl: string, bodies: readonly (string | object)[]) {
+  for (const group of chunk(bodies, 10)) {
+    await sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: group.map((body, index) => ({
+          Id: String(index),
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        })),
+      }),
+    );
+  }
+}
+
+/** Visible and in-flight message counts of a queue. */
+export async function queueDepth(sqs: LocalSqs, queueUrl: string) {
+  const { Attributes } = await sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/** Receives what is visible now (short poll loop), leaving it invisible for a minute. */
+export async function visibleNow(sqs: LocalSqs, queueUrl: string): Promise<number> {
+  let count = 0;
+  for (;;) {
+    const { Messages } = await sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+      }),
+    );
+    if (!Messages?.length) return count;
+    count += Messages.length;
+  }
+}
+
+export interface RunOptions {
+  readonly sqs: LocalSqs;
+  readonly apiUrl: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly settings?: Partial<DrainSettings>;
+  readonly quota?: QuotaWatch;
+  readonly client?: StackExchangeClient;
+  /** Time the run's function has. @default 5000 */
+  readonly remainingMs?: number;
+}
+
+/** One run of the consumer against real local servers. */
+export function runDrain(options: RunOptions): Promise<DrainReport> {
+  const settings = { ...FAST, ...options.settings };
+  const client =
+    options.client ??
+    new StackExchangeClient({
+      apiUrl: options.apiUrl,
+      requestsPerSecond: settings.requestsPerSecond,
+      retryBaseDelayMs: 10,
+    });
+  return drain(lambdaContext(options.remainingMs ?? 5000), settings, {
+    client,
+    queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
+    park: sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
+    logger,
+    quota: options.quota ?? new QuotaWatch(),
+  });
+}
