@@ -9,7 +9,7 @@ import {
   SAFETY_MARGIN_MS,
   withinLimit,
 } from './limits';
-import { checkQueueUrl } from './queue-url';
+import { checkQueueUrl, checkSqsEndpoint } from './queue-url';
 import { checkApiUrl, DEFAULT_API_URL } from './stackexchange/api-url';
 import type { AuthStyle } from './stackexchange/client';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './telemetry-names';
@@ -93,7 +93,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', REQUEST_TIMEOUT_MS),
     maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', MAX_ATTEMPTS),
     deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
-    sqsEndpoint: sqsEndpoint && checkQueueUrl(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
+    sqsEndpoint: sqsEndpoint && checkSqsEndpoint(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
     safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
