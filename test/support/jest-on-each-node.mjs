@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNTIMES = [
   { name: 'Node 24', node: join(ROOT, 'node_modules', 'node', 'bin', 'node') },
   { name: 'Node 22', node: join(ROOT, 'node_modules', 'node22', 'bin', 'node') },
