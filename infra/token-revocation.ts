@@ -53,16 +53,16 @@ export class TokenRevocation extends Construct {
   readonly alarmTopic: Topic;
   readonly alarms: readonly Alarm[];
   readonly dashboardName: string;
-  /** The settings in force: props with defaults applied, plus the derived numbers. */
-  readonly settings: ResolvedProps;
+  /** The props in force: defaults applied, plus the derived numbers (the pipeline defaults are in infra/settings.ts). */
+  readonly resolvedProps: ResolvedProps;
   readonly #queues: RevocationQueues;
 
   constructor(scope: Construct, id: string, props: TokenRevocationProps = {}) {
     super(scope, id);
-    const settings = resolveProps(props);
-    this.settings = settings;
+    const resolved = resolveProps(props);
+    this.resolvedProps = resolved;
 
-    this.#queues = new RevocationQueues(this, 'Queues', settings);
+    this.#queues = new RevocationQueues(this, 'Queues', resolved);
     this.queue = this.#queues.queue;
     this.urgentQueue = this.#queues.urgentQueue;
     this.deadLetterQueue = this.#queues.deadLetterQueue;
@@ -70,12 +70,12 @@ export class TokenRevocation extends Construct {
 
     // Urgent lane: today's handler, fed by the urgent queue's event source.
     const urgent = new RevocationFunction(this, 'Revoker', {
-      timeout: settings.functionTimeout,
-      memorySizeInMb: settings.memorySizeInMb,
-      logRetention: settings.logRetention,
-      environment: this.#environment(settings, {
-        requestsPerSecond: settings.requestsPerSecondPerFunction,
-        callConcurrency: settings.callConcurrency,
+      timeout: resolved.functionTimeout,
+      memorySizeInMb: resolved.memorySizeInMb,
+      logRetention: resolved.logRetention,
+      environment: this.#environment(resolved, {
+        requestsPerSecond: resolved.requestsPerSecondPerFunction,
+        callConcurrency: resolved.callConcurrency,
       }),
     });
     this.function = urgent.function;
@@ -84,30 +84,30 @@ export class TokenRevocation extends Construct {
     // exactly what polling needs.
     this.function.addEventSource(
       new SqsEventSource(this.urgentQueue, {
-        batchSize: settings.batchSize,
-        maxBatchingWindow: settings.maxBatchingWindow,
+        batchSize: resolved.batchSize,
+        maxBatchingWindow: resolved.maxBatchingWindow,
         reportBatchItemFailures: true,
-        maxConcurrency: settings.maxConcurrency,
+        maxConcurrency: resolved.maxConcurrency,
         metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
       }),
     );
 
     // Routine lane: the scheduled single consumer, which owns the rest of the request budget.
     const routine = new RoutineLane(this, 'Routine', {
-      tick: settings.tick,
-      timeout: settings.consumerTimeout,
-      memorySizeInMb: settings.memorySizeInMb,
-      logRetention: settings.logRetention,
+      tick: resolved.tick,
+      timeout: resolved.consumerTimeout,
+      memorySizeInMb: resolved.memorySizeInMb,
+      logRetention: resolved.logRetention,
       environment: {
-        ...this.#environment(settings, {
-          requestsPerSecond: settings.routineRequestsPerSecond,
-          callConcurrency: settings.routineCallConcurrency,
+        ...this.#environment(resolved, {
+          requestsPerSecond: resolved.routineRequestsPerSecond,
+          callConcurrency: resolved.routineCallConcurrency,
         }),
         ROUTINE_QUEUE_URL: this.queue.queueUrl,
-        TICK_SECONDS: String(settings.tick.toSeconds()),
-        MAX_HOLD_SECONDS: String(settings.maxHold.toSeconds()),
-        MAX_DEFER_SECONDS: String(settings.maxDefer.toSeconds()),
-        QUOTA_RESERVE_FRACTION: String(settings.quotaReserveFraction),
+        TICK_SECONDS: String(resolved.tick.toSeconds()),
+        MAX_HOLD_SECONDS: String(resolved.maxHold.toSeconds()),
+        MAX_DEFER_SECONDS: String(resolved.maxDefer.toSeconds()),
+        QUOTA_RESERVE_FRACTION: String(resolved.quotaReserveFraction),
       },
     });
     this.consumer = routine.function;
@@ -119,11 +119,11 @@ export class TokenRevocation extends Construct {
     const functionRoles = [this.role, this.consumerRole];
     this.#queues.allowParking(functionRoles);
     this.#queues.nameConsumers(functionRoles);
-    this.#queues.allowOperators(settings.operatorRoles);
+    this.#queues.allowOperators(resolved.operatorRoles);
     this.#queues.denyReadingExcept(this.queue, [this.consumerRole]);
     this.#queues.denyReadingExcept(this.urgentQueue, [this.role]);
-    this.#queues.denyReadingExcept(this.deadLetterQueue, settings.operatorRoles);
-    this.#grantAppKeyRead(settings, functionRoles);
+    this.#queues.denyReadingExcept(this.deadLetterQueue, resolved.operatorRoles);
+    this.#grantAppKeyRead(resolved, functionRoles);
     this.#acknowledgeFunctionFindings();
 
     new Producers(this, 'Producers', {
@@ -138,7 +138,7 @@ export class TokenRevocation extends Construct {
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail }).topic;
     this.alarms = new RevocationAlarms(this, 'Alarms', {
-      ...settings,
+      ...resolved,
       queue: this.queue,
       urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
@@ -149,7 +149,7 @@ export class TokenRevocation extends Construct {
     }).alarms;
     this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-token-revocation`;
     new RevocationDashboard(this, 'Dashboard', {
-      ...settings,
+      ...resolved,
       dashboardName: this.dashboardName,
       queue: this.queue,
       urgentQueue: this.urgentQueue,
