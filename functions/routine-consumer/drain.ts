@@ -81,12 +81,14 @@ export async function drain(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: DrainSettings,
   deps: DrainDependencies,
+  /** When the scheduler meant this run to start (its `scheduledTime`); the next run is one tick later. */
+  scheduledAt?: number,
 ): Promise<DrainReport> {
   const started = Date.now();
   const functionEnd = started + context.getRemainingTimeInMillis();
   const deadline = functionEnd - settings.safetyMarginMs;
   const tickMs = settings.tickSeconds * 1000;
-  const nextRunAt = started + tickMs;
+  const nextRunAt = Math.min(started, scheduledAt ?? started) + tickMs;
   const roundMs = Math.min(10_000, Math.max(1000, tickMs / 6));
   const pending = new Map<string, PendingMessage>();
   const parts: Partial<Counts>[] = [];
