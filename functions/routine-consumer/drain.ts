@@ -17,7 +17,7 @@ import {
 } from '../lib/telemetry';
 import { MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import type { ConsumerConfig } from './config';
-import { planRound, type WaitReason } from './plan';
+import { planRound, type WaitCause } from './plan';
 import type { QuotaWatch } from './quota';
 import type { Received, RoutineQueue } from './routine-queue';
 
@@ -196,20 +196,20 @@ export async function drain(
   };
 
   /** At the end of the run: what still waits becomes visible for the next run (held) or later (deferred). */
-  const carry = async (waiting: readonly { request: MessageRequest; reason: WaitReason }[]) => {
+  const carry = async (waiting: readonly { request: MessageRequest; cause: WaitCause }[]) => {
     const heldUntil = nextRunAt - CARRY_LEAD_MS;
-    const changes = waiting.flatMap(({ request, reason }) => {
+    const changes = waiting.flatMap(({ request, cause }) => {
       const item = pending.get(request.message.messageId);
       if (item === undefined) return [];
       const sentAt = request.message.sentAt ?? started;
       const until =
-        reason === 'defer'
+        cause === 'defer'
           ? Math.max(heldUntil, sentAt + settings.maxDeferSeconds * 1000 - tickMs - CARRY_LEAD_MS)
           : heldUntil;
       return [{ received: item.received, seconds: (until - Date.now()) / 1000 }];
     });
-    const tokens = (reason: WaitReason) =>
-      new Set(waiting.filter((w) => w.reason === reason).flatMap((w) => w.request.tokens)).size;
+    const tokens = (cause: WaitCause) =>
+      new Set(waiting.filter((w) => w.cause === cause).flatMap((w) => w.request.tokens)).size;
     parts.push({ tokensHeld: tokens('hold'), tokensDeferred: tokens('defer') });
     await deps.queue.setVisibility(changes);
     report.carried += changes.length;
