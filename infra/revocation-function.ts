@@ -15,6 +15,8 @@ import { HANDLER_FUNCTION, type HandlerFolder, handlerBundleDir } from './handle
 const HANDLER: HandlerFolder = 'revoke-tokens';
 
 export interface RevocationFunctionProps {
+  /** The handler's folder under functions/ (its prebuilt bundle is in dist/handlers). @default 'revoke-tokens' */
+  readonly handlerFolder?: HandlerFolder;
   readonly timeout: Duration;
   readonly memorySizeInMb: number;
   readonly logRetention: RetentionDays;
@@ -41,7 +43,7 @@ export class RevocationFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new LambdaFunction(this, 'Function', {
       // The prebuilt bundle (tools/build/handlers.ts): synth needs no esbuild, Docker or lock file.
-      code: Code.fromAsset(handlerBundleDir(HANDLER)),
+      code: Code.fromAsset(handlerBundleDir(props.handlerFolder ?? HANDLER)),
       handler: HANDLER_FUNCTION,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -177,24 +177,24 @@ export class RequestTimeoutError extends TransportError {
 export class CallNotAttemptedError extends TokenRevokerError {
   override name = 'CallNotAttemptedError';
   readonly method: ApiMethod;
-  /** Why: `backoff`, `throttled`, `configuration`, `circuit_open` or `deadline`. */
-  readonly reason: 'backoff' | 'throttled' | 'configuration' | 'circuit_open' | 'deadline';
+  /** What stood in the way: a pause (`backoff`, `throttled`, `configuration`, `circuit_open`) or the `deadline`. */
+  readonly blockedBy: 'backoff' | 'throttled' | 'configuration' | 'circuit_open' | 'deadline';
   /** When the method may be called again (epoch ms), when known. */
   readonly retryAt: number | undefined;
 
   constructor(details: {
     method: ApiMethod;
-    reason: CallNotAttemptedError['reason'];
+    blockedBy: CallNotAttemptedError['blockedBy'];
     retryAt?: number;
     category: ErrorCategory;
     cause?: unknown;
   }) {
     const when = details.retryAt === undefined ? '' : ` until ${new Date(details.retryAt).toISOString()}`;
-    super(`Stack Exchange ${details.method} not called: ${details.reason}${when}`, details.category, {
+    super(`Stack Exchange ${details.method} not called: ${details.blockedBy}${when}`, details.category, {
       cause: details.cause,
     });
     this.method = details.method;
-    this.reason = details.reason;
+    this.blockedBy = details.blockedBy;
     this.retryAt = details.retryAt;
   }
 }
@@ -220,7 +220,7 @@ export class BatchFailedError extends TokenRevokerError {
 /** A short, stable name of an error for metrics and logs: the API's `error_name`, a transport code, or the class name. */
 export function errorNameOf(error: unknown): string {
   if (error instanceof StackExchangeApiError || error instanceof TransportError) return error.errorName;
-  if (error instanceof CallNotAttemptedError) return `not_attempted_${error.reason}`;
+  if (error instanceof CallNotAttemptedError) return `not_attempted_${error.blockedBy}`;
   if (error instanceof RedirectRefusedError) return 'redirect';
   return error instanceof Error ? error.name : 'Error';
 }

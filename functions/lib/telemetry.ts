@@ -165,7 +165,7 @@ export function countParking(results: readonly ParkResult[]): Partial<Counts> {
 export function logCallErrors(logger: StepLogger, { callErrors }: Revocation): void {
   for (const { error, tokenCount } of callErrors) {
     if (error instanceof CallNotAttemptedError) {
-      logger.debug('Stack Exchange call not attempted', { reason: error.reason, tokenCount });
+      logger.debug('Stack Exchange call not attempted', { blockedBy: error.blockedBy, tokenCount });
     } else {
       logger.error('Stack Exchange call failed', {
         error: { name: error.name, message: error.message },

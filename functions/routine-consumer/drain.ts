@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { routineRetryDelaySeconds } from '../lib/limits';
 import type { Parker } from '../lib/park';
 import { fromMessage } from '../lib/queued-message';
 import { type MessageRequest, readMessages, type StepLogger, tokensByAction } from '../lib/read-messages';
@@ -16,7 +17,7 @@ import {
 } from '../lib/telemetry';
 import { MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import type { ConsumerConfig } from './config';
-import { planRound, type WaitReason } from './plan';
+import { planRound, type WaitCause } from './plan';
 import type { QuotaWatch } from './quota';
 import type { Received, RoutineQueue } from './routine-queue';
 
@@ -59,8 +60,6 @@ export interface DrainReport {
 export const VISIBILITY_MARGIN_SECONDS = 30;
 /** Held messages become visible this long before the next run is due. */
 const CARRY_LEAD_MS = 2000;
-/** Retry delay of a failed message: 30 s doubling per receive, at most 5 minutes. */
-const retryDelaySeconds = (receiveCount: number) => Math.min(300, 30 * 2 ** Math.max(0, receiveCount - 1));
 
 interface PendingMessage {
   readonly received: Received;
@@ -82,12 +81,14 @@ export async function drain(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: DrainSettings,
   deps: DrainDependencies,
+  /** When the scheduler meant this run to start (its `scheduledTime`); the next run is one tick later. */
+  scheduledAt?: number,
 ): Promise<DrainReport> {
   const started = Date.now();
   const functionEnd = started + context.getRemainingTimeInMillis();
   const deadline = functionEnd - settings.safetyMarginMs;
   const tickMs = settings.tickSeconds * 1000;
-  const nextRunAt = started + tickMs;
+  const nextRunAt = Math.min(started, scheduledAt ?? started) + tickMs;
   const roundMs = Math.min(10_000, Math.max(1000, tickMs / 6));
   const pending = new Map<string, PendingMessage>();
   const parts: Partial<Counts>[] = [];
@@ -104,7 +105,7 @@ export async function drain(
     const changes = messages.map((item) => {
       const received = 'received' in item ? item.received : item;
       const count = Number(received.message.Attributes?.ApproximateReceiveCount ?? 1);
-      return { received, seconds: Math.max(retryDelaySeconds(count), (paused - Date.now()) / 1000) };
+      return { received, seconds: Math.max(routineRetryDelaySeconds(count), (paused - Date.now()) / 1000) };
     });
     await deps.queue.setVisibility(changes);
     report.released += messages.length;
@@ -195,20 +196,20 @@ export async function drain(
   };
 
   /** At the end of the run: what still waits becomes visible for the next run (held) or later (deferred). */
-  const carry = async (waiting: readonly { request: MessageRequest; reason: WaitReason }[]) => {
+  const carry = async (waiting: readonly { request: MessageRequest; cause: WaitCause }[]) => {
     const heldUntil = nextRunAt - CARRY_LEAD_MS;
-    const changes = waiting.flatMap(({ request, reason }) => {
+    const changes = waiting.flatMap(({ request, cause }) => {
       const item = pending.get(request.message.messageId);
       if (item === undefined) return [];
       const sentAt = request.message.sentAt ?? started;
       const until =
-        reason === 'defer'
+        cause === 'defer'
           ? Math.max(heldUntil, sentAt + settings.maxDeferSeconds * 1000 - tickMs - CARRY_LEAD_MS)
           : heldUntil;
       return [{ received: item.received, seconds: (until - Date.now()) / 1000 }];
     });
-    const tokens = (reason: WaitReason) =>
-      new Set(waiting.filter((w) => w.reason === reason).flatMap((w) => w.request.tokens)).size;
+    const tokens = (cause: WaitCause) =>
+      new Set(waiting.filter((w) => w.cause === cause).flatMap((w) => w.request.tokens)).size;
     parts.push({ tokensHeld: tokens('hold'), tokensDeferred: tokens('defer') });
     await deps.queue.setVisibility(changes);
     report.carried += changes.length;

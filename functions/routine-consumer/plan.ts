@@ -16,13 +16,13 @@ export interface PlanOptions {
 }
 
 /** Why a message waits: for a fuller call (`hold`), or for quota (`defer`). */
-export type WaitReason = 'hold' | 'defer';
+export type WaitCause = 'hold' | 'defer';
 
 export interface RoundPlan {
   /** Messages whose tokens go out now. */
   readonly send: readonly MessageRequest[];
   /** Messages that wait for a later round or run. */
-  readonly wait: readonly { readonly request: MessageRequest; readonly reason: WaitReason }[];
+  readonly wait: readonly { readonly request: MessageRequest; readonly cause: WaitCause }[];
 }
 
 const sentAtOf = (request: MessageRequest, now: number) => request.message.sentAt ?? now;
@@ -44,7 +44,7 @@ export function planRound(requests: readonly MessageRequest[], options: PlanOpti
   const due = (request: MessageRequest) =>
     options.nextChanceAt - sentAtOf(request, options.now) > limitOf(request);
   const send: MessageRequest[] = [];
-  const wait: { request: MessageRequest; reason: WaitReason }[] = [];
+  const wait: { request: MessageRequest; cause: WaitCause }[] = [];
   let capacity = Math.floor(options.capacityTokens / MAX_TOKENS_PER_CALL) * MAX_TOKENS_PER_CALL;
 
   for (const action of new Set(requests.map((request) => request.action))) {
@@ -83,7 +83,7 @@ export function planRound(requests: readonly MessageRequest[], options: PlanOpti
     for (const { request } of waiting) {
       const heldForQuota =
         options.belowReserve && options.nextChanceAt - sentAtOf(request, options.now) > options.maxHoldMs;
-      wait.push({ request, reason: heldForQuota ? 'defer' : 'hold' });
+      wait.push({ request, cause: heldForQuota ? 'defer' : 'hold' });
     }
     capacity -= Math.ceil(taken.size / MAX_TOKENS_PER_CALL) * MAX_TOKENS_PER_CALL;
   }

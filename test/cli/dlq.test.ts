@@ -26,7 +26,8 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
   let count = 0;
   const deadToken = 'deadLetteredToken))';
   const parkedToken = 'bad;parked';
-  const env = () => ({ AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+  // Queue URLs of the local server (http://127.0.0.1:PORT/...) name no region: give it, as `npm start` prints it.
+  const env = () => ({ AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_REGION: 'us-east-1' });
 
   /** A source queue and its DLQ holding one request dead-lettered by SQS and one message parked by the handler. */
   const prepareQueues = async () => {
@@ -154,7 +155,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       env: env(),
     });
     const unreachable = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--wait-seconds', '0'], {
-      env: { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9' },
+      env: { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
     });
     expect(noDestination.code).toBe(2);
     expect(noDestination.stderr).toContain('Pass --to QUEUE_URL');

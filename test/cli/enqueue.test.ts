@@ -17,7 +17,8 @@ describe('token-revoker enqueue against a local SQS server', () => {
     count += 1;
     return (await sqs.createQueue(`cli-enqueue-${count}`, { attributes })).queueUrl;
   };
-  const env = () => ({ AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+  // Queue URLs of the local server (http://127.0.0.1:PORT/...) name no region: give it, as `npm start` prints it.
+  const env = () => ({ AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_REGION: 'us-east-1' });
   const bodiesIn = async (queueUrl: string) => {
     const response = await sqs.client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }),

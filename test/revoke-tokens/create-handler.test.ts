@@ -2,29 +2,22 @@ import { readConfig } from '../../functions/lib/config';
 import { BatchFailedError, ErrorCategory } from '../../functions/lib/errors';
 import { MetricName } from '../../functions/lib/telemetry-names';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
-import { type Simulator, startSimulator } from '../../tools/simulator';
 import { captureOutput, lambdaContext, sqsEvent, sqsRecord } from '../support/lambda';
+import { useLocalServers } from '../support/servers';
 import { drainQueue } from './harness';
 
 describe('createHandler (the urgent lane built from a config object)', () => {
-  let sqs: LocalSqs;
-  let sim: Simulator;
-  beforeAll(async () => {
-    sqs = await startLocalSqs();
-  });
-  afterAll(() => sqs.stop());
-  beforeEach(async () => {
-    sim = await startSimulator({ seed: 6 });
-  });
-  afterEach(() => sim.close());
+  const servers = useLocalServers({ seed: 6 });
 
   it('revokes, parks, and publishes urgent time to revoke, with no process.env involved', async () => {
     // Prepare
-    const { queueUrl } = await sqs.createQueue('create-handler-dlq');
-    const config = { ...readConfig({ STACKEXCHANGE_API_URL: sim.url }), deadLetterQueueUrl: queueUrl };
-    const handler = createHandler(config, { sqs: sqs.client });
-    const tokens = sim.issueTokens(3);
+    const { queueUrl } = await servers.sqs.createQueue('create-handler-dlq');
+    const config = {
+      ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
+      deadLetterQueueUrl: queueUrl,
+    };
+    const handler = createHandler(config, { sqs: servers.sqs.client });
+    const tokens = servers.sim.issueTokens(3);
     const sentFiveSecondsAgo = String(Date.now() - 5000);
     const event = {
       Records: [
@@ -45,8 +38,10 @@ describe('createHandler (the urgent lane built from a config object)', () => {
     const { result, output } = await captureOutput(() => handler(event, lambdaContext()));
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(sim.requests.map((r) => r.tokens.length)).toEqual([3]);
-    expect(await drainQueue(sqs, queueUrl)).toEqual([expect.objectContaining({ reason: 'invalid_message' })]);
+    expect(servers.sim.requests.map((r) => r.tokens.length)).toEqual([3]);
+    expect(await drainQueue(servers.sqs, queueUrl)).toEqual([
+      expect.objectContaining({ reason: 'invalid_message' }),
+    ]);
     const emf = output
       .split('\n')
       .filter((line) => line.includes('"_aws"'))
@@ -60,7 +55,7 @@ describe('createHandler (the urgent lane built from a config object)', () => {
 
   it('fails every message, as a configuration error, when the app key cannot be read', async () => {
     const config = {
-      ...readConfig({ STACKEXCHANGE_API_URL: sim.url }),
+      ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
       keySource: { kind: 'parameter', parameterName: '/missing' } as const,
     };
     const saved = { ...process.env };
@@ -80,7 +75,7 @@ describe('createHandler (the urgent lane built from a config object)', () => {
         messageIds: event.Records.map((r) => r.messageId),
       });
       expect(output).toContain('"error_name":"app_key_unavailable"');
-      expect(sim.requests).toHaveLength(0);
+      expect(servers.sim.requests).toHaveLength(0);
     } finally {
       process.env = saved;
     }

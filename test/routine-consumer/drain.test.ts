@@ -66,6 +66,22 @@ describe('drain (one run of the routine consumer)', () => {
     expect(second.counts.secondsToRevoke.every((s) => s < 10)).toBe(true);
   }, 20_000);
 
+  it('times the next run from the scheduled time, so a late start does not delay held messages', async () => {
+    // Prepare: a 20 s tick whose run started 17 s late: the next run is due 3 s from now.
+    const tokens = sim.issueTokens(25);
+    await sendBodies(
+      sqs,
+      queueUrl,
+      tokens.map((token) => ({ token })),
+    );
+    // Act
+    const report = await run({ settings: { tickSeconds: 20 }, scheduledAt: Date.now() - 17_000 });
+    // Assess: the 5 held messages are visible again for that run, not 20 s after this one began.
+    expect(report.carried).toBe(5);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await visibleNow(sqs, queueUrl)).toBe(5);
+  });
+
   it('sends tokens at their time limit at once, filling the last call', async () => {
     const tokens = sim.issueTokens(45);
     await sendBodies(

@@ -33,7 +33,7 @@ describe('planRound', () => {
     const plan = planRound(singles(45, 5, 'a'), options());
     expect(sentTokens(plan)).toBe(40);
     expect(plan.wait).toHaveLength(5);
-    expect(plan.wait.every((w) => w.reason === 'hold')).toBe(true);
+    expect(plan.wait.every((w) => w.cause === 'hold')).toBe(true);
   });
 
   it('sends the oldest first', () => {
@@ -67,7 +67,7 @@ describe('planRound', () => {
     const plan = planRound(singles(25, 55, 'old'), options({ belowReserve: true }));
     expect(sentTokens(plan)).toBe(20);
     expect(plan.wait).toHaveLength(5);
-    expect(plan.wait.every((w) => w.reason === 'defer')).toBe(true);
+    expect(plan.wait.every((w) => w.cause === 'defer')).toBe(true);
     const late = planRound(singles(5, 895, 'late'), options({ belowReserve: true }));
     expect(sentTokens(late)).toBe(5);
   });

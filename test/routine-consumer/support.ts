@@ -83,6 +83,8 @@ export interface RunOptions {
   readonly client?: StackExchangeClient;
   /** Time the run's function has. @default 5000 */
   readonly remainingMs?: number;
+  /** The scheduler's `scheduledTime` of the run. @default undefined */
+  readonly scheduledAt?: number;
 }
 
 /** One run of the consumer against real local servers. */
@@ -95,11 +97,16 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
       requestsPerSecond: settings.requestsPerSecond,
       retryBaseDelayMs: 10,
     });
-  return drain(lambdaContext(options.remainingMs ?? 5000), settings, {
-    client,
-    queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
-    park: sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
-    logger,
-    quota: options.quota ?? new QuotaWatch(),
-  });
+  return drain(
+    lambdaContext(options.remainingMs ?? 5000),
+    settings,
+    {
+      client,
+      queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
+      park: sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
+      logger,
+      quota: options.quota ?? new QuotaWatch(),
+    },
+    options.scheduledAt,
+  );
 }

@@ -7,8 +7,9 @@
  * Exit 0 when consistent. SIGINT, SIGTERM and SIGHUP stop everything.
  */
 import { parseArgs } from 'node:util';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { fingerprint } from '../../functions/lib/tokens';
-import { type LocalSqs, startLocalSqs } from '../local-sqs';
+import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
 import type { FaultKind } from '../simulator';
 import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
 import { type Pipeline, startPipeline } from './pipeline';
@@ -87,7 +88,7 @@ async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limi
 
 /** Everything main started, so that a signal at any moment stops all of it. */
 interface Running {
-  sqs?: LocalSqs;
+  sqs?: { readonly server: LoopbackSqsServer; readonly endpoint: string; readonly client: SQSClient };
   pipeline?: Pipeline;
   /** The demo is over and --keep-running serves: a signal ends it with the demo's exit code. */
   serving?: boolean;
@@ -97,7 +98,8 @@ interface Running {
 function stopAll(running: Running): Promise<void> {
   running.stopped ??= (async () => {
     await running.pipeline?.stop();
-    await running.sqs?.stop();
+    running.sqs?.client.destroy();
+    await running.sqs?.server.stop();
   })();
   return running.stopped;
 }
@@ -112,7 +114,8 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
   const timeLimitMs = number('time-limit', 10, 86_400) * 1000;
   const tokensFile = String(values['tokens-file']);
 
-  running.sqs = await startLocalSqs();
+  const server = await startLoopbackSqs();
+  running.sqs = { server, endpoint: server.endpoint, client: localSqsClient(server.endpoint) };
   const sqs = running.sqs;
   const pipeline = await startPipeline({
     sqs,

@@ -13,7 +13,7 @@ import { MAX_ATTEMPTS, REQUEST_TIMEOUT_MS, REQUESTS_PER_SECOND } from '../limits
 import { checkToken, fingerprint, MAX_TOKENS_PER_CALL } from '../tokens';
 import { ApiMethod } from './api-method';
 import { checkApiUrl, DEFAULT_API_URL } from './api-url';
-import { Pacer, retryDelayMs } from './pacer';
+import { Pacer, type PauseCause, retryDelayMs } from './pacer';
 import { type AccessTokenItem, apiErrorFrom, parseBody, type Wrapper } from './wrapper';
 
 /** How the app key travels: the `key` query parameter (classic) or an `Authorization: Bearer` header (2026). */
@@ -149,7 +149,7 @@ export class StackExchangeClient {
   }
 
   /** The pause in force for a method (backoff, throttle, configuration error, open circuit), if any. */
-  pausedUntil(method: ApiMethod): { until: number; reason: string } | undefined {
+  pausedUntil(method: ApiMethod): { until: number; cause: PauseCause } | undefined {
     return this.#pacer.pausedUntil(method);
   }
 

@@ -1,14 +1,14 @@
 import { CallNotAttemptedError, ErrorCategory } from '../errors';
 import type { ApiMethod } from './api-method';
 
-export type PauseReason = 'backoff' | 'throttled' | 'configuration' | 'circuit_open';
+export type PauseCause = 'backoff' | 'throttled' | 'configuration' | 'circuit_open';
 
 interface Pause {
   readonly until: number;
-  readonly reason: PauseReason;
+  readonly cause: PauseCause;
 }
 
-const CATEGORY_BY_REASON: Readonly<Record<PauseReason, ErrorCategory>> = {
+const CATEGORY_BY_CAUSE: Readonly<Record<PauseCause, ErrorCategory>> = {
   backoff: ErrorCategory.Throttled,
   throttled: ErrorCategory.Throttled,
   configuration: ErrorCategory.Configuration,
@@ -36,13 +36,13 @@ export class Pacer {
   }
 
   /** Pauses a method until `until` (epoch ms). A longer pause already in force is kept. */
-  pause(method: ApiMethod, until: number, reason: PauseReason): void {
+  pause(method: ApiMethod, until: number, cause: PauseCause): void {
     const current = this.#pauses.get(method);
-    if (current === undefined || current.until < until) this.#pauses.set(method, { until, reason });
+    if (current === undefined || current.until < until) this.#pauses.set(method, { until, cause });
   }
 
   /** The pause in force for a method, if any. */
-  pausedUntil(method: ApiMethod): { until: number; reason: PauseReason } | undefined {
+  pausedUntil(method: ApiMethod): { until: number; cause: PauseCause } | undefined {
     const pause = this.#pauses.get(method);
     if (pause === undefined || pause.until <= this.#now()) return undefined;
     return pause;
@@ -60,9 +60,9 @@ export class Pacer {
         if (pause.until + minimumMs > deadline) {
           throw new CallNotAttemptedError({
             method,
-            reason: pause.reason,
+            blockedBy: pause.cause,
             retryAt: pause.until,
-            category: CATEGORY_BY_REASON[pause.reason],
+            category: CATEGORY_BY_CAUSE[pause.cause],
           });
         }
         await sleep(pause.until - now);
@@ -70,7 +70,7 @@ export class Pacer {
       }
       const slot = Math.max(now, this.#nextSlot);
       if (slot + minimumMs > deadline) {
-        throw new CallNotAttemptedError({ method, reason: 'deadline', category: ErrorCategory.Transient });
+        throw new CallNotAttemptedError({ method, blockedBy: 'deadline', category: ErrorCategory.Transient });
       }
       this.#nextSlot = slot + this.#intervalMs;
       // Timers have a 1 ms granularity: a slot less than 1 ms away is taken now rather than after a timer.

@@ -58,7 +58,7 @@ describe('StackExchangeClient and redirects (security review)', () => {
       expect(error).toMatchObject({ status, category: ErrorCategory.Configuration, method: 'invalidate' });
       expect(elsewhere.seen).toEqual([]);
       expect(api.seen).toHaveLength(1); // no retry, and the method is paused
-      expect(client.pausedUntil(ApiMethod.Invalidate)?.reason).toBe('configuration');
+      expect(client.pausedUntil(ApiMethod.Invalidate)?.cause).toBe('configuration');
       for (const token of tokens) {
         expect(revocation.outcomes.get(RevocationAction.Invalidate)?.get(token)).toMatchObject({
           kind: 'failed',

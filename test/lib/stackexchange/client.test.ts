@@ -271,7 +271,7 @@ describe('StackExchangeClient', () => {
         .invalidate(sim.issueTokens(1), { deadline: Date.now() + 2000 })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CallNotAttemptedError);
-      expect(error).toMatchObject({ reason: 'backoff', category: ErrorCategory.Throttled });
+      expect(error).toMatchObject({ blockedBy: 'backoff', category: ErrorCategory.Throttled });
       expect(sim.requests).toHaveLength(1);
     });
 
@@ -284,7 +284,7 @@ describe('StackExchangeClient', () => {
         .read(sim.issueTokens(1), { deadline: Date.now() + 3000 })
         .catch((e: unknown) => e);
       expect(first).toMatchObject({ errorName: 'throttle_violation', category: ErrorCategory.Throttled });
-      expect(second).toMatchObject({ name: 'CallNotAttemptedError', reason: 'throttled' });
+      expect(second).toMatchObject({ name: 'CallNotAttemptedError', blockedBy: 'throttled' });
       expect(sim.requests).toHaveLength(1);
     });
 
@@ -296,7 +296,7 @@ describe('StackExchangeClient', () => {
         category: ErrorCategory.Configuration,
       });
       await expect(c.invalidate(sim.issueTokens(1), { deadline: Date.now() + 3000 })).rejects.toMatchObject({
-        reason: 'configuration',
+        blockedBy: 'configuration',
       });
       expect(sim.requests).toHaveLength(1);
     });

@@ -19,7 +19,7 @@ describe('Pacer', () => {
     await pacer.acquire(ApiMethod.Invalidate, now + 10_000);
     const refused = await pacer.acquire(ApiMethod.Invalidate, now + 500).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CallNotAttemptedError);
-    expect(refused).toMatchObject({ reason: 'deadline', category: ErrorCategory.Transient });
+    expect(refused).toMatchObject({ blockedBy: 'deadline', category: ErrorCategory.Transient });
   });
 
   it('keeps the longer pause of a method, and pauses only that method', () => {
@@ -27,7 +27,7 @@ describe('Pacer', () => {
     const pacer = new Pacer(5);
     pacer.pause(ApiMethod.Invalidate, now + 5000, 'backoff');
     pacer.pause(ApiMethod.Invalidate, now + 1000, 'circuit_open');
-    expect(pacer.pausedUntil(ApiMethod.Invalidate)).toEqual({ until: now + 5000, reason: 'backoff' });
+    expect(pacer.pausedUntil(ApiMethod.Invalidate)).toEqual({ until: now + 5000, cause: 'backoff' });
     expect(pacer.pausedUntil(ApiMethod.Read)).toBeUndefined();
   });
 
@@ -40,7 +40,7 @@ describe('Pacer', () => {
     const pacer = new Pacer(5);
     pacer.pause(ApiMethod.Deauthenticate, Date.now() + 60_000, reason);
     const refused = await pacer.acquire(ApiMethod.Deauthenticate, Date.now() + 1000).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ name: 'CallNotAttemptedError', reason, category });
+    expect(refused).toMatchObject({ name: 'CallNotAttemptedError', blockedBy: reason, category });
   });
 
   it('waits out a short pause, then lets the request go', async () => {
