@@ -105,7 +105,7 @@ function stopAll(running: Running): Promise<void> {
 }
 
 async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promise<number> {
-  const tokens = number('tokens', 20, 100_000);
+  const tokens = number('tokens', 1, 100_000);
   const tickSeconds = number('tick-seconds', 4, 3600);
   const faultRate = number('fault-rate', 0, 0.9);
   const latency = number('latency-ms', 0, 5000);
