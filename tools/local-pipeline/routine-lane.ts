@@ -69,7 +69,7 @@ export function startRoutineLane(options: RoutineLaneOptions): RoutineLane {
     return fn;
   };
 
-  const invoke = async (tick: number): Promise<void> => {
+  const invoke = async (tick: number, scheduledAt: number): Promise<void> => {
     const startedAt = Date.now();
     const finish = (outcome: RoutineRun['outcome'], report?: DrainReport) => {
       const run: RoutineRun = { tick, startedAt, durationMs: Date.now() - startedAt, outcome, report };
@@ -87,11 +87,8 @@ export function startRoutineLane(options: RoutineLaneOptions): RoutineLane {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.functionTimeoutMs);
     });
-    const event = {
-      source: 'aws.scheduler',
-      'detail-type': 'Scheduled Event',
-      time: new Date().toISOString(),
-    };
+    // The input the stack's schedule sends (infra/routine-lane.ts): the tick's scheduled time.
+    const event = { scheduledTime: new Date(scheduledAt).toISOString() };
     try {
       const answer = await Promise.race([fn.invoke(event, startedAt + options.functionTimeoutMs), timedOut]);
       if (answer === 'timeout') {

@@ -16,8 +16,11 @@ export interface ScheduleOptions {
    * asynchronous invocation's maximum event age ends its retries). @default tickMs
    */
   readonly maxEventAgeMs?: number;
-  /** Invokes the function; resolves when the invocation ended, however it ended. */
-  readonly invoke: (tick: number) => Promise<void>;
+  /**
+   * Invokes the function for a tick fired at `scheduledAt` (epoch ms, EventBridge Scheduler's
+   * `scheduledTime`); resolves when the invocation ended, however it ended.
+   */
+  readonly invoke: (tick: number, scheduledAt: number) => Promise<void>;
 }
 
 /**
@@ -73,23 +76,23 @@ export class Schedule {
     this.#ticks += 1;
     const tick = this.#ticks;
     if (this.#running === undefined) {
-      this.#run(tick);
+      this.#run(tick, Date.now());
       return;
     }
     if (this.#waiting !== undefined) this.#dropped += 1;
     this.#waiting = { tick, at: Date.now() };
   }
 
-  #run(tick: number): void {
+  #run(tick: number, scheduledAt: number): void {
     this.#runs += 1;
-    const invocation = this.#options.invoke(tick).catch(() => undefined);
+    const invocation = this.#options.invoke(tick, scheduledAt).catch(() => undefined);
     this.#running = invocation.finally(() => {
       this.#running = undefined;
       const waiting = this.#waiting;
       this.#waiting = undefined;
       if (waiting === undefined) return;
       if (Date.now() - waiting.at <= (this.#options.maxEventAgeMs ?? this.#options.tickMs))
-        this.#run(waiting.tick);
+        this.#run(waiting.tick, waiting.at);
       else this.#dropped += 1;
     });
   }

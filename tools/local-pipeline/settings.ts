@@ -1,6 +1,12 @@
 import { ConfigurationError } from '../../functions/lib/errors';
-import { TICK_SECONDS } from '../../functions/lib/limits';
-import { maxConcurrencyFor, PIPELINE_DEFAULTS, visibilityTimeoutInSeconds } from '../../infra/settings';
+import {
+  consumerTimeoutInSeconds,
+  PIPELINE_DEFAULTS,
+  routineMaxReceiveCountFor,
+  routineVisibilityTimeoutInSeconds,
+  splitRequestBudget,
+  visibilityTimeoutInSeconds,
+} from '../../infra/settings';
 
 /** What the local pipeline may change from the deployed numbers (each change is printed). */
 export interface LocalOverrides {
@@ -47,17 +53,8 @@ export interface LocalSettings {
   readonly deadLetterRetentionPeriodSeconds: number;
 }
 
-/**
- * Receives a routine message may need (the construct's rule, infra/settings.ts on the infra branch):
- * a hold per tick within maxHold, one deferral, one failed attempt per tick of a 10-minute outage,
- * the settling receive and one for a killed run. A shortened tick needs more of them.
- */
-function routineMaxReceiveCount(tickSeconds: number, maxHoldSeconds: number): number {
-  return Math.ceil(maxHoldSeconds / tickSeconds) + 1 + Math.ceil(600 / tickSeconds) + 1 + 1;
-}
-
 /** The deployed tick of the routine consumer. */
-export const DEPLOYED_TICK_SECONDS = TICK_SECONDS.default;
+export const DEPLOYED_TICK_SECONDS = PIPELINE_DEFAULTS.tickSeconds;
 
 const positive = (name: string, value: number) => {
   if (!Number.isFinite(value) || value <= 0)
@@ -66,22 +63,23 @@ const positive = (name: string, value: number) => {
 };
 
 /**
- * The consumer's timeout: the deployed rule (10 s below the tick) where the tick allows it; a
- * shortened tick keeps half a second less than the tick, so one run still ends before the next is due.
+ * The consumer's timeout: the construct's (10 s below the tick) where the tick allows it; a shortened
+ * tick keeps half a second less than the tick, so one run still ends before the next is due.
  */
 function consumerTimeoutSeconds(tickSeconds: number): number {
-  return tickSeconds > 20 ? tickSeconds - 10 : Math.max(1, tickSeconds - 0.5);
+  return tickSeconds > 20 ? consumerTimeoutInSeconds(tickSeconds) : Math.max(1, tickSeconds - 0.5);
 }
 
 export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
   const tickSeconds = positive('tickSeconds', overrides.tickSeconds ?? DEPLOYED_TICK_SECONDS);
   const urgentTimeout = positive('urgentFunctionTimeoutSeconds', overrides.urgentFunctionTimeoutSeconds ?? 8);
   const window = overrides.maxBatchingWindowSeconds ?? PIPELINE_DEFAULTS.maxBatchingWindowInSeconds;
-  const urgentConcurrency = maxConcurrencyFor(
+  const budget = splitRequestBudget(
     PIPELINE_DEFAULTS.totalRequestsPerSecond,
+    PIPELINE_DEFAULTS.urgentRequestsPerSecond,
     PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
   );
-  const maxHoldSeconds = overrides.maxHoldSeconds ?? 60;
+  const maxHoldSeconds = overrides.maxHoldSeconds ?? PIPELINE_DEFAULTS.maxHoldSeconds;
   const routineTimeout = consumerTimeoutSeconds(tickSeconds);
   return {
     urgent: {
@@ -90,22 +88,24 @@ export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
       functionTimeoutSeconds: urgentTimeout,
       visibilityTimeoutSeconds: visibilityTimeoutInSeconds(urgentTimeout, window),
       maxReceiveCount: PIPELINE_DEFAULTS.maxReceiveCount,
-      maxConcurrency: urgentConcurrency,
-      requestsPerSecondPerFunction: PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
+      maxConcurrency: budget.urgentMaxConcurrency,
+      requestsPerSecondPerFunction: budget.urgentRequestsPerSecondPerFunction,
       callConcurrency: PIPELINE_DEFAULTS.callConcurrency,
     },
     routine: {
       tickSeconds,
       tickShortened: tickSeconds !== DEPLOYED_TICK_SECONDS,
       functionTimeoutSeconds: routineTimeout,
-      visibilityTimeoutSeconds: Math.ceil(routineTimeout + tickSeconds),
-      maxReceiveCount: routineMaxReceiveCount(tickSeconds, maxHoldSeconds),
-      requestsPerSecond:
-        PIPELINE_DEFAULTS.totalRequestsPerSecond - PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
-      callConcurrency: 8,
+      visibilityTimeoutSeconds:
+        tickSeconds > 20
+          ? routineVisibilityTimeoutInSeconds(tickSeconds)
+          : Math.ceil(routineTimeout + tickSeconds),
+      maxReceiveCount: routineMaxReceiveCountFor(tickSeconds, maxHoldSeconds),
+      requestsPerSecond: budget.routineRequestsPerSecond,
+      callConcurrency: PIPELINE_DEFAULTS.routineCallConcurrency,
       maxHoldSeconds,
-      maxDeferSeconds: overrides.maxDeferSeconds ?? 900,
-      quotaReserveFraction: overrides.quotaReserveFraction ?? 0.5,
+      maxDeferSeconds: overrides.maxDeferSeconds ?? PIPELINE_DEFAULTS.maxDeferSeconds,
+      quotaReserveFraction: overrides.quotaReserveFraction ?? PIPELINE_DEFAULTS.quotaReserveFraction,
     },
     retentionPeriodSeconds: PIPELINE_DEFAULTS.retentionPeriodInDays * 86_400,
     deadLetterRetentionPeriodSeconds: PIPELINE_DEFAULTS.deadLetterRetentionPeriodInDays * 86_400,
