@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** Polls `condition` every 20 ms until it holds; throws with `what` after `timeoutMs`. */
 export async function waitFor(
@@ -24,27 +24,8 @@ export function gate(): { readonly pass: () => Promise<void>; readonly open: () 
   return { pass: () => opened, open: () => open() };
 }
 
-/** Messages in a queue: visible, in flight (received, not deleted), delayed. */
-export async function queueCounts(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number; delayed: number }> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
+/** Messages in a queue: visible, in flight, delayed. */
+export { queueDepth as queueCounts } from '../../tools/local-pipeline/queues';
 
 /** Sends bodies in batches of 10. */
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {

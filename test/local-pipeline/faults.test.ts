@@ -1,23 +1,13 @@
 import { RevocationPriority } from '../../functions/lib/message';
 import type { Pipeline } from '../../tools/local-pipeline/pipeline';
 import type { RoutineRun } from '../../tools/local-pipeline/routine-lane';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { TRANSIENT_FAULTS } from '../../tools/local-pipeline/workload';
 import { seededRandom } from '../../tools/simulator';
-import { accountFor, enqueue, leaks, queued, sleep, startTestPipeline, waitFor } from './support';
+import { accountFor, enqueue, leaks, queued, sleep, usePipelines, waitFor } from './support';
 
 /** Both lanes under API faults, a paused schedule and a low quota, on the real local SQS server. */
 describe('local pipeline under faults', () => {
-  let sqs: LocalSqs;
-  let pipeline: Pipeline | undefined;
-
-  beforeAll(async () => {
-    sqs = await startLocalSqs();
-  });
-  afterAll(() => sqs.stop());
-  afterEach(async () => {
-    await pipeline?.stop();
-    pipeline = undefined;
-  });
+  const pipelines = usePipelines();
 
   /** Everything revoked and both queues empty, both lanes idle. */
   const drained = async (p: Pipeline, tokens: readonly string[]) =>
@@ -28,24 +18,17 @@ describe('local pipeline under faults', () => {
 
   it('loses nothing from a trickle on both lanes under transient faults, then an outage (seed 5)', async () => {
     // Prepare
-    const started = await startTestPipeline(sqs, 'faults-trickle', {
+    const started = await pipelines.start('faults-trickle', {
       simulator: {
         seed: 5,
         faults: {
           rate: 0.2,
-          kinds: [
-            'internal_error',
-            'temporarily_unavailable',
-            'html_503',
-            'connection_reset',
-            'timeout',
-            'backoff',
-          ],
+          kinds: TRANSIENT_FAULTS,
         },
       },
     });
-    pipeline = started.pipeline;
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     const routine = p.simulator.issueTokens(80);
     const urgent = p.simulator.issueTokens(10);
     const afterOutage = { routine: p.simulator.issueTokens(5), urgent: p.simulator.issueTokens(2) };
@@ -84,12 +67,12 @@ describe('local pipeline under faults', () => {
   it('keeps messages through a paused schedule, then sends them when it resumes', async () => {
     // Prepare: a hold long enough that the first run sends 20 and keeps 10 for later
     const runs: RoutineRun[] = [];
-    const started = await startTestPipeline(sqs, 'faults-paused', {
+    const started = await pipelines.start('faults-paused', {
       maxHoldSeconds: 20,
       onRun: (run) => runs.push(run),
     });
-    pipeline = started.pipeline;
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     const tokens = p.simulator.issueTokens(30);
     await enqueue(sqs, p, RevocationPriority.Routine, tokens);
     await waitFor('the first run', () => runs.length === 1, 20_000);
@@ -119,14 +102,14 @@ describe('local pipeline under faults', () => {
     // Prepare: quota_max 40, of which 25 are already spent by the rest of the app (reserve: 20)
     const runs: RoutineRun[] = [];
     // A hold shorter than the tick: without the governor, a partial call goes at the next run.
-    const started = await startTestPipeline(sqs, 'faults-quota', {
+    const started = await pipelines.start('faults-quota', {
       maxHoldSeconds: 2,
       maxDeferSeconds: 12,
       simulator: { quotaMax: 40 },
       onRun: (run) => runs.push(run),
     });
-    pipeline = started.pipeline;
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     for (let i = 0; i < 25; i += 1) {
       await fetch(`${p.simulator.url}/info`).then((r) => r.arrayBuffer());
       await sleep(50); // under the API's 30 requests/s

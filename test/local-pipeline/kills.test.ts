@@ -1,29 +1,14 @@
 import { RevocationPriority } from '../../functions/lib/message';
 import type { FunctionProcess } from '../../tools/local-pipeline/function-host';
-import type { Pipeline } from '../../tools/local-pipeline/pipeline';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { seededRandom } from '../../tools/simulator';
-import { accountFor, enqueue, leaks, queued, sleep, startTestPipeline, waitFor } from './support';
+import { accountFor, enqueue, leaks, queued, sleep, usePipelines, waitFor } from './support';
 
 /**
  * Kills the functions' processes with SIGKILL, as a Lambda timeout or a crash of the runtime does,
  * at fixed-seed random points, and checks that every token still ends revoked or parked with a reason.
  */
 describe('local pipeline with killed functions', () => {
-  let sqs: LocalSqs;
-  let pipeline: Pipeline | undefined;
-  let killing: { stop: () => Promise<void> } | undefined;
-
-  beforeAll(async () => {
-    sqs = await startLocalSqs();
-  });
-  afterAll(() => sqs.stop());
-  afterEach(async () => {
-    await killing?.stop();
-    killing = undefined;
-    await pipeline?.stop();
-    pipeline = undefined;
-  });
+  const pipelines = usePipelines();
 
   /**
    * Watches invocations: for each new one, a seeded draw decides whether it dies and when (`atMs`
@@ -76,9 +61,9 @@ describe('local pipeline with killed functions', () => {
 
   it("loses nothing when the consumer's process is killed while it holds received messages (seed 41)", async () => {
     // Prepare
-    const started = await startTestPipeline(sqs, 'kill-consumer', { simulator: { seed: 41 } });
-    pipeline = started.pipeline;
+    const started = await pipelines.start('kill-consumer', { simulator: { seed: 41 } });
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     const tokens = p.simulator.issueTokens(150);
     // A run holds received messages when more are in flight than when it started.
     let atStart = 0;
@@ -98,7 +83,7 @@ describe('local pipeline with killed functions', () => {
         return held > 0;
       },
     });
-    killing = kills;
+    pipelines.onCleanup(kills.stop);
     // Act: 150 logouts over about 30 s, while runs are killed
     const random = seededRandom(41);
     for (const token of tokens) {
@@ -127,11 +112,11 @@ describe('local pipeline with killed functions', () => {
 
   it("loses nothing when the urgent handler's process is killed at 20 points across invocations (seed 42)", async () => {
     // Prepare: calls of 100 to 250 ms, so an invocation lasts long enough to die in the middle
-    const started = await startTestPipeline(sqs, 'kill-urgent', {
+    const started = await pipelines.start('kill-urgent', {
       simulator: { seed: 42, latencyMs: { min: 100, max: 250 } },
     });
-    pipeline = started.pipeline;
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     const tokens = p.simulator.issueTokens(200);
     const kills = killer({
       processes: () => p.urgent.processes(),
@@ -140,7 +125,7 @@ describe('local pipeline with killed functions', () => {
       atMs: { min: 0, max: 150 },
       kills: 20,
     });
-    killing = kills;
+    pipelines.onCleanup(kills.stop);
     // Act: 100 urgent messages of 2 tokens over 20 s; killed batches come back after 13 s
     for (let i = 0; i < tokens.length; i += 2) {
       await enqueue(sqs, p, RevocationPriority.Urgent, tokens.slice(i, i + 2), 2);

@@ -1,29 +1,17 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Pipeline } from '../../tools/local-pipeline/pipeline';
 import { settled, summarize } from '../../tools/local-pipeline/summary';
 import { startDemo } from '../../tools/local-pipeline/workload';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
-import { leaks, startTestPipeline, waitFor } from './support';
+import { leaks, usePipelines, waitFor } from './support';
 
 /** The demo of `npm start` through both lanes, on the real local SQS server and the simulator. */
 describe('local pipeline demo', () => {
-  let sqs: LocalSqs;
-  let pipeline: Pipeline | undefined;
-
-  beforeAll(async () => {
-    sqs = await startLocalSqs();
-  });
-  afterAll(() => sqs.stop());
-  afterEach(async () => {
-    await pipeline?.stop();
-    pipeline = undefined;
-  });
+  const pipelines = usePipelines();
 
   it('sends a trickle of logouts in calls of 20, the urgent token at once, and ends consistent', async () => {
     // Prepare
-    const started = await startTestPipeline(sqs, 'demo');
-    pipeline = started.pipeline;
+    const started = await pipelines.start('demo');
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     // Act: 60 logouts over 3 s, before the consumer's first run at 4 s
     const workload = await startDemo(sqs, p, { tokens: 60, trickleMs: 3000, seed: 3 });
     await waitFor('the demo to settle', () => settled(p, workload), 60_000);
@@ -52,9 +40,9 @@ describe('local pipeline demo', () => {
 
   it('leaves a dead-lettered logout that a replay revokes', async () => {
     // Prepare: the demo, settled
-    const started = await startTestPipeline(sqs, 'replay');
-    pipeline = started.pipeline;
+    const started = await pipelines.start('replay');
     const p = started.pipeline;
+    const sqs = pipelines.sqs();
     const workload = await startDemo(sqs, p, { tokens: 20, trickleMs: 1000, seed: 4 });
     await waitFor('the demo to settle', () => settled(p, workload), 60_000);
     const [replayable] = workload.replayable;

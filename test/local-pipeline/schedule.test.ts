@@ -66,16 +66,22 @@ describe('schedule (EventBridge Scheduler to a function with reserved concurrenc
     });
     schedule.resume();
     await sleep(180);
+    const now = Date.now();
+    const next = schedule.nextTickAt(now) ?? 0;
     // Act
     schedule.pause();
     const atPause = runs;
     await sleep(300);
     const whilePaused = runs - atPause;
+    const nextWhilePaused = schedule.nextTickAt();
     schedule.resume();
     await sleep(180);
     // Assess
+    expect(nextWhilePaused).toBeUndefined();
     expect(atPause).toBeGreaterThanOrEqual(2);
     expect(whilePaused).toBe(0);
+    expect(next - now).toBeGreaterThan(0);
+    expect(next - now).toBeLessThanOrEqual(50);
     expect(runs).toBeGreaterThan(atPause);
   });
 });

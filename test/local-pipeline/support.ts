@@ -3,7 +3,7 @@ import type { RevocationPriority } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type Pipeline, type PipelineOptions, startPipeline } from '../../tools/local-pipeline/pipeline';
 import { readDeadLetter } from '../../tools/local-pipeline/summary';
-import type { LocalSqs } from '../../tools/local-sqs';
+import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 
 export { sleep, waitFor } from '../event-source/support';
 
@@ -38,6 +38,37 @@ export async function startTestPipeline(
     },
   });
   return { pipeline, output };
+}
+
+/**
+ * Registers the hooks of a test file: one local SQS server for the file, and after each test, the
+ * pipelines it started and whatever it registered with `onCleanup`, stopped in reverse order.
+ */
+export function usePipelines() {
+  let sqs: LocalSqs | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    sqs = await startLocalSqs();
+  });
+  afterAll(() => sqs?.stop());
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const server = (): LocalSqs => {
+    if (sqs === undefined) throw new Error('the local SQS server is not started (use it inside a test)');
+    return sqs;
+  };
+  return {
+    sqs: server,
+    async start(name: string, options: Partial<Omit<PipelineOptions, 'sqs' | 'name'>> = {}) {
+      const started = await startTestPipeline(server(), name, options);
+      cleanups.push(() => started.pipeline.stop());
+      return started;
+    },
+    onCleanup(cleanup: () => Promise<void>) {
+      cleanups.push(cleanup);
+    },
+  };
 }
 
 /** Sends tokens through the enqueue library to the lane of `priority`, `tokensPerMessage` to a message. */

@@ -10,13 +10,12 @@ import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
-import type { FaultKind } from '../simulator';
 import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
 import { type Pipeline, startPipeline } from './pipeline';
 import { progressLine, settingsText, summaryText } from './report';
 import { DEPLOYED_TICK_SECONDS } from './settings';
 import { settled, summarize } from './summary';
-import { type DemoWorkload, startDemo } from './workload';
+import { type DemoWorkload, startDemo, TRANSIENT_FAULTS } from './workload';
 
 const { values } = parseArgs({
   options: {
@@ -56,15 +55,6 @@ const number = (name: keyof typeof values, min: number, max: number): number => 
   }
   return value;
 };
-
-const FAULTS: readonly FaultKind[] = [
-  'internal_error',
-  'temporarily_unavailable',
-  'html_503',
-  'connection_reset',
-  'timeout',
-  'backoff',
-];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -126,7 +116,7 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
       latencyMs: { min: latency / 2, max: latency * 1.5 },
       backoffSeconds: 1,
       timeoutMs: 5_000,
-      ...(faultRate > 0 ? { faults: { rate: faultRate, kinds: FAULTS } } : {}),
+      ...(faultRate > 0 ? { faults: { rate: faultRate, kinds: TRANSIENT_FAULTS } } : {}),
     },
     onOutput: (text) => process.stderr.write(text),
   });

@@ -1,15 +1,14 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
   type Message,
-  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type Env, readConfig } from '../../functions/lib/config';
 import { type ConsumerConfig, readConsumerConfig } from '../../functions/routine-consumer/config';
 import type { InvocationReport } from '../event-source';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator';
+import { peekAll, type QueueDepth, queueDepth } from './queues';
 import { type RoutineLane, type RoutineRun, startRoutineLane } from './routine-lane';
 import { type LocalOverrides, type LocalSettings, localSettings } from './settings';
 import { startUrgentLane, type UrgentLane } from './urgent-lane';
@@ -34,13 +33,6 @@ export interface PipelineOptions extends LocalOverrides {
   readonly onRun?: (run: RoutineRun) => void;
   /** Starts the routine schedule paused. @default false */
   readonly schedulePaused?: boolean;
-}
-
-/** Messages of a queue, by state. */
-export interface QueueDepth {
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
 }
 
 /** Both lanes on 127.0.0.1, with the deployed settings (infra/settings.ts) unless overridden. */
@@ -167,51 +159,4 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       await simulator.close();
     },
   };
-}
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
-
-/** Reads every message of a queue and makes each visible again at once: listing never consumes. */
-async function peekAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: 30,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (!received.Messages?.length) break;
-    messages.push(...received.Messages);
-  }
-  for (let i = 0; i < messages.length; i += 10) {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages
-          .slice(i, i + 10)
-          .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-      }),
-    );
-  }
-  return messages;
 }

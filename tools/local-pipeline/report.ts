@@ -40,7 +40,13 @@ export function progressLine(pipeline: Pipeline, workload: DemoWorkload, started
         ? `sent ${seconds(Date.now() - sentAt)} ago`
         : `revoked ${seconds(urgentCall.at - sentAt)} after it was sent`;
   const runs = pipeline.routine.runs().length;
-  return `  ${seconds(Date.now() - startedAt).padStart(7)}  routine: ${revoked}/${workload.routine.length} revoked, ${runs} run(s), calls [${calls.join(' ')}]  urgent: ${urgent}`;
+  const next = pipeline.routine.nextRunAt();
+  const schedule = pipeline.routine.busy()
+    ? 'a run is going'
+    : next === undefined
+      ? 'schedule paused'
+      : `next run in ${Math.ceil((next - Date.now()) / 1000)} s`;
+  return `  ${seconds(Date.now() - startedAt).padStart(7)}  routine: ${workload.routineSent()} sent, ${revoked} revoked in ${runs} run(s), ${schedule}, calls [${calls.join(' ')}]  urgent: ${urgent}`;
 }
 
 /** The summary, read from real state. */

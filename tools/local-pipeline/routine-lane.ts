@@ -38,6 +38,8 @@ export interface RoutineLane {
   stats(): ScheduleStats;
   /** True while a run is going. */
   busy(): boolean;
+  /** When the schedule fires next (epoch ms), or undefined while it is paused. */
+  nextRunAt(): number | undefined;
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
@@ -110,6 +112,7 @@ export function startRoutineLane(options: RoutineLaneOptions): RoutineLane {
     runs: () => runs,
     stats: () => schedule.stats(),
     busy: () => schedule.busy,
+    nextRunAt: () => schedule.nextTickAt(),
     pause: () => schedule.pause(),
     resume: () => schedule.resume(),
     async stop() {

@@ -32,6 +32,7 @@ export interface ScheduleOptions {
 export class Schedule {
   readonly #options: ScheduleOptions;
   #timer: NodeJS.Timeout | undefined;
+  #resumedAt = 0;
   #running: Promise<void> | undefined;
   #waiting: { readonly tick: number; readonly at: number } | undefined;
   #ticks = 0;
@@ -57,7 +58,15 @@ export class Schedule {
 
   resume(): void {
     if (this.#timer !== undefined) return;
+    this.#resumedAt = Date.now();
     this.#timer = setInterval(() => this.#tick(), this.#options.tickMs);
+  }
+
+  /** When the schedule fires next (epoch ms), or undefined while it is paused. */
+  nextTickAt(now = Date.now()): number | undefined {
+    if (this.#timer === undefined) return undefined;
+    const { tickMs } = this.#options;
+    return this.#resumedAt + Math.max(1, Math.ceil((now - this.#resumedAt) / tickMs)) * tickMs;
   }
 
   pause(): void {

@@ -2,7 +2,7 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } fr
 import { enqueueTokens } from '../../functions/enqueue';
 import { RevocationPriority } from '../../functions/lib/message';
 import { MAX_TOKENS_PER_CALL } from '../../functions/lib/tokens';
-import { seededRandom } from '../simulator';
+import { type FaultKind, seededRandom } from '../simulator';
 import type { Pipeline, SqsServer } from './pipeline';
 
 /** What the demo sends, to check the end state against. */
@@ -21,6 +21,8 @@ export interface DemoWorkload {
   readonly replayable: readonly string[];
   /** When the urgent token was sent (ms since the epoch), once it was. */
   urgentSentAt(): number | undefined;
+  /** Routine logouts sent so far. */
+  routineSent(): number;
   /** Resolves when everything is sent. */
   readonly sent: Promise<void>;
 }
@@ -33,6 +35,16 @@ export interface DemoOptions {
   /** Seed of the arrival times. @default 1 */
   readonly seed?: number;
 }
+
+/** The transient faults `--fault-rate` draws from: 5xx answers, HTML pages, resets, timeouts, backoff. */
+export const TRANSIENT_FAULTS: readonly FaultKind[] = [
+  'internal_error',
+  'temporarily_unavailable',
+  'html_503',
+  'connection_reset',
+  'timeout',
+  'backoff',
+];
 
 /** Bodies the enqueue library would refuse, sent the way a producer that skips it would. */
 const HOSTILE_BODIES = [
@@ -111,6 +123,7 @@ export async function startDemo(
   await send(RevocationPriority.Urgent, rejected, { reason: 'leak' });
 
   let urgentSentAt: number | undefined;
+  let routineSent = 0;
   const random = seededRandom(options.seed ?? 1);
   const meanGapMs = options.trickleMs / count;
   const sent = (async () => {
@@ -121,6 +134,7 @@ export async function startDemo(
         await send(RevocationPriority.Urgent, urgent, { reason: 'leak' });
       }
       await send(RevocationPriority.Routine, [token], { reason: 'logout' });
+      routineSent += 1;
       // Poisson arrivals, squeezed so the last one comes before the trickle's end.
       const gap = -Math.log(1 - random()) * meanGapMs;
       await sleep(Math.min(gap, started + options.trickleMs - Date.now()));
@@ -135,6 +149,7 @@ export async function startDemo(
     hostileMessages: HOSTILE_BODIES.length,
     replayable,
     urgentSentAt: () => urgentSentAt,
+    routineSent: () => routineSent,
     sent,
   };
 }
