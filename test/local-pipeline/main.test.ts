@@ -134,7 +134,19 @@ describe('npm start -- --keep-running', () => {
     const redrive = await runCli(['dlq', 'redrive', '--to', environment.REVOCATION_QUEUE_URL ?? ''], {
       env: environment,
     });
-    // Act 3: stop it the way a service manager would, by npm's PID
+    // Act 3: the printed CLI commands revoke the five live tokens through the urgent lane
+    const urgent = await runCli(['enqueue', '--urgent', '--file', tokensFile], { env: environment });
+    let inspected = '';
+    await waitFor(
+      'the five tokens revoked',
+      async () => {
+        const run = await runCli(['inspect', '--file', tokensFile], { env: environment });
+        inspected = run.stdout + run.stderr;
+        return inspected.includes('inspect: 5 token(s): 5 not_found');
+      },
+      30_000,
+    ).catch(() => undefined);
+    // Act 4: stop it the way a service manager would, by npm's PID
     const tokens = readFileSync(tokensFile, 'utf8').trim().split('\n');
     const mode = statSync(tokensFile).mode & 0o777;
     process.kill(npmPid, 'SIGTERM');
@@ -146,7 +158,7 @@ describe('npm start -- --keep-running', () => {
     // Assess: the demo was consistent and said its tick was shortened
     expect(output).toContain('Consistent: every token is revoked');
     expect(output).toContain('SHORTENED by --tick-seconds');
-    expect(output).toContain(`npx token-revoker dlq redrive --to "$REVOCATION_QUEUE_URL"`);
+    expect(output).toMatch(/npx token-revoker dlq redrive --to "\$REVOCATION_QUEUE_URL" +# replays/);
     // the tokens file: replaced, owner-only, five live tokens never printed
     expect(mode).toBe(0o600);
     expect(tokens).toHaveLength(5);
@@ -155,6 +167,9 @@ describe('npm start -- --keep-running', () => {
     expect(example.output).not.toMatch(/TypeError|Invalid URL|\n\s+at /);
     expect(example.output).toContain('{"sent":1,"failed":0}');
     expect(example.code).toBe(0);
+    // the urgent enqueue and inspect, as printed
+    expect(urgent.code).toBe(0);
+    expect(inspected).toContain('inspect: 5 token(s): 5 not_found');
     // the redrive moved the dead-lettered logout back (#11 bug 5)
     expect(redrive.stdout + redrive.stderr).toMatch(/\b1 moved\b/);
     expect(redrive.code).toBe(0);

@@ -49,14 +49,18 @@ export function keepRunningText(
   maxHoldSeconds: number,
 ): string {
   const exports = Object.entries(environment).map(([name, value]) => `  export ${name}=${value}`);
+  const commands: readonly (readonly [string, string])[] = [
+    [`enqueue --file ${tokensFile}`, `routine: held up to ${maxHoldSeconds} s to fill a call of 20`],
+    [`enqueue --urgent --file ${tokensFile}`, 'urgent: revoked at once'],
+    [`inspect --file ${tokensFile}`, 'not_found once revoked'],
+    ['dlq list', 'the parked demo input and one dead-lettered logout'],
+    ['dlq redrive --to "$REVOCATION_QUEUE_URL"', 'replays the dead-lettered logout'],
+  ];
+  const width = Math.max(...commands.map(([command]) => command.length));
   return `
 Keep running: Ctrl-C (or SIGTERM to npm's process) stops everything. In another terminal:
 ${exports.join('\n')}
-  npx token-revoker enqueue --file ${tokensFile}            # routine: held up to ${maxHoldSeconds} s to fill a call of 20
-  npx token-revoker enqueue --urgent --file ${tokensFile}   # urgent: revoked at once
-  npx token-revoker inspect --file ${tokensFile}            # not_found once revoked
-  npx token-revoker dlq list                                # the parked demo input and one dead-lettered logout
-  npx token-revoker dlq redrive --to "$REVOCATION_QUEUE_URL"  # replays the dead-lettered logout
+${commands.map(([command, comment]) => `  npx token-revoker ${command.padEnd(width)}  # ${comment}`).join('\n')}
 The local SQS server cannot list a dead-letter queue's source queues, so redrive names it with --to.
 With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.`;
 }
