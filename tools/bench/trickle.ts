@@ -1,0 +1,305 @@
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { Schedule } from '../local-pipeline/schedule';
+import type { LocalSqs } from '../local-sqs';
+import { type Simulator, startSimulator } from '../simulator';
+import { type Arrival, poissonArrivals } from './arrivals';
+import { type CostPerMillionTokens, costPerMillionTokens, gbSeconds } from './cost';
+import { countingSqs } from './counting-sqs';
+import type { DeployedSettings } from './deployed';
+import {
+  callCeiling,
+  callFloor,
+  callsPerDay,
+  hoursUntilQuotaSpent,
+  type TimeToRevoke,
+  timeToRevoke,
+} from './figures';
+import { consumerFunction, createLaneQueue, type LaneWiring, startHandlerLane } from './lanes';
+import type { Confirmations } from './timed-client';
+
+/** The two designs compared on the trickle. */
+export const Design = {
+  /** Routine tokens through the scheduled single consumer, urgent ones through the urgent lane. */
+  TwoLanes: 'two lanes',
+  /** Today: every token through the per-batch SQS-triggered handler. */
+  PerBatch: 'per-batch (today)',
+} as const;
+export type Design = (typeof Design)[keyof typeof Design];
+
+export interface TrickleFigures {
+  readonly tokensPerSecond: number;
+  readonly design: Design;
+  readonly seconds: number;
+  readonly routineTokens: number;
+  readonly urgentTokens: number;
+  /** Tokens the API confirmed invalidated (every token is live). */
+  readonly confirmed: number;
+  readonly apiCalls: number;
+  /** Calls that carried an urgent token. */
+  readonly urgentCalls: number;
+  readonly floor: number;
+  readonly ceiling: number;
+  readonly tokensPerCall: number;
+  readonly callsPerDay: number;
+  readonly hoursUntilQuotaSpent: number;
+  readonly routine: TimeToRevoke;
+  readonly urgent: TimeToRevoke;
+  readonly throttleViolations: number;
+  readonly backoffViolations: number;
+  /** Messages in the dead-letter queue at the end (none expected). */
+  readonly deadLetters: number;
+  readonly lambdaInvocations: number;
+  readonly lambdaMs: number;
+  readonly lambdaGbSeconds: number;
+  readonly schedulerInvocations: number;
+  /** Consumer runs that outlived the function timeout, or threw. */
+  readonly failedRuns: number;
+  readonly sqsRequests: Readonly<Record<string, number>>;
+  readonly cost: CostPerMillionTokens;
+  readonly wallSeconds: number;
+}
+
+export interface TrickleOptions {
+  readonly sqs: LocalSqs;
+  readonly settings: DeployedSettings;
+  readonly tokensPerSecond: number;
+  readonly durationSeconds: number;
+  readonly urgentFraction: number;
+  readonly seed: number;
+  readonly log: (line: string) => void;
+}
+
+const SIMULATOR = { latencyMs: { min: 50, max: 150 }, maxRequestsPerSecond: 30, banSeconds: 30 } as const;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** A running design: where its tokens go, and how to stop it and count what its functions did. */
+interface RunningDesign {
+  readonly queueFor: (urgent: boolean) => string;
+  /** The traffic starts now. */
+  begin(): void;
+  stop(): Promise<{
+    invocations: number;
+    invocationMs: number;
+    schedulerInvocations: number;
+    failedRuns: number;
+  }>;
+}
+
+async function startTwoLanes(
+  options: TrickleOptions,
+  wiring: LaneWiring,
+  name: string,
+  deadLetterQueueArn: string,
+): Promise<RunningDesign> {
+  const { consumer: consumerLane, urgent: urgentLane } = options.settings;
+  const routineQueue = await createLaneQueue(
+    options.sqs,
+    `${name}-routine`,
+    consumerLane,
+    deadLetterQueueArn,
+  );
+  const urgentQueue = await createLaneQueue(options.sqs, `${name}-urgent`, urgentLane, deadLetterQueueArn);
+  const urgent = await startHandlerLane(wiring, urgentQueue, urgentLane);
+  const consumer = consumerFunction(wiring, routineQueue, consumerLane);
+  // EventBridge Scheduler at the deployed rate; the traffic starts as the schedule does, so the first
+  // run comes one tick in (as if the run before it had just found an empty queue).
+  const schedule = new Schedule({
+    tickMs: consumerLane.tickSeconds * 1000,
+    invoke: async () => {
+      await consumer.run();
+    },
+  });
+  return {
+    queueFor: (isUrgent) => (isUrgent ? urgentQueue : routineQueue),
+    begin: () => schedule.resume(),
+    async stop() {
+      await schedule.stop();
+      await urgent.stop();
+      const stats = urgent.stats();
+      return {
+        invocations: stats.invocations + consumer.runs.length,
+        invocationMs: stats.invocationMs + consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
+        schedulerInvocations: consumer.runs.length,
+        failedRuns: consumer.runs.filter((run) => run.timedOut || run.error !== undefined).length,
+      };
+    },
+  };
+}
+
+async function startPerBatch(
+  options: TrickleOptions,
+  wiring: LaneWiring,
+  name: string,
+  deadLetterQueueArn: string,
+): Promise<RunningDesign> {
+  const lane = options.settings.perBatch;
+  const queue = await createLaneQueue(options.sqs, `${name}-source`, lane, deadLetterQueueArn);
+  const source = await startHandlerLane(wiring, queue, lane);
+  return {
+    queueFor: () => queue,
+    begin: () => undefined,
+    async stop() {
+      await source.stop();
+      const stats = source.stats();
+      return {
+        invocations: stats.invocations,
+        invocationMs: stats.invocationMs,
+        schedulerInvocations: 0,
+        failedRuns: 0,
+      };
+    },
+  };
+}
+
+async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Sends each arrival's token at its time as one single-token logout; records when it was sent. */
+async function produce(
+  arrivals: readonly Arrival[],
+  tokens: readonly string[],
+  sqs: SQSClient,
+  queueFor: (urgent: boolean) => string,
+  startedAt: number,
+  sentAt: { routine: Map<string, number>; urgent: Map<string, number> },
+): Promise<void> {
+  await Promise.all(
+    arrivals.map(async (arrival, index) => {
+      await sleep(startedAt + arrival.atMs - Date.now());
+      const token = tokens[index] as string;
+      const body = arrival.urgent
+        ? { token, reason: 'compromised', priority: 'urgent' }
+        : { token, reason: 'logout' };
+      (arrival.urgent ? sentAt.urgent : sentAt.routine).set(token, Date.now());
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: queueFor(arrival.urgent), MessageBody: JSON.stringify(body) }),
+      );
+    }),
+  );
+}
+
+async function runDesign(
+  options: TrickleOptions,
+  design: Design,
+  arrivals: readonly Arrival[],
+  startAt: number,
+): Promise<TrickleFigures> {
+  const simulator: Simulator = await startSimulator({ seed: options.seed, ...SIMULATOR });
+  const counting = countingSqs(options.sqs.endpoint);
+  const name = `trickle-${String(options.tokensPerSecond).replace('.', '_')}-${design === Design.TwoLanes ? 'lanes' : 'batch'}`;
+  const dlq = await options.sqs.createQueue(`${name}-dlq`);
+  const confirmations: Confirmations = new Map();
+  const wiring: LaneWiring = {
+    apiUrl: simulator.url,
+    sqsEndpoint: options.sqs.endpoint,
+    sqs: counting.client,
+    deadLetterQueueUrl: dlq.queueUrl,
+    confirmations,
+  };
+  const running =
+    design === Design.TwoLanes
+      ? await startTwoLanes(options, wiring, name, dlq.queueArn)
+      : await startPerBatch(options, wiring, name, dlq.queueArn);
+  const tokens = simulator.issueTokens(arrivals.length);
+  const sentAt = { routine: new Map<string, number>(), urgent: new Map<string, number>() };
+
+  await sleep(startAt - Date.now());
+  running.begin();
+  await produce(arrivals, tokens, counting.client, running.queueFor, startAt, sentAt);
+  // Wait for every token, at most three ticks past the traffic.
+  const giveUpAt = Date.now() + 3 * options.settings.consumer.tickSeconds * 1000;
+  while (confirmations.size < tokens.length && Date.now() < giveUpAt) await sleep(250);
+  const wallSeconds = (Date.now() - startAt) / 1000;
+  const functions = await running.stop();
+  const deadLetters = await countMessages(counting.client, dlq.queueUrl);
+  const stats = simulator.stats();
+  const urgentTokens = new Set(sentAt.urgent.keys());
+  const urgentCalls = simulator.requests.filter((request) =>
+    request.tokens.some((t) => urgentTokens.has(t)),
+  ).length;
+  await simulator.close();
+  counting.client.destroy();
+
+  const volume = {
+    routineTokens: sentAt.routine.size,
+    urgentTokens: sentAt.urgent.size,
+    seconds: options.durationSeconds,
+    maxHoldSeconds: options.settings.consumer.maxHoldSeconds,
+  };
+  const floor = callFloor(volume);
+  const perDay = callsPerDay(stats.requests, options.durationSeconds);
+  const sqsRequests = counting.counts();
+  const memoryMb = options.settings.memoryMb;
+  return {
+    tokensPerSecond: options.tokensPerSecond,
+    design,
+    seconds: options.durationSeconds,
+    routineTokens: volume.routineTokens,
+    urgentTokens: volume.urgentTokens,
+    confirmed: stats.invalidated,
+    apiCalls: stats.requests,
+    urgentCalls,
+    floor,
+    ceiling: callCeiling(floor),
+    tokensPerCall: stats.meanTokensPerSuccessfulCall,
+    callsPerDay: perDay,
+    hoursUntilQuotaSpent: hoursUntilQuotaSpent(perDay),
+    routine: timeToRevoke(sentAt.routine, confirmations),
+    urgent: timeToRevoke(sentAt.urgent, confirmations),
+    throttleViolations: stats.throttleViolations,
+    backoffViolations: stats.backoffViolations,
+    deadLetters,
+    lambdaInvocations: functions.invocations,
+    lambdaMs: functions.invocationMs,
+    lambdaGbSeconds: gbSeconds(functions.invocationMs, memoryMb),
+    schedulerInvocations: functions.schedulerInvocations,
+    failedRuns: functions.failedRuns,
+    sqsRequests,
+    cost: costPerMillionTokens(
+      {
+        tokens: tokens.length,
+        apiCalls: stats.requests,
+        invocations: functions.invocations,
+        invocationMs: functions.invocationMs,
+        sqsRequests: Object.values(sqsRequests).reduce((sum, count) => sum + count, 0),
+        schedulerInvocations: functions.schedulerInvocations,
+      },
+      memoryMb,
+    ),
+    wallSeconds,
+  };
+}
+
+/**
+ * One trickle rate, both designs side by side in the same minutes: Poisson single-token logouts
+ * (the same arrival times for both), each design with its own simulator, queues and functions.
+ */
+export async function runTrickle(options: TrickleOptions): Promise<TrickleFigures[]> {
+  const arrivals = poissonArrivals({
+    tokensPerSecond: options.tokensPerSecond,
+    durationSeconds: options.durationSeconds,
+    urgentFraction: options.urgentFraction,
+    seed: options.seed,
+  });
+  // Both designs start their traffic at the same moment, once both are set up.
+  const startAt = Date.now() + 5000;
+  const figures = await Promise.all(
+    [Design.TwoLanes, Design.PerBatch].map((design) => runDesign(options, design, arrivals, startAt)),
+  );
+  for (const f of figures) {
+    options.log(
+      `  trickle ${f.tokensPerSecond}/s ${f.design}: ${f.apiCalls} calls (floor ${f.floor}), ${f.tokensPerCall.toFixed(2)} tokens/call, routine p95 ${f.routine.p95?.toFixed(1)} s, urgent p95 ${f.urgent.p95?.toFixed(1)} s, ${f.confirmed}/${f.routineTokens + f.urgentTokens} confirmed`,
+    );
+  }
+  return figures;
+}
