@@ -34,6 +34,12 @@ describe('Poisson arrivals', () => {
     expect(arrivals.filter((a) => a.urgent)).toHaveLength(1);
   });
 
+  it('mark none with no urgent fraction', () => {
+    const arrivals = poissonArrivals({ tokensPerSecond: 0.2, durationSeconds: 60, urgentFraction: 0, seed: 7 });
+    expect(arrivals.length).toBeGreaterThan(0);
+    expect(arrivals.some((a) => a.urgent)).toBe(false);
+  });
+
   it('are the same for the same seed, and differ for another', () => {
     const options = { tokensPerSecond: 0.5, durationSeconds: 180, urgentFraction: 0.02 };
     expect(poissonArrivals({ ...options, seed: 1 })).toEqual(poissonArrivals({ ...options, seed: 1 }));

@@ -3,6 +3,7 @@ import {
   callFloor,
   callsPerDay,
   hoursUntilQuotaSpent,
+  perTickFlush,
   timeToRevoke,
 } from '../../tools/bench/figures';
 
@@ -64,5 +65,39 @@ describe('time to revoke', () => {
       p95: undefined,
       max: undefined,
     });
+  });
+});
+
+describe('per-tick flush model', () => {
+  it('sends everything each run finds: a partial call per tick, one call per urgent token', () => {
+    // Prepare: 25 routine tokens in the first tick, 5 in the second, 1 urgent; tick 60 s
+    const arrivals = [
+      ...Array.from({ length: 25 }, (_, i) => ({ atMs: 1000 + i * 2000, urgent: false })),
+      ...Array.from({ length: 5 }, (_, i) => ({ atMs: 61_000 + i * 1000, urgent: false })),
+      { atMs: 70_000, urgent: true },
+    ];
+    // Act
+    const model = perTickFlush(arrivals, {
+      tokensPerSecond: 0.25,
+      seconds: 120,
+      tickSeconds: 60,
+      maxHoldSeconds: 60,
+    });
+    // Assess: run at 60 s sends 25 (2 calls), run at 120 s sends 5 (1 call), + 1 urgent
+    expect(model.calls).toBe(4);
+    expect(model.floor).toBe(3); // max(ceil(30/20), ceil(120/60)) + 1
+    expect(model.tokensPerCall).toBe(31 / 4);
+    expect(model.routine.max).toBe(59);
+    expect(model.routine.p50).toBe(39); // 15th of 11, 13, ..., 59 and 55..59
+  });
+
+  it('sends a token that arrives exactly at a run with that run', () => {
+    const model = perTickFlush([{ atMs: 60_000, urgent: false }], {
+      tokensPerSecond: 1,
+      seconds: 60,
+      tickSeconds: 60,
+      maxHoldSeconds: 60,
+    });
+    expect(model.routine.max).toBe(0);
   });
 });

@@ -8,8 +8,8 @@ export interface Arrival {
 
 /**
  * Poisson arrivals: exponential gaps at `tokensPerSecond` over `durationSeconds`. `urgentFraction` of
- * them (rounded, at least one so that the urgent lane is measured at every rate) are urgent, at
- * seeded random positions.
+ * them (rounded; when above 0, at least one, so that the urgent lane is measured at every rate) are
+ * urgent, at seeded random positions.
  */
 export function poissonArrivals(options: {
   readonly tokensPerSecond: number;
@@ -24,7 +24,8 @@ export function poissonArrivals(options: {
     if (at >= options.durationSeconds * 1000) break;
     times.push(Math.round(at));
   }
-  const urgentCount = Math.min(times.length, Math.max(1, Math.round(options.urgentFraction * times.length)));
+  const share = Math.round(options.urgentFraction * times.length);
+  const urgentCount = Math.min(times.length, options.urgentFraction > 0 ? Math.max(1, share) : 0);
   const urgent = new Set<number>();
   while (urgent.size < urgentCount) urgent.add(Math.floor(random() * times.length));
   return times.map((atMs, index) => ({ atMs, urgent: urgent.has(index) }));

@@ -71,3 +71,57 @@ export function timeToRevoke(
     max: summary?.max,
   };
 }
+
+/** What a consumer that runs only once per tick (no rounds) would do with the same arrivals. */
+export interface PerTickFlush {
+  readonly tokensPerSecond: number;
+  readonly calls: number;
+  readonly floor: number;
+  readonly tokensPerCall: number;
+  /** Seconds from arrival to the run that sends the token (the call's own time left out). */
+  readonly routine: {
+    readonly p50: number | undefined;
+    readonly p95: number | undefined;
+    readonly max: number | undefined;
+  };
+}
+
+/**
+ * Models a per-tick-only consumer: runs at every tick from the start, each sending all it finds. With
+ * tick = maxHold, a token that arrived after one run cannot wait for the run after next, so every run
+ * must flush: ceil(n / 20) calls for the n routine tokens of each tick, plus one call per urgent token.
+ */
+export function perTickFlush(
+  arrivals: readonly { readonly atMs: number; readonly urgent: boolean }[],
+  options: {
+    readonly tokensPerSecond: number;
+    readonly seconds: number;
+    readonly tickSeconds: number;
+    readonly maxHoldSeconds: number;
+  },
+): PerTickFlush {
+  const tickMs = options.tickSeconds * 1000;
+  const perRun = new Map<number, number>();
+  const waits: number[] = [];
+  for (const arrival of arrivals.filter((a) => !a.urgent)) {
+    const runAt = Math.max(1, Math.ceil(arrival.atMs / tickMs)) * tickMs;
+    perRun.set(runAt, (perRun.get(runAt) ?? 0) + 1);
+    waits.push((runAt - arrival.atMs) / 1000);
+  }
+  const urgentTokens = arrivals.length - waits.length;
+  const routineCalls = [...perRun.values()].reduce((sum, n) => sum + Math.ceil(n / MAX_TOKENS_PER_CALL), 0);
+  const calls = routineCalls + urgentTokens;
+  const summary = percentiles(waits);
+  return {
+    tokensPerSecond: options.tokensPerSecond,
+    calls,
+    floor: callFloor({
+      routineTokens: waits.length,
+      urgentTokens,
+      seconds: options.seconds,
+      maxHoldSeconds: options.maxHoldSeconds,
+    }),
+    tokensPerCall: calls === 0 ? 0 : arrivals.length / calls,
+    routine: { p50: summary?.p50, p95: summary?.p95, max: summary?.max },
+  };
+}

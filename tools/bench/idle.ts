@@ -27,6 +27,7 @@ export async function measureIdle(sqs: LocalSqs, settings: DeployedSettings, run
       apiUrl: simulator.url,
       sqsEndpoint: sqs.endpoint,
       sqs: counting.client,
+      pollerSqs: counting.pollerClient,
       deadLetterQueueUrl: dlq.queueUrl,
       confirmations: new Map(),
     },
@@ -38,7 +39,7 @@ export async function measureIdle(sqs: LocalSqs, settings: DeployedSettings, run
   const runMsEach: number[] = [];
   for (let i = 0; i < runs; i++) runMsEach.push((await consumer.run()).durationMs);
   const sqsRequestsPerRun = (counting.total() - before) / runs;
-  counting.client.destroy();
+  counting.destroy();
   await simulator.close();
   const sorted = [...runMsEach].sort((a, b) => a - b);
   const idle: IdleRun = {

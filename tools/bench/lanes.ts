@@ -21,8 +21,10 @@ import { type Confirmations, TimedClient } from './timed-client';
 export interface LaneWiring {
   readonly apiUrl: string;
   readonly sqsEndpoint: string;
-  /** The client the lane's functions and its event source use (a counting one, for the cost model). */
+  /** The client the lane's functions use (a counting one, for the cost model). */
   readonly sqs: SQSClient;
+  /** The client the event source's pollers use (counting, receives spread over the pollers). */
+  readonly pollerSqs: SQSClient;
   readonly deadLetterQueueUrl: string;
   readonly confirmations: Confirmations;
 }
@@ -102,7 +104,7 @@ export function startHandlerLane(
       telemetry: quietTelemetry(config),
     });
   return startSqsEventSource({
-    sqs: wiring.sqs,
+    sqs: wiring.pollerSqs,
     queueUrl,
     createHandler: createInstance,
     batchSize: lane.batchSize,

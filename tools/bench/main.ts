@@ -13,6 +13,7 @@ import { measureColdStart } from './cold-start';
 import { measureCpu } from './cpu';
 import { deployedSettings } from './deployed';
 import { measureIdle } from './idle';
+import { perTickFlushDay } from './per-tick';
 import { MISS_REASONS } from './reasons';
 import {
   type BenchResults,
@@ -23,7 +24,7 @@ import {
   otherTargets,
   trickleTargets,
 } from './report';
-import { runTrickle } from './trickle';
+import { ALTERNATIVE_DESIGNS, COMPARED_DESIGNS, runTrickle } from './trickle';
 import { workloads } from './workloads';
 
 const root = join(__dirname, '..', '..');
@@ -92,7 +93,9 @@ async function main() {
         bursts.push(figures);
       }
     }
-    const trickleFigures = (await trickle).flat();
+    const rates = await trickle;
+    const measured = rates.flatMap((rate) => rate.measured);
+    const trickleFigures = measured.filter((f) => COMPARED_DESIGNS.includes(f.design));
     log('consumer idle cost ...');
     const idle = await measureIdle(burstSqs, settings);
     log(`  ${idle.runMs} ms a run, $${idle.monthly.usd.toFixed(2)} a month`);
@@ -111,6 +114,9 @@ async function main() {
       machine: machine(),
       settings,
       trickle: trickleFigures,
+      alternatives: measured.filter((f) => ALTERNATIVE_DESIGNS.includes(f.design)),
+      perTickFlush: rates.map((rate) => rate.perTickFlush),
+      perTickFlushDay: perTickFlushDay(settings, seed),
       bursts,
       idle,
       cpu,

@@ -5,7 +5,7 @@ import type { ColdStartFigures } from './cold-start';
 import { type CostPerMillionTokens, costPerMillionTokens, PRICES } from './cost';
 import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
-import type { TimeToRevoke } from './figures';
+import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
 import type { IdleFigures } from './idle';
 import { Design, type TrickleFigures } from './trickle';
 
@@ -25,7 +25,14 @@ export interface BenchResults {
     readonly node: string;
   };
   readonly settings: DeployedSettings;
+  /** The two designs the issue compares. */
   readonly trickle: readonly TrickleFigures[];
+  /** Alternatives run on the same arrivals, for the decision record. */
+  readonly alternatives: readonly TrickleFigures[];
+  /** A per-tick-only consumer, modelled from the same arrivals. */
+  readonly perTickFlush: readonly PerTickFlush[];
+  /** The same model over a whole day, at more rates. */
+  readonly perTickFlushDay: readonly PerTickFlush[];
   readonly bursts: readonly BurstFigures[];
   readonly idle: IdleFigures;
   readonly cpu: CpuFigures;
@@ -178,10 +185,24 @@ function trickleRows(trickle: readonly TrickleFigures[]): string[] {
   );
 }
 
+function alternativeRows(results: BenchResults): string[] {
+  const measured = [...results.trickle, ...results.alternatives].map(
+    (f) =>
+      `| ${f.tokensPerSecond} | ${f.design} | run | ${f.apiCalls} | ${f.floor} | ${fixed(f.apiCalls / f.floor, 2)}x | ${fixed(f.tokensPerCall, 2)} | ${seconds(f.routine)} | ${fixed(f.cost.usd, 2)} |`,
+  );
+  const modelled = results.perTickFlush.map(
+    (f) =>
+      `| ${f.tokensPerSecond} | consumer run per tick only | modelled | ${f.calls} | ${f.floor} | ${fixed(f.calls / f.floor, 2)}x | ${fixed(f.tokensPerCall, 2)} | ${fixed(f.routine.p50)} / ${fixed(f.routine.p95)} / ${fixed(f.routine.max)} | |`,
+  );
+  return [...measured, ...modelled].sort((a, b) => rateOf(a) - rateOf(b));
+}
+
+const rateOf = (row: string) => Number(row.split('|')[1]);
+
 function burstRows(bursts: readonly BurstFigures[]): string[] {
   return bursts.map(
     (f) =>
-      `| ${f.workload} | ${f.implementation} | ${f.tokensConfirmed} / ${f.tokensEnqueued} | ${fixed(f.apiCallsPer1000Tokens)} | ${fixed(f.tokensPerCall, 2)} | ${fixed(f.tokensPerSecond)} | ${fixed((100 * f.tokensPerSecond) / f.budgetTokensPerSecond)}% of ${f.budgetTokensPerSecond} | ${f.throttleViolations} / ${f.backoffViolations} | ${f.unfinished} | ${f.deadLetters} | ${fixed(f.peakRssMb)} |`,
+      `| ${f.workload} | ${f.implementation} | ${f.tokensConfirmed} / ${f.tokensEnqueued} | ${fixed(f.apiCallsPer1000Tokens)} | ${fixed(f.tokensPerCall, 2)} | ${fixed(f.tokensPerSecond)} | ${fixed((100 * f.tokensPerSecond) / f.budgetTokensPerSecond)}% of ${f.budgetTokensPerSecond} | ${fixed(f.firstCallAfterMs === undefined ? undefined : f.firstCallAfterMs / 1000)} | ${f.throttleViolations} / ${f.backoffViolations} | ${f.unfinished} | ${f.deadLetters} | ${fixed(f.peakRssMb)} |`,
   );
 }
 
@@ -257,6 +278,24 @@ the hours until a ${grouped(PRICES.dailyQuota)}-call quota is spent assume the r
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${trickleRows(results.trickle).join('\n')}
 
+### Alternatives on the same arrivals (for the decision record)
+
+Today's handler with a batching window of maxHold (60 s), with Lambda's 5 pollers and with 2 pollers
+(provisioned mode's minimum; also what EventBridge Pipes does with a 60 s window) were run beside the
+two designs above. The consumer that runs once per tick and must flush every run (no rounds) is
+modelled from the same arrivals: each run at a tick sends what arrived since the last one.
+
+| tokens/s | design | how | calls | floor | calls / floor | tokens per call | routine time to revoke p50 / p95 / max s | USD per M tokens |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${alternativeRows(results).join('\n')}
+
+Three minutes hold three ticks; over a modelled day (routine tokens only) the per-tick-only consumer
+pays one partial call per tick, most where a tick's tokens are just above a multiple of 20:
+
+| tokens/s | calls per day | floor | calls / floor | within 1.15 x floor + 1 |
+| --- | --- | --- | --- | --- |
+${results.perTickFlushDay.map((f) => `| ${f.tokensPerSecond} | ${grouped(f.calls)} | ${grouped(f.floor)} | ${fixed(f.calls / f.floor, 2)}x | ${f.calls <= callCeiling(f.floor) ? 'yes' : 'no'} |`).join('\n')}
+
 ## Bursts (10,000 tokens)
 
 The per-batch handler and the baseline take the bursts as they arrive (bursts of 500 messages every
@@ -265,8 +304,8 @@ run). The routine consumer finds the whole workload waiting (a backlog a run fin
 at once, later runs come every tick. Throughput: tokens resolved per second from the start to the
 last successful call; the share is of the implementation's own request budget.
 
-| workload | implementation | tokens revoked / enqueued | API calls per 1,000 tokens (ideal 50) | tokens per call | tokens resolved/s | of the budget (tokens/s) | throttle / backoff violations | messages unfinished | dead letters | peak RSS MB |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| workload | implementation | tokens revoked / enqueued | API calls per 1,000 tokens (ideal 50) | tokens per call | tokens resolved/s | of the budget (tokens/s) | first call after s | throttle / backoff violations | messages unfinished | dead letters | peak RSS MB |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${burstRows(results.bursts).join('\n')}
 
 ${bulkSentence(results.bursts)}

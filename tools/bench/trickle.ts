@@ -1,16 +1,19 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { maxConcurrencyFor, visibilityTimeoutInSeconds } from '../../infra/settings';
 import { Schedule } from '../local-pipeline/schedule';
 import type { LocalSqs } from '../local-sqs';
 import { type Simulator, startSimulator } from '../simulator';
 import { type Arrival, poissonArrivals } from './arrivals';
 import { type CostPerMillionTokens, costPerMillionTokens, gbSeconds } from './cost';
 import { countingSqs } from './counting-sqs';
-import type { DeployedSettings } from './deployed';
+import type { DeployedSettings, EventSourceLane } from './deployed';
 import {
   callCeiling,
   callFloor,
   callsPerDay,
   hoursUntilQuotaSpent,
+  type PerTickFlush,
+  perTickFlush,
   type TimeToRevoke,
   timeToRevoke,
 } from './figures';
@@ -23,8 +26,42 @@ export const Design = {
   TwoLanes: 'two lanes',
   /** Today: every token through the per-batch SQS-triggered handler. */
   PerBatch: 'per-batch (today)',
+  /** Alternative: the routine lane is today's handler with a batching window of maxHold (60 s), 5 pollers. */
+  LongWindow: 'routine lane: per-batch, 60 s window',
+  /** Alternative: the same with provisioned pollers at their minimum (2); 2 instances share the routine budget. */
+  TwoPollers: 'routine lane: per-batch, 2 pollers, 60 s window',
 } as const;
 export type Design = (typeof Design)[keyof typeof Design];
+
+/** The designs the issue's targets apply to, and the alternatives measured for the decision record. */
+export const COMPARED_DESIGNS: readonly Design[] = [Design.TwoLanes, Design.PerBatch];
+export const ALTERNATIVE_DESIGNS: readonly Design[] = [Design.LongWindow, Design.TwoPollers];
+
+const LONG_WINDOW_SECONDS = 60;
+
+/**
+ * The routine lane of an alternative: today's handler behind an event source with a 60 s window, with
+ * the routine share of the budget spread over its instances (5 pollers, or provisioned mode's minimum
+ * of 2).
+ */
+function alternativeRoutineLane(design: Design, settings: DeployedSettings): EventSourceLane {
+  const today = settings.perBatch;
+  const two = design === Design.TwoPollers;
+  const maxConcurrency = two
+    ? 2
+    : maxConcurrencyFor(settings.consumer.requestsPerSecond, today.requestsPerSecondPerFunction);
+  return {
+    ...today,
+    maxBatchingWindowInSeconds: LONG_WINDOW_SECONDS,
+    pollers: two ? 2 : today.pollers,
+    maxConcurrency,
+    requestsPerSecondPerFunction: settings.consumer.requestsPerSecond / maxConcurrency,
+    visibilityTimeoutInSeconds: visibilityTimeoutInSeconds(
+      today.functionTimeoutInSeconds,
+      LONG_WINDOW_SECONDS,
+    ),
+  };
+}
 
 export interface TrickleFigures {
   readonly tokensPerSecond: number;
@@ -72,53 +109,45 @@ export interface TrickleOptions {
 const SIMULATOR = { latencyMs: { min: 50, max: 150 }, maxRequestsPerSecond: 30, banSeconds: 30 } as const;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** A running design: where its tokens go, and how to stop it and count what its functions did. */
-interface RunningDesign {
-  readonly queueFor: (urgent: boolean) => string;
-  /** The traffic starts now. */
-  begin(): void;
-  stop(): Promise<{
-    invocations: number;
-    invocationMs: number;
-    schedulerInvocations: number;
-    failedRuns: number;
-  }>;
+/** What a design's functions did: Lambda invocations and time, scheduled runs, failed runs. */
+interface FunctionUsage {
+  readonly invocations: number;
+  readonly invocationMs: number;
+  readonly schedulerInvocations: number;
+  readonly failedRuns: number;
 }
 
-async function startTwoLanes(
-  options: TrickleOptions,
-  wiring: LaneWiring,
-  name: string,
-  deadLetterQueueArn: string,
-): Promise<RunningDesign> {
-  const { consumer: consumerLane, urgent: urgentLane } = options.settings;
-  const routineQueue = await createLaneQueue(
-    options.sqs,
-    `${name}-routine`,
-    consumerLane,
-    deadLetterQueueArn,
-  );
-  const urgentQueue = await createLaneQueue(options.sqs, `${name}-urgent`, urgentLane, deadLetterQueueArn);
-  const urgent = await startHandlerLane(wiring, urgentQueue, urgentLane);
-  const consumer = consumerFunction(wiring, routineQueue, consumerLane);
-  // EventBridge Scheduler at the deployed rate; the traffic starts as the schedule does, so the first
-  // run comes one tick in (as if the run before it had just found an empty queue).
+/** Something that drains a queue: started with the traffic, stopped at the end with its usage. */
+interface Drainer {
+  begin(): void;
+  stop(): Promise<FunctionUsage>;
+}
+
+/** A running design: where its tokens go, and its drainers. */
+interface RunningDesign {
+  readonly queueFor: (urgent: boolean) => string;
+  readonly drainers: readonly Drainer[];
+}
+
+/** The single consumer, invoked by EventBridge Scheduler at the deployed rate. */
+function scheduledConsumer(options: TrickleOptions, wiring: LaneWiring, queueUrl: string): Drainer {
+  const lane = options.settings.consumer;
+  const consumer = consumerFunction(wiring, queueUrl, lane);
+  // The traffic starts as the schedule does, so the first run comes one tick in (as if the run before
+  // it had just found an empty queue).
   const schedule = new Schedule({
-    tickMs: consumerLane.tickSeconds * 1000,
+    tickMs: lane.tickSeconds * 1000,
     invoke: async () => {
       await consumer.run();
     },
   });
   return {
-    queueFor: (isUrgent) => (isUrgent ? urgentQueue : routineQueue),
     begin: () => schedule.resume(),
     async stop() {
       await schedule.stop();
-      await urgent.stop();
-      const stats = urgent.stats();
       return {
-        invocations: stats.invocations + consumer.runs.length,
-        invocationMs: stats.invocationMs + consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
+        invocations: consumer.runs.length,
+        invocationMs: consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
         schedulerInvocations: consumer.runs.length,
         failedRuns: consumer.runs.filter((run) => run.timedOut || run.error !== undefined).length,
       };
@@ -126,17 +155,14 @@ async function startTwoLanes(
   };
 }
 
-async function startPerBatch(
-  options: TrickleOptions,
+/** The per-batch handler behind the event source model (polling from the start). */
+async function eventSourceHandler(
   wiring: LaneWiring,
-  name: string,
-  deadLetterQueueArn: string,
-): Promise<RunningDesign> {
-  const lane = options.settings.perBatch;
-  const queue = await createLaneQueue(options.sqs, `${name}-source`, lane, deadLetterQueueArn);
-  const source = await startHandlerLane(wiring, queue, lane);
+  queueUrl: string,
+  lane: EventSourceLane,
+): Promise<Drainer> {
+  const source = await startHandlerLane(wiring, queueUrl, lane);
   return {
-    queueFor: () => queue,
     begin: () => undefined,
     async stop() {
       await source.stop();
@@ -149,6 +175,47 @@ async function startPerBatch(
       };
     },
   };
+}
+
+/** Routine tokens to the routine queue (the consumer, or an alternative), urgent ones to the urgent lane. */
+async function startTwoLanes(
+  design: Design,
+  options: TrickleOptions,
+  wiring: LaneWiring,
+  name: string,
+  deadLetterQueueArn: string,
+): Promise<RunningDesign> {
+  const { consumer: consumerLane, urgent: urgentLane } = options.settings;
+  const alternative =
+    design === Design.TwoLanes ? undefined : alternativeRoutineLane(design, options.settings);
+  const routineQueue = await createLaneQueue(
+    options.sqs,
+    `${name}-routine`,
+    alternative ?? consumerLane,
+    deadLetterQueueArn,
+  );
+  const urgentQueue = await createLaneQueue(options.sqs, `${name}-urgent`, urgentLane, deadLetterQueueArn);
+  return {
+    queueFor: (isUrgent) => (isUrgent ? urgentQueue : routineQueue),
+    drainers: [
+      await eventSourceHandler(wiring, urgentQueue, urgentLane),
+      alternative === undefined
+        ? scheduledConsumer(options, wiring, routineQueue)
+        : await eventSourceHandler(wiring, routineQueue, alternative),
+    ],
+  };
+}
+
+/** Today: one queue, every token through the per-batch handler. */
+async function startPerBatch(
+  options: TrickleOptions,
+  wiring: LaneWiring,
+  name: string,
+  deadLetterQueueArn: string,
+): Promise<RunningDesign> {
+  const lane = options.settings.perBatch;
+  const queue = await createLaneQueue(options.sqs, `${name}-source`, lane, deadLetterQueueArn);
+  return { queueFor: () => queue, drainers: [await eventSourceHandler(wiring, queue, lane)] };
 }
 
 async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -195,32 +262,39 @@ async function runDesign(
   startAt: number,
 ): Promise<TrickleFigures> {
   const simulator: Simulator = await startSimulator({ seed: options.seed, ...SIMULATOR });
-  const counting = countingSqs(options.sqs.endpoint);
-  const name = `trickle-${String(options.tokensPerSecond).replace('.', '_')}-${design === Design.TwoLanes ? 'lanes' : 'batch'}`;
+  const counting = countingSqs(options.sqs.endpoint, { spreadReceives: true, seed: options.seed });
+  const name = `trickle-${String(options.tokensPerSecond).replace('.', '_')}-${design.replace(/[^a-z0-9]+/g, '-')}`;
   const dlq = await options.sqs.createQueue(`${name}-dlq`);
   const confirmations: Confirmations = new Map();
   const wiring: LaneWiring = {
     apiUrl: simulator.url,
     sqsEndpoint: options.sqs.endpoint,
     sqs: counting.client,
+    pollerSqs: counting.pollerClient,
     deadLetterQueueUrl: dlq.queueUrl,
     confirmations,
   };
   const running =
-    design === Design.TwoLanes
-      ? await startTwoLanes(options, wiring, name, dlq.queueArn)
-      : await startPerBatch(options, wiring, name, dlq.queueArn);
+    design === Design.PerBatch
+      ? await startPerBatch(options, wiring, name, dlq.queueArn)
+      : await startTwoLanes(design, options, wiring, name, dlq.queueArn);
   const tokens = simulator.issueTokens(arrivals.length);
   const sentAt = { routine: new Map<string, number>(), urgent: new Map<string, number>() };
 
   await sleep(startAt - Date.now());
-  running.begin();
+  for (const drainer of running.drainers) drainer.begin();
   await produce(arrivals, tokens, counting.client, running.queueFor, startAt, sentAt);
   // Wait for every token, at most three ticks past the traffic.
   const giveUpAt = Date.now() + 3 * options.settings.consumer.tickSeconds * 1000;
   while (confirmations.size < tokens.length && Date.now() < giveUpAt) await sleep(250);
   const wallSeconds = (Date.now() - startAt) / 1000;
-  const functions = await running.stop();
+  const usage = await Promise.all(running.drainers.map((drainer) => drainer.stop()));
+  const functions = {
+    invocations: usage.reduce((sum, u) => sum + u.invocations, 0),
+    invocationMs: usage.reduce((sum, u) => sum + u.invocationMs, 0),
+    schedulerInvocations: usage.reduce((sum, u) => sum + u.schedulerInvocations, 0),
+    failedRuns: usage.reduce((sum, u) => sum + u.failedRuns, 0),
+  };
   const deadLetters = await countMessages(counting.client, dlq.queueUrl);
   const stats = simulator.stats();
   const urgentTokens = new Set(sentAt.urgent.keys());
@@ -228,7 +302,7 @@ async function runDesign(
     request.tokens.some((t) => urgentTokens.has(t)),
   ).length;
   await simulator.close();
-  counting.client.destroy();
+  counting.destroy();
 
   const volume = {
     routineTokens: sentAt.routine.size,
@@ -281,25 +355,38 @@ async function runDesign(
 }
 
 /**
- * One trickle rate, both designs side by side in the same minutes: Poisson single-token logouts
- * (the same arrival times for both), each design with its own simulator, queues and functions.
+ * One trickle rate, every design side by side in the same minutes: Poisson single-token logouts
+ * (the same arrival times for all), each design with its own simulator, queues and functions. The
+ * per-tick-only consumer is modelled from the same arrivals, not run.
  */
-export async function runTrickle(options: TrickleOptions): Promise<TrickleFigures[]> {
+export async function runTrickle(
+  options: TrickleOptions,
+): Promise<{ readonly measured: TrickleFigures[]; readonly perTickFlush: PerTickFlush }> {
   const arrivals = poissonArrivals({
     tokensPerSecond: options.tokensPerSecond,
     durationSeconds: options.durationSeconds,
     urgentFraction: options.urgentFraction,
     seed: options.seed,
   });
-  // Both designs start their traffic at the same moment, once both are set up.
+  // Every design starts its traffic at the same moment, once all are set up.
   const startAt = Date.now() + 5000;
   const figures = await Promise.all(
-    [Design.TwoLanes, Design.PerBatch].map((design) => runDesign(options, design, arrivals, startAt)),
+    [...COMPARED_DESIGNS, ...ALTERNATIVE_DESIGNS].map((design) =>
+      runDesign(options, design, arrivals, startAt),
+    ),
   );
   for (const f of figures) {
     options.log(
       `  trickle ${f.tokensPerSecond}/s ${f.design}: ${f.apiCalls} calls (floor ${f.floor}), ${f.tokensPerCall.toFixed(2)} tokens/call, routine p95 ${f.routine.p95?.toFixed(1)} s, urgent p95 ${f.urgent.p95?.toFixed(1)} s, ${f.confirmed}/${f.routineTokens + f.urgentTokens} confirmed`,
     );
   }
-  return figures;
+  return {
+    measured: figures,
+    perTickFlush: perTickFlush(arrivals, {
+      tokensPerSecond: options.tokensPerSecond,
+      seconds: options.durationSeconds,
+      tickSeconds: options.settings.consumer.tickSeconds,
+      maxHoldSeconds: options.settings.consumer.maxHoldSeconds,
+    }),
+  };
 }
