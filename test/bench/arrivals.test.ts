@@ -35,7 +35,12 @@ describe('Poisson arrivals', () => {
   });
 
   it('mark none with no urgent fraction', () => {
-    const arrivals = poissonArrivals({ tokensPerSecond: 0.2, durationSeconds: 60, urgentFraction: 0, seed: 7 });
+    const arrivals = poissonArrivals({
+      tokensPerSecond: 0.2,
+      durationSeconds: 60,
+      urgentFraction: 0,
+      seed: 7,
+    });
     expect(arrivals.length).toBeGreaterThan(0);
     expect(arrivals.some((a) => a.urgent)).toBe(false);
   });

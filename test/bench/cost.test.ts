@@ -1,7 +1,7 @@
 import {
   costPerMillionTokens,
   gbSeconds,
-  monthlyIdleCost,
+  monthlyRunsCost,
   PRICES,
   priceOf,
   SECONDS_PER_MONTH,
@@ -66,7 +66,7 @@ describe('cost model', () => {
     // Prepare: a 1 s run every 60 s at 256 MB, one receive each
     const idle = { tickSeconds: 60, runMs: 1000, sqsRequestsPerRun: 1, memoryMb: 256 };
     // Act
-    const month = monthlyIdleCost(idle);
+    const month = monthlyRunsCost(idle);
     // Assess: 30.4375 days of 1,440 runs
     expect(month.runs).toBeCloseTo(43_830, 6);
     expect(month.lambdaGbSeconds).toBeCloseTo(43_830 * 0.25, 6);

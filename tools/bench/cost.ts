@@ -76,12 +76,12 @@ export function costPerMillionTokens(run: MeasuredRun, memoryMb: number): CostPe
   };
 }
 
-/** A month of scheduled runs that find nothing to do: one run per tick. */
-export interface IdleRun {
+/** A month of scheduled runs, one per tick, each as long as the one measured. */
+export interface ScheduledRuns {
   readonly tickSeconds: number;
-  /** Wall time of one run on an empty queue (billed duration), ms. */
+  /** Wall time of one run (billed duration), ms. */
   readonly runMs: number;
-  /** SQS requests one such run makes (its receives). */
+  /** SQS requests one run makes. */
   readonly sqsRequestsPerRun: number;
   readonly memoryMb: number;
 }
@@ -90,8 +90,8 @@ export interface MonthlyCost extends Cost {
   readonly runs: number;
 }
 
-/** What the consumer's runs cost in a month without traffic: Lambda time and requests, SQS receives, scheduler invocations. */
-export function monthlyIdleCost(idle: IdleRun): MonthlyCost {
+/** What the consumer's runs cost in a month: Lambda time and requests, SQS requests, scheduler invocations. */
+export function monthlyRunsCost(idle: ScheduledRuns): MonthlyCost {
   const runs = SECONDS_PER_MONTH / idle.tickSeconds;
   return {
     runs,

@@ -1,11 +1,11 @@
 import type { LocalSqs } from '../local-sqs';
 import { startSimulator } from '../simulator';
-import { type IdleRun, type MonthlyCost, monthlyIdleCost } from './cost';
+import { type MonthlyCost, monthlyRunsCost, type ScheduledRuns } from './cost';
 import { countingSqs } from './counting-sqs';
 import type { DeployedSettings } from './deployed';
 import { consumerFunction, createLaneQueue } from './lanes';
 
-export interface IdleFigures extends IdleRun {
+export interface IdleFigures extends ScheduledRuns {
   /** Runs measured on the empty queue (the first, cold, one excluded from the median). */
   readonly runs: number;
   readonly runMsEach: readonly number[];
@@ -42,11 +42,11 @@ export async function measureIdle(sqs: LocalSqs, settings: DeployedSettings, run
   counting.destroy();
   await simulator.close();
   const sorted = [...runMsEach].sort((a, b) => a - b);
-  const idle: IdleRun = {
+  const idle: ScheduledRuns = {
     tickSeconds: lane.tickSeconds,
     runMs: sorted[Math.floor(sorted.length / 2)] as number,
     sqsRequestsPerRun,
     memoryMb: settings.memoryMb,
   };
-  return { ...idle, runs, runMsEach, monthly: monthlyIdleCost(idle) };
+  return { ...idle, runs, runMsEach, monthly: monthlyRunsCost(idle) };
 }

@@ -2,7 +2,8 @@ import { cpus, totalmem } from 'node:os';
 import { RECEIVE_WAIT_SECONDS } from '../../functions/lib/limits';
 import { type BurstFigures, Implementation } from './bursts';
 import type { ColdStartFigures } from './cold-start';
-import { type CostPerMillionTokens, costPerMillionTokens, PRICES } from './cost';
+import { type CostPerMillionTokens, costPerMillionTokens, monthlyRunsCost, PRICES } from './cost';
+import { POLLER_JITTER_MS } from './counting-sqs';
 import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
 import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
@@ -185,6 +186,32 @@ function trickleRows(trickle: readonly TrickleFigures[]): string[] {
   );
 }
 
+/** What the consumer's runs cost in a month of steady traffic at each rate (Lambda and scheduler). */
+function consumerMonth(results: BenchResults): string {
+  const rows = results.trickle.flatMap((f) =>
+    f.meanRunMs === undefined
+      ? []
+      : [
+          {
+            rate: f.tokensPerSecond,
+            seconds: f.meanRunMs / 1000,
+            month: monthlyRunsCost({
+              tickSeconds: results.settings.consumer.tickSeconds,
+              runMs: f.meanRunMs,
+              sqsRequestsPerRun: 0,
+              memoryMb: results.settings.memoryMb,
+            }),
+          },
+        ],
+  );
+  return `**Price of holding.** A run that holds tokens stays up in rounds until its deadline, so Lambda bills
+most of each minute while traffic lasts: mean run ${rows.map((r) => `${fixed(r.seconds)} s at ${r.rate} tokens/s`).join(', ')},
+that is ${rows.map((r) => `$${fixed(r.month.usd, 2)}`).join(', ')} a month of Lambda time, requests and scheduler invocations
+under steady traffic (SQS requests come on top: see USD per M tokens). Today's design bills only its
+short invocations, and its pollers' receives.
+`;
+}
+
 function alternativeRows(results: BenchResults): string[] {
   const measured = [...results.trickle, ...results.alternatives].map(
     (f) =>
@@ -272,11 +299,17 @@ invocations, EventBridge Scheduler $1.00/M).
 
 The floor is \`max(ceil(R/20), ceil(T/L)) + U\` for R routine and U urgent tokens over T = ${trickleSeconds} s with
 L = maxHold = ${c.maxHoldSeconds} s. Urgent tokens are 2% of the arrivals, at least one per rate. Calls per day and
-the hours until a ${grouped(PRICES.dailyQuota)}-call quota is spent assume the rate all day.
+the hours until a ${grouped(PRICES.dailyQuota)}-call quota is spent assume the rate all day. A waiting poller of the event
+source takes each new message at random, as SQS hands a message to any one of the receives waiting on
+it (\`tools/bench/counting-sqs.ts\`: 0-${POLLER_JITTER_MS} ms before each receive of the pollers). Left to itself the local
+server gives the next message to the poller that has just received, which gathers a trickle into one
+poller's batch and flatters the per-batch designs (in one such run today's design made 1.5-5.5x the floor).
 
 | tokens/s | design | tokens (routine + urgent) | calls | floor | calls / floor | tokens per call | calls per day | hours until 10,000 calls | routine time to revoke p50 / p95 / max s | urgent p50 / p95 / max s | confirmed | throttle / backoff violations | Lambda GB-s | Lambda GB-s per M tokens | USD per M tokens |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${trickleRows(results.trickle).join('\n')}
+
+${consumerMonth(results)}
 
 ### Alternatives on the same arrivals (for the decision record)
 

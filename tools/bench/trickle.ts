@@ -89,6 +89,8 @@ export interface TrickleFigures {
   readonly lambdaMs: number;
   readonly lambdaGbSeconds: number;
   readonly schedulerInvocations: number;
+  /** Mean wall time of a scheduled consumer run (undefined for designs without one). */
+  readonly meanRunMs: number | undefined;
   /** Consumer runs that outlived the function timeout, or threw. */
   readonly failedRuns: number;
   readonly sqsRequests: Readonly<Record<string, number>>;
@@ -114,6 +116,8 @@ interface FunctionUsage {
   readonly invocations: number;
   readonly invocationMs: number;
   readonly schedulerInvocations: number;
+  /** Wall time of the scheduled runs. */
+  readonly scheduledMs: number;
   readonly failedRuns: number;
 }
 
@@ -149,6 +153,7 @@ function scheduledConsumer(options: TrickleOptions, wiring: LaneWiring, queueUrl
         invocations: consumer.runs.length,
         invocationMs: consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
         schedulerInvocations: consumer.runs.length,
+        scheduledMs: consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
         failedRuns: consumer.runs.filter((run) => run.timedOut || run.error !== undefined).length,
       };
     },
@@ -171,6 +176,7 @@ async function eventSourceHandler(
         invocations: stats.invocations,
         invocationMs: stats.invocationMs,
         schedulerInvocations: 0,
+        scheduledMs: 0,
         failedRuns: 0,
       };
     },
@@ -293,6 +299,7 @@ async function runDesign(
     invocations: usage.reduce((sum, u) => sum + u.invocations, 0),
     invocationMs: usage.reduce((sum, u) => sum + u.invocationMs, 0),
     schedulerInvocations: usage.reduce((sum, u) => sum + u.schedulerInvocations, 0),
+    scheduledMs: usage.reduce((sum, u) => sum + u.scheduledMs, 0),
     failedRuns: usage.reduce((sum, u) => sum + u.failedRuns, 0),
   };
   const deadLetters = await countMessages(counting.client, dlq.queueUrl);
@@ -337,6 +344,10 @@ async function runDesign(
     lambdaMs: functions.invocationMs,
     lambdaGbSeconds: gbSeconds(functions.invocationMs, memoryMb),
     schedulerInvocations: functions.schedulerInvocations,
+    meanRunMs:
+      functions.schedulerInvocations === 0
+        ? undefined
+        : functions.scheduledMs / functions.schedulerInvocations,
     failedRuns: functions.failedRuns,
     sqsRequests,
     cost: costPerMillionTokens(
