@@ -9,6 +9,7 @@ export {
   type EnqueueResult,
   EnqueueValidationError,
   enqueueTokens,
+  queueUrlFor,
   RevocationQueue,
   type RevocationQueueOptions,
   type SqsFailureKind,
@@ -32,8 +33,17 @@ export {
   type RejectedToken,
   RejectReason,
   RevocationAction,
+  RevocationPriority,
   type RevocationRequest,
 } from './lib/message';
+export {
+  checkQueueUrl,
+  checkSqsEndpoint,
+  isLoopbackQueueHost,
+  REFUSE_CLEARTEXT_STEP,
+  refuseCleartext,
+  type SdkHandler,
+} from './lib/queue-url';
 export { ApiMethod } from './lib/stackexchange/api-method';
 export { checkApiUrl, DEFAULT_API_URL, isLoopbackHost } from './lib/stackexchange/api-url';
 export {

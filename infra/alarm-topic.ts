@@ -25,33 +25,43 @@ export class AlarmTopic extends Construct {
       description: 'Encrypts the token revocation alarm topic',
       enableKeyRotation: true,
     });
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // Only alarms of this account and region.
+    const fromAlarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     // CloudWatch publishes alarm notifications into the encrypted topic: it needs the data key. (An
     // AWS-managed aws/sns key cannot be used for this, which is why the topic has its own key.)
-    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromAlarmsOfThisAccount,
+      }),
+    );
     this.topic = new Topic(this, 'Topic', {
       enforceSSL: true,
       masterKey: this.key,
       displayName: 'Token revocation alarms',
     });
-    // The topic policy replaces SNS's default one, so CloudWatch alarms must be let in explicitly:
-    // only alarms of this account and region.
+    // The topic policy replaces SNS's default one, so CloudWatch alarms must be let in explicitly.
     this.topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        principals: [cloudWatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
+        conditions: fromAlarmsOfThisAccount,
       }),
     );
     if (props.email !== undefined) {

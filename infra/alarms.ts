@@ -11,16 +11,25 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName } from '../functions/lib/telemetry-names';
+import { LANE_DIMENSION, Lane, MetricName } from '../functions/lib/telemetry-names';
 
 export interface RevocationAlarmsProps {
   readonly queue: IQueue;
+  readonly urgentQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The urgent lane's SQS-triggered function. */
   readonly function: IFunction;
+  /** The routine lane's scheduled consumer. */
+  readonly consumer: IFunction;
   readonly topic: ITopic;
+  /** The SNS topic producers publish to, if the construct subscribes to one. */
+  readonly sourceTopic: ITopic | undefined;
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly maxMessageAge: Duration;
+  readonly urgentMaxMessageAge: Duration;
+  readonly tick: Duration;
+  readonly maxHold: Duration;
   readonly dailyQuota: number;
   readonly quotaAlarmFraction: number;
 }
@@ -40,6 +49,32 @@ export function handlerMetric(
   });
 }
 
+/** A per-lane handler metric (the time-to-revoke figures): the `service` and `lane` dimensions. */
+export function laneMetric(
+  props: Pick<RevocationAlarmsProps, 'metricsNamespace' | 'serviceName'>,
+  name: MetricName,
+  lane: Lane,
+  statistic = 'Average',
+) {
+  return new Metric({
+    namespace: props.metricsNamespace,
+    metricName: name,
+    dimensionsMap: { service: props.serviceName, [LANE_DIMENSION]: lane },
+    statistic,
+    period: Duration.minutes(5),
+  });
+}
+
+/** Seconds an urgent token may take from its message's send to its confirmation. */
+export const URGENT_TIME_TO_REVOKE_ALARM_SECONDS = 30;
+/** Seconds a routine token may take beyond maxHold (a tick, the call, a margin). */
+export const ROUTINE_TIME_TO_REVOKE_MARGIN_SECONDS = 30;
+
+interface AlarmOptions {
+  readonly comparisonOperator?: ComparisonOperator;
+  readonly treatMissingData?: TreatMissingData;
+}
+
 /** Every alarm the runbook describes, all sent to one topic. */
 export class RevocationAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -52,14 +87,15 @@ export class RevocationAlarms extends Construct {
       metric: IMetric,
       threshold: number,
       description: string,
-      comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      options: AlarmOptions = {},
     ) => {
       const alarm = new Alarm(this, alarmId, {
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        comparisonOperator:
+          options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       alarm.addAlarmAction(action);
@@ -67,6 +103,8 @@ export class RevocationAlarms extends Construct {
       this.alarms.push(alarm);
     };
     const metric = (name: MetricName, statistic?: string) => handlerMetric(props, name, statistic);
+    const oldest = (queue: IQueue) =>
+      queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' });
 
     add(
       'DeadLetterQueueNotEmpty',
@@ -75,50 +113,109 @@ export class RevocationAlarms extends Construct {
         statistic: 'Maximum',
       }),
       1,
-      'The dead-letter queue holds messages: bad input the function parked (see the reason attribute) or messages whose retries ran out. Inspect them in the SQS console (parked ones carry a reason attribute), fix the cause, then replay with Start DLQ redrive (see the runbook).',
+      'The dead-letter queue holds messages: bad input a function parked (see the reason attribute) or messages whose retries ran out. List them with token-revoker dlq list (operator role), fix the cause, then replay (see the runbook).',
     );
     add(
       'Backlog',
-      props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      oldest(props.queue),
       props.maxMessageAge.toSeconds(),
-      `Tokens have waited more than ${props.maxMessageAge.toSeconds()} s to be revoked: the function is failing, throttled, or the request budget is too small for the load. Check the function errors, the Stack Exchange throttle alarm and the dashboard.`,
+      `Routine tokens have waited more than ${props.maxMessageAge.toSeconds()} s to be revoked: the scheduled consumer is not running or failing, throttled, or the routine share of the request budget is too small for the load. Check MissedSchedule, ConsumerErrors, StackExchangeThrottled and the dashboard.`,
+    );
+    add(
+      'UrgentBacklog',
+      oldest(props.urgentQueue),
+      props.urgentMaxMessageAge.toSeconds(),
+      `Urgent tokens (leaks, compromised accounts) have waited more than ${props.urgentMaxMessageAge.toSeconds()} s: the urgent function is failing or throttled. Check FunctionErrors, FunctionThrottles, StackExchangeThrottled and ConfigurationErrors now.`,
+    );
+    add(
+      'MissedSchedule',
+      props.consumer.metricInvocations({ period: missedSchedulePeriod(props.tick), statistic: 'Sum' }),
+      1,
+      'The routine consumer did not run: EventBridge Scheduler stopped invoking it (schedule disabled or deleted, role or permission broken) or Lambda refused it. Routine tokens wait in their queue meanwhile. Check the schedule, its dead-letter queue and the function.',
+      {
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      },
+    );
+    add(
+      'ConsumerErrors',
+      props.consumer.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'A run of the routine consumer failed as a whole (a crash or a timeout). Its messages come back after their visibility timeout and are retried by a later run. Read the consumer logs.',
     );
     add(
       'FunctionErrors',
       props.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       1,
-      'The revocation function failed whole invocations (every message of a batch failed, a crash, or a timeout). Read its logs; SQS retries the messages.',
+      'The urgent revocation function failed whole invocations (every message of a batch failed, a crash, or a timeout). Read its logs; SQS retries the messages.',
     );
     add(
       'FunctionThrottles',
       props.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       1,
-      'Lambda throttled the revocation function: the account concurrency limit is reached. Raise it or lower other functions; messages wait in the queue meanwhile.',
+      'Lambda throttled the urgent revocation function: the account concurrency limit is reached. Raise it or lower other functions; urgent messages wait in their queue meanwhile.',
     );
     add(
       'ConfigurationErrors',
       metric(MetricName.ConfigurationErrors),
       1,
-      'The handler reported a configuration error (wrong app key, wrong API URL, missing secret or dead-letter queue). Nothing is revoked until it is fixed: check the logs for the error_name, fix the setting, redeploy.',
+      'A handler reported a configuration error (wrong app key, wrong API URL, missing secret or dead-letter queue). Nothing is revoked until it is fixed: check the logs for the error_name, fix the setting, redeploy.',
     );
     add(
       'StackExchangeThrottled',
       metric(MetricName.ThrottleViolations),
       1,
-      'Stack Exchange answered throttle_violation: this IP is banned for a while. The function pauses by itself; lower the request budget if it repeats, and check nothing else calls the API from the same address.',
+      'Stack Exchange answered throttle_violation: this IP is banned for a while. The functions pause by themselves; lower the request budget if it repeats, and check nothing else calls the API from the same address.',
     );
     add(
       'QuotaLow',
       metric(MetricName.QuotaRemaining, 'Minimum'),
       Math.floor(props.dailyQuota * props.quotaAlarmFraction),
       `Less than ${Math.round(props.quotaAlarmFraction * 100)}% of the daily Stack Exchange quota (${props.dailyQuota} calls) is left. Running out causes long bans: check for a surge of revocations or another user of the key.`,
-      ComparisonOperator.LESS_THAN_THRESHOLD,
+      { comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD },
     );
     add(
       'TokensParked',
       metric(MetricName.TokensParked),
       1,
-      'The function parked tokens it will never retry (invalid syntax, or rejected by the API). A producer sends bad input: list the dead-letter queue to see the reasons and the source message ids.',
+      'A function parked tokens it will never retry (invalid syntax, or rejected by the API). A producer sends bad input: list the dead-letter queue to see the reasons and the source message ids.',
     );
+    add(
+      'TokensDeferred',
+      metric(MetricName.TokensDeferred),
+      1,
+      'The daily quota is below the reserve, so the routine consumer holds routine tokens back until a call fills up or they are overdue (maxDefer). Urgent tokens still go at once. Look for what spends the quota: a surge, partial calls, or another user of the key.',
+    );
+    const routineLimit = props.maxHold.toSeconds() + ROUTINE_TIME_TO_REVOKE_MARGIN_SECONDS;
+    add(
+      'RoutineTimeToRevoke',
+      laneMetric(props, MetricName.TimeToRevokeP95, Lane.Routine),
+      routineLimit,
+      `Routine tokens take longer than ${routineLimit} s (maxHold + ${ROUTINE_TIME_TO_REVOKE_MARGIN_SECONDS} s, 95th percentile averaged over 5 minutes) from enqueue to confirmation: the quota governor defers them (see TokensDeferred), runs are late or failing, or the routine share of the budget is too small for the load.`,
+      { comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    add(
+      'UrgentTimeToRevoke',
+      laneMetric(props, MetricName.TimeToRevokeP95, Lane.Urgent),
+      URGENT_TIME_TO_REVOKE_ALARM_SECONDS,
+      `Urgent tokens take longer than ${URGENT_TIME_TO_REVOKE_ALARM_SECONDS} s (95th percentile averaged over 5 minutes) from enqueue to confirmation: the urgent function is retrying, throttled, or its share of the budget is too small for the leak being revoked.`,
+      { comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    if (props.sourceTopic !== undefined) {
+      add(
+        'SourceTopicBodyNotJson',
+        props.sourceTopic.metric('NumberOfNotificationsFilteredOut-InvalidMessageBody', {
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        1,
+        'A producer published to the source topic a message whose body is not a JSON object. SNS routes by the body, so it dropped the message: its tokens were not revoked. Find the producer (CloudTrail Publish calls) and fix its message format.',
+      );
+    }
   }
+}
+
+/** The window in which at least one run must happen: two ticks, and at least 5 minutes. */
+export function missedSchedulePeriod(tick: Duration): Duration {
+  return Duration.seconds(Math.max(300, 2 * tick.toSeconds()));
 }

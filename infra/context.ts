@@ -14,9 +14,17 @@ export const CONTEXT_SETTINGS = [
   'alarmEmail',
   'eventBusName',
   'sourceTopicArn',
+  'operatorRoleArns',
   'totalRequestsPerSecond',
+  'urgentRequestsPerSecond',
   'requestsPerSecondPerFunction',
   'callConcurrency',
+  'routineCallConcurrency',
+  'tickInSeconds',
+  'maxHoldInSeconds',
+  'maxDeferInSeconds',
+  'quotaReserveFraction',
+  'routineMaxReceiveCount',
   'batchSize',
   'maxBatchingWindowInSeconds',
   'functionTimeoutInSeconds',
@@ -26,6 +34,7 @@ export const CONTEXT_SETTINGS = [
   'useSqsManagedEncryption',
   'logLevel',
   'maxMessageAgeInMinutes',
+  'urgentMaxMessageAgeInMinutes',
   'dailyQuota',
   'quotaAlarmFraction',
   'dashboardName',
@@ -58,6 +67,15 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
     const value = number(name);
     return value === undefined ? undefined : unit(value);
   };
+  const list = (name: (typeof CONTEXT_SETTINGS)[number]): string[] | undefined => {
+    const value: unknown = node.tryGetContext(name);
+    if (Array.isArray(value)) return value.map(String).filter((item) => item !== '');
+    const items = text(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    return items === undefined || items.length === 0 ? undefined : items;
+  };
   const flag = text('useSqsManagedEncryption');
   if (flag !== undefined && flag !== 'true' && flag !== 'false') {
     throw new Error(`context useSqsManagedEncryption: "${flag}" is not true or false`);
@@ -66,9 +84,11 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
   return {
     stackName: text('stackName') ?? 'TokenRevoker',
     props: {
-      description: 'Revokes Stack Exchange access tokens from an SQS queue (token-revoker)',
+      description:
+        'Revokes Stack Exchange access tokens from a routine and an urgent SQS queue (token-revoker)',
       eventBusName: text('eventBusName'),
       sourceTopicArn: text('sourceTopicArn'),
+      operatorRoleArns: list('operatorRoleArns'),
       keyEncryptionKeyArn: text('keyEncryptionKeyArn'),
       revocation: {
         apiUrl: text('apiUrl'),
@@ -76,8 +96,15 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         keyParameterName: text('keyParameterName'),
         authStyle: oneOf('authStyle', ['query', 'header'] as const),
         totalRequestsPerSecond: number('totalRequestsPerSecond'),
+        urgentRequestsPerSecond: number('urgentRequestsPerSecond'),
         requestsPerSecondPerFunction: number('requestsPerSecondPerFunction'),
         callConcurrency: number('callConcurrency'),
+        routineCallConcurrency: number('routineCallConcurrency'),
+        tick: duration('tickInSeconds', Duration.seconds),
+        maxHold: duration('maxHoldInSeconds', Duration.seconds),
+        maxDefer: duration('maxDeferInSeconds', Duration.seconds),
+        quotaReserveFraction: number('quotaReserveFraction'),
+        routineMaxReceiveCount: number('routineMaxReceiveCount'),
         useSqsManagedEncryption: flag === 'true',
         retentionPeriod: duration('retentionPeriodInDays', Duration.days),
         maxReceiveCount: number('maxReceiveCount'),
@@ -87,6 +114,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         memorySizeInMb: number('memorySizeInMb'),
         logLevel: oneOf<HandlerLogLevel>('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR']),
         maxMessageAge: duration('maxMessageAgeInMinutes', Duration.minutes),
+        urgentMaxMessageAge: duration('urgentMaxMessageAgeInMinutes', Duration.minutes),
         dailyQuota: number('dailyQuota'),
         quotaAlarmFraction: number('quotaAlarmFraction'),
         alarmEmail: text('alarmEmail'),

@@ -3,19 +3,24 @@ import { Dashboard, GraphWidget, type IMetric } from 'aws-cdk-lib/aws-cloudwatch
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName } from '../functions/lib/telemetry-names';
-import { handlerMetric } from './alarms';
+import { Lane, MetricName } from '../functions/lib/telemetry-names';
+import { handlerMetric, laneMetric } from './alarms';
 
 export interface RevocationDashboardProps {
   readonly dashboardName: string;
   readonly queue: IQueue;
+  readonly urgentQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  readonly scheduleDeadLetterQueue: IQueue;
+  /** The urgent lane's SQS-triggered function. */
   readonly function: IFunction;
+  /** The routine lane's scheduled consumer. */
+  readonly consumer: IFunction;
   readonly metricsNamespace: string;
   readonly serviceName: string;
 }
 
-/** What operators watch: the queues, the function, the tokens and the API. */
+/** What operators watch: both lanes' queues and functions, time to revoke, the tokens and the API. */
 export class RevocationDashboard extends Construct {
   readonly dashboard: Dashboard;
 
@@ -24,29 +29,45 @@ export class RevocationDashboard extends Construct {
     const period = Duration.minutes(1);
     const m = (name: MetricName, statistic = 'Sum'): IMetric =>
       handlerMetric(props, name, statistic).with({ period });
+    const lane = (name: MetricName, which: Lane): IMetric =>
+      laneMetric(props, name, which, 'Average').with({ period, label: `${name} ${which}` });
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width: 8, height: 6 });
+    const depthAndAge = (title: string, queue: IQueue) =>
+      graph(
+        title,
+        [queue.metricApproximateNumberOfMessagesVisible({ period })],
+        [queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' })],
+      );
+    const runs = (title: string, fn: IFunction) =>
+      graph(
+        title,
+        [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })],
+        [fn.metricDuration({ period, statistic: 'Maximum' })],
+      );
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
-      graph(
-        'Queue depth and age',
-        [props.queue.metricApproximateNumberOfMessagesVisible({ period })],
-        [props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' })],
-      ),
-      graph('Dead-letter queue depth', [
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
-      ]),
-      graph('Function invocations and errors', [
-        props.function.metricInvocations({ period }),
-        props.function.metricErrors({ period }),
-        props.function.metricThrottles({ period }),
+      depthAndAge('Routine queue: depth and oldest age', props.queue),
+      depthAndAge('Urgent queue: depth and oldest age', props.urgentQueue),
+      graph('Dead-letter queues: depth', [
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'Tokens' }),
+        props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period,
+          label: 'Missed ticks',
+        }),
       ]),
     );
     this.dashboard.addWidgets(
-      graph('Function duration', [
-        props.function.metricDuration({ period, statistic: 'p50' }),
-        props.function.metricDuration({ period, statistic: 'Maximum' }),
+      runs('Routine consumer: runs, errors, duration', props.consumer),
+      runs('Urgent function: invocations, errors, duration', props.function),
+      graph('Time to revoke (s), per lane', [
+        lane(MetricName.TimeToRevokeP50, Lane.Routine),
+        lane(MetricName.TimeToRevokeP95, Lane.Routine),
+        lane(MetricName.TimeToRevokeP50, Lane.Urgent),
+        lane(MetricName.TimeToRevokeP95, Lane.Urgent),
       ]),
+    );
+    this.dashboard.addWidgets(
       graph('Tokens', [
         m(MetricName.TokensInvalidated),
         m(MetricName.TokensAlreadyDead),
@@ -54,6 +75,7 @@ export class RevocationDashboard extends Construct {
         m(MetricName.TokensRetried),
         m(MetricName.TokensDeauthenticated),
       ]),
+      graph('Routine tokens held and deferred', [m(MetricName.TokensHeld), m(MetricName.TokensDeferred)]),
       graph(
         'Stack Exchange calls',
         [

@@ -1,64 +1,140 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  Effect,
+  Grant,
+  type IGrantable,
+  type IRole,
+  PolicyStatement,
+} from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { type IQueue, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowThroughSqs, sqsViaService, tokenKey } from './keys';
 
 export interface RevocationQueuesProps {
-  /** SSE-SQS instead of a customer-managed KMS key. */
+  /** SSE-SQS instead of customer-managed KMS keys. */
   readonly useSqsManagedEncryption: boolean;
-  readonly visibilityTimeout: Duration;
   readonly retentionPeriod: Duration;
   readonly deadLetterRetentionPeriod: Duration;
+  readonly routineVisibilityTimeout: Duration;
+  readonly routineMaxReceiveCount: number;
+  /** The urgent queue's visibility timeout (event source formula). */
+  readonly visibilityTimeout: Duration;
+  /** The urgent queue's receives before the dead-letter queue. */
   readonly maxReceiveCount: number;
 }
 
-/** The source queue and its dead-letter queue: encrypted, SSL only, redrive both ways restricted. */
+/**
+ * Actions that read or remove messages: what a reader of tokens at rest needs. (The batch forms of
+ * delete and change visibility are authorized as these actions.)
+ */
+export const READ_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:PurgeQueue',
+] as const;
+
+/** What the DLQ tools (`token-revoker dlq list|redrive`) call on the dead-letter queue. */
+const DLQ_TOOL_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:ListDeadLetterSourceQueues',
+  'sqs:StartMessageMoveTask',
+  'sqs:ListMessageMoveTasks',
+  'sqs:CancelMessageMoveTask',
+];
+
+/**
+ * The routine queue, the urgent queue and their shared dead-letter queue: encrypted, SSL only, redrive
+ * both ways restricted. The source queues share one key; the dead-letter queue, which keeps tokens for
+ * 14 days, has its own. Producers may only send; each queue's policy denies reading to everyone but the
+ * roles named for it (see `denyReadingExcept`).
+ */
 export class RevocationQueues extends Construct {
+  /** The routine queue (stack output `QueueUrl`), drained by the scheduled consumer. */
   readonly queue: Queue;
+  /** The urgent queue (stack output `UrgentQueueUrl`), drained by the SQS event source. */
+  readonly urgentQueue: Queue;
   readonly deadLetterQueue: Queue;
-  /** The customer-managed key, unless SSE-SQS was asked for. */
-  readonly key: IKey | undefined;
+  /** The source queues' key, unless SSE-SQS was asked for. */
+  readonly key: Key | undefined;
+  /** The dead-letter queue's key, unless SSE-SQS was asked for. */
+  readonly deadLetterKey: Key | undefined;
 
   constructor(scope: Construct, id: string, props: RevocationQueuesProps) {
     super(scope, id);
-    this.key = props.useSqsManagedEncryption
-      ? undefined
-      : new Key(this, 'Key', {
-          description: 'Encrypts the token revocation queues (tokens are secrets)',
-          enableKeyRotation: true,
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
-    const encryption =
-      this.key === undefined
+    if (!props.useSqsManagedEncryption) {
+      this.key = tokenKey(this, 'Key', 'Encrypts the token revocation source queues (tokens are secrets)');
+      this.deadLetterKey = tokenKey(
+        this,
+        'DeadLetterKey',
+        'Encrypts the token revocation dead-letter queue (tokens kept 14 days)',
+      );
+      // Producers of this account send with their own IAM permission (grantEnqueue), through SQS only.
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'SendingThroughSqsForPrincipalsOfThisAccount',
+          principals: [new AccountRootPrincipal()],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': sqsViaService(this),
+              'kms:CallerAccount': Stack.of(this).account,
+            },
+          },
+        }),
+      );
+    }
+    const encryption = (key: Key | undefined) =>
+      key === undefined
         ? { encryption: QueueEncryption.SQS_MANAGED }
-        : {
-            encryption: QueueEncryption.KMS,
-            encryptionMasterKey: this.key,
-            dataKeyReuse: Duration.minutes(5),
-          };
+        : { encryption: QueueEncryption.KMS, encryptionMasterKey: key, dataKeyReuse: Duration.minutes(5) };
 
-    // The source queue gets a fixed name so the dead-letter queue can admit it by ARN without a
-    // circular reference (the source queue's redrive policy already points at the dead-letter queue).
-    const queueName = `${Names.uniqueResourceName(this, { maxLength: 60 })}-source`;
-    const sourceQueueArn = Stack.of(this).formatArn({ service: 'sqs', resource: queueName });
+    // The source queues get fixed names so the dead-letter queue can admit them by ARN without a
+    // circular reference (their redrive policies already point at the dead-letter queue).
+    const baseName = Names.uniqueResourceName(this, { maxLength: 60 });
+    const routineName = `${baseName}-source`;
+    const urgentName = `${baseName}-urgent`;
+    const arnOf = (name: string) => Stack.of(this).formatArn({ service: 'sqs', resource: name });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      ...encryption,
+      ...encryption(this.deadLetterKey),
       enforceSSL: true,
       retentionPeriod: props.deadLetterRetentionPeriod,
       redriveAllowPolicy: {
         redrivePermission: RedrivePermission.BY_QUEUE,
-        sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', sourceQueueArn)],
+        sourceQueues: [
+          Queue.fromQueueArn(this, 'SourceQueueRef', arnOf(routineName)),
+          Queue.fromQueueArn(this, 'UrgentQueueRef', arnOf(urgentName)),
+        ],
       },
     });
-    this.queue = new Queue(this, 'Queue', {
-      queueName,
-      ...encryption,
-      enforceSSL: true,
-      retentionPeriod: props.retentionPeriod,
-      visibilityTimeout: props.visibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
-    });
+    const sourceQueue = (
+      id: string,
+      queueName: string,
+      visibilityTimeout: Duration,
+      maxReceiveCount: number,
+    ) =>
+      new Queue(this, id, {
+        queueName,
+        ...encryption(this.key),
+        enforceSSL: true,
+        retentionPeriod: props.retentionPeriod,
+        visibilityTimeout,
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      });
+    this.queue = sourceQueue(
+      'Queue',
+      routineName,
+      props.routineVisibilityTimeout,
+      props.routineMaxReceiveCount,
+    );
+    this.urgentQueue = sourceQueue('UrgentQueue', urgentName, props.visibilityTimeout, props.maxReceiveCount);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless::Serverless-SQSRedrivePolicy',
       reason:
@@ -66,14 +142,120 @@ export class RevocationQueues extends Construct {
     });
   }
 
-  /** SendMessage (SendMessageBatch is the same action) and the KMS use it needs: nothing more. */
-  grantSend(queue: IQueue, grantee: IGrantable): Grant {
+  /**
+   * Lets a producer send to the given queues: sqs:SendMessage, and on the source queues' key the two
+   * calls SQS makes for a sender (kms:GenerateDataKey, and kms:Decrypt to check a new data key), only
+   * through SQS. Reading is denied by the queue policies whatever else the producer holds.
+   */
+  grantSend(queues: readonly IQueue[], grantee: IGrantable): Grant {
     const grant = Grant.addToPrincipal({
       grantee,
       actions: ['sqs:SendMessage'],
+      resourceArns: queues.map((q) => q.queueArn),
+    });
+    if (this.key === undefined) return grant;
+    return grant.combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resourceArns: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': sqsViaService(this) } },
+      }),
+    );
+  }
+
+  /** Parking: the functions may send to the dead-letter queue, and its key policy names their roles. */
+  allowParking(roles: readonly IRole[]): void {
+    for (const role of roles) {
+      Grant.addToPrincipal({
+        grantee: role,
+        actions: ['sqs:SendMessage'],
+        resourceArns: [this.deadLetterQueue.queueArn],
+      });
+    }
+    if (this.deadLetterKey !== undefined) {
+      allowThroughSqs(this.deadLetterKey, 'FunctionsParkBadInput', roles, [
+        'kms:GenerateDataKey',
+        'kms:Decrypt',
+      ]);
+    }
+  }
+
+  /**
+   * The routine consumer's polling rights on the routine queue: receive, delete, change visibility and
+   * read attributes (its kms:Decrypt comes from `nameConsumers`).
+   */
+  allowConsuming(queue: IQueue, role: IRole): void {
+    Grant.addToPrincipal({
+      grantee: role,
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
       resourceArns: [queue.queueArn],
     });
-    this.key?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
-    return grant;
+  }
+
+  /** Names the consumers' roles in the source key's policy (kms:Decrypt through SQS). */
+  nameConsumers(roles: readonly IRole[]): void {
+    if (this.key !== undefined) allowThroughSqs(this.key, 'ConsumersReceiveTokens', roles, ['kms:Decrypt']);
+  }
+
+  /**
+   * What the DLQ tools need, granted by the queue and key policies so the operators' roles need no
+   * change: read and replay the dead-letter queue, decrypt its messages (parked ones are under its own
+   * key, ones SQS moved after their retries keep the source key), and send replayed messages back.
+   */
+  allowOperators(roles: readonly IRole[]): void {
+    if (roles.length === 0) return;
+    this.deadLetterQueue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OperatorsListAndReplay',
+        principals: [...roles],
+        actions: DLQ_TOOL_ACTIONS,
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+    );
+    for (const queue of [this.queue, this.urgentQueue]) {
+      queue.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'OperatorsReplayDeadLetters',
+          principals: [...roles],
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          resources: [queue.queueArn],
+        }),
+      );
+    }
+    if (this.deadLetterKey !== undefined) {
+      allowThroughSqs(this.deadLetterKey, 'OperatorsReadDeadLetters', roles, ['kms:Decrypt']);
+    }
+    if (this.key !== undefined) {
+      allowThroughSqs(this.key, 'OperatorsReadAndReplayDeadLetters', roles, [
+        'kms:GenerateDataKey',
+        'kms:Decrypt',
+      ]);
+    }
+  }
+
+  /**
+   * Denies receiving, deleting, changing the visibility of and purging the queue's messages to every
+   * principal but the given roles, whatever their IAM policies allow (administrators included). With no
+   * role, nobody may read the queue until one is named and deployed.
+   */
+  denyReadingExcept(queue: IQueue, roles: readonly IRole[]): void {
+    queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyNamedRolesReadTokens',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...READ_ACTIONS],
+        resources: [queue.queueArn],
+        ...(roles.length === 0
+          ? {}
+          : { conditions: { ArnNotEquals: { 'aws:PrincipalArn': roles.map((r) => r.roleArn) } } }),
+      }),
+    );
   }
 }

@@ -1,27 +1,22 @@
-import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  type IFunction,
+  Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLER_FUNCTION, type HandlerFolder, handlerBundleDir } from './handler-bundles';
 
-const ROOT = join(__dirname, '..');
-
-/** Bundling of the handler: local esbuild, minified ESM with source maps, AWS SDK from the runtime. */
-export const HANDLER_BUNDLING: BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  externalModules: ['@aws-sdk/*'],
-  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  forceDockerBundling: false,
-};
+/** The handler this function runs (a folder of functions/, prebuilt into dist/handlers by `npm run build`). */
+const HANDLER: HandlerFolder = 'revoke-tokens';
 
 export interface RevocationFunctionProps {
+  /** The handler's folder under functions/ (its prebuilt bundle is in dist/handlers). @default 'revoke-tokens' */
+  readonly handlerFolder?: HandlerFolder;
   readonly timeout: Duration;
   readonly memorySizeInMb: number;
   readonly logRetention: RetentionDays;
@@ -46,11 +41,10 @@ export class RevocationFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(ROOT, 'functions/revoke-tokens/handler.ts'),
-      handler: 'handler',
-      projectRoot: ROOT,
-      depsLockFilePath: join(ROOT, 'package-lock.json'),
+    this.function = new LambdaFunction(this, 'Function', {
+      // The prebuilt bundle (tools/build/handlers.ts): synth needs no esbuild, Docker or lock file.
+      code: Code.fromAsset(handlerBundleDir(props.handlerFolder ?? HANDLER)),
+      handler: HANDLER_FUNCTION,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySizeInMb,
@@ -58,7 +52,6 @@ export class RevocationFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: HANDLER_BUNDLING,
       description: 'Revokes Stack Exchange access tokens from SQS, 20 per call',
     });
   }

@@ -1,5 +1,6 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -7,14 +8,25 @@ import { TokenRevocation, type TokenRevocationProps } from './token-revocation';
 
 export interface TokenRevocationStackProps extends StackProps {
   /** The construct's settings (see TokenRevocationProps for each default). @default - all defaults */
-  readonly revocation?: Omit<TokenRevocationProps, 'eventBus' | 'sourceTopic' | 'keyEncryptionKey'>;
-  /** Name of an existing EventBridge bus whose `TokenRevocationRequested` events feed the queue. @default - no rule */
+  readonly revocation?: Omit<
+    TokenRevocationProps,
+    'eventBus' | 'sourceTopic' | 'keyEncryptionKey' | 'operatorRoles'
+  >;
+  /** Name of an existing EventBridge bus whose `TokenRevocationRequested` events feed the queues. @default - no rule */
   readonly eventBusName?: string;
-  /** ARN of an existing SNS topic whose notifications feed the queue. @default - no subscription */
+  /** ARN of an existing SNS topic whose notifications feed the queues. @default - no subscription */
   readonly sourceTopicArn?: string;
+  /**
+   * ARNs (path included) of the roles that may list and replay the dead-letter queue.
+   * @default - none: nobody can read the dead-letter queue
+   */
+  readonly operatorRoleArns?: readonly string[];
   /** ARN of the customer-managed KMS key that encrypts the app key secret or parameter. @default - AWS-managed key */
   readonly keyEncryptionKeyArn?: string;
 }
+
+/** An IAM role ARN, path included (`arn:aws:iam::123456789012:role/path/Name`). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** One deployment of the pipeline, with the outputs producers and operators need. */
 export class TokenRevocationStack extends Stack {
@@ -34,33 +46,53 @@ export class TokenRevocationStack extends Stack {
       props.keyEncryptionKeyArn === undefined
         ? undefined
         : Key.fromKeyArn(this, 'AppKeyEncryptionKey', props.keyEncryptionKeyArn);
+    const operatorRoles = (props.operatorRoleArns ?? []).map((arn, index) => {
+      if (!Token.isUnresolved(arn) && !ROLE_ARN.test(arn)) {
+        throw new Error(`TokenRevocationStack: operatorRoleArns: "${arn}" is not an IAM role ARN`);
+      }
+      return Role.fromRoleArn(this, `Operator${index}`, arn, { mutable: false });
+    });
     const revocation = new TokenRevocation(this, 'TokenRevocation', {
       ...props.revocation,
+      operatorRoles,
       ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
       ...(eventBus ? { eventBus } : {}),
       ...(sourceTopic ? { sourceTopic } : {}),
     });
     this.revocation = revocation;
 
-    new CfnOutput(this, 'QueueUrl', {
-      value: revocation.queue.queueUrl,
-      description: 'Send revocation requests here (JSON {"tokens": [...]}, up to 20 per message)',
-    });
-    new CfnOutput(this, 'QueueArn', {
-      value: revocation.queue.queueArn,
-      description: 'The revocation queue, for producer IAM policies',
-    });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      value: revocation.deadLetterQueue.queueUrl,
-      description: 'Parked and exhausted messages: inspect, then replay (see the runbook)',
-    });
-    new CfnOutput(this, 'AlarmTopicArn', {
-      value: revocation.alarmTopic.topicArn,
-      description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
-    });
-    new CfnOutput(this, 'DashboardName', {
-      value: revocation.dashboardName,
-      description: 'CloudWatch dashboard of the pipeline',
-    });
+    const outputs: Record<string, { readonly value: string; readonly description: string }> = {
+      QueueUrl: {
+        value: revocation.queue.queueUrl,
+        description:
+          'Routine revocation requests (logouts) go here (JSON {"tokens": [...]}, up to 20 per message); revoked within about a minute, in full calls',
+      },
+      QueueArn: {
+        value: revocation.queue.queueArn,
+        description: 'The routine queue, for producer IAM policies',
+      },
+      UrgentQueueUrl: {
+        value: revocation.urgentQueue.queueUrl,
+        description: 'Urgent revocation requests (leaks, compromised accounts) go here; revoked at once',
+      },
+      UrgentQueueArn: {
+        value: revocation.urgentQueue.queueArn,
+        description: 'The urgent queue, for producer IAM policies',
+      },
+      DeadLetterQueueUrl: {
+        value: revocation.deadLetterQueue.queueUrl,
+        description: 'Parked and exhausted messages of both lanes: inspect, then replay (see the runbook)',
+      },
+      DeadLetterQueueArn: {
+        value: revocation.deadLetterQueue.queueArn,
+        description: 'The dead-letter queue, for operator IAM policies',
+      },
+      AlarmTopicArn: {
+        value: revocation.alarmTopic.topicArn,
+        description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
+      },
+      DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
+    };
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
 }

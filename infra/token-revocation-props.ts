@@ -1,10 +1,29 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  CALL_CONCURRENCY,
+  describeLimit,
+  MAX_DEFER_SECONDS,
+  MAX_HOLD_SECONDS,
+  type NumericLimit,
+  QUOTA_RESERVE_FRACTION,
+  REQUESTS_PER_SECOND,
+  withinLimit,
+} from '../functions/lib/limits';
+import { DEFAULT_API_URL } from '../functions/lib/stackexchange/api-url';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/lib/telemetry-names';
-import { maxConcurrencyFor, PIPELINE_DEFAULTS, visibilityTimeoutInSeconds } from './settings';
+import {
+  consumerTimeoutInSeconds,
+  PIPELINE_DEFAULTS,
+  routineMaxReceiveCountFor,
+  routineVisibilityTimeoutInSeconds,
+  splitRequestBudget,
+  visibilityTimeoutInSeconds,
+} from './settings';
 
 /** Log levels the handler's Powertools logger understands. */
 export type HandlerLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -15,7 +34,7 @@ export interface TokenRevocationProps {
   readonly apiUrl?: string;
   /**
    * Secrets Manager secret (name or full ARN) whose SecretString is the Stack Exchange app key. The
-   * function reads it at cold start; only its name is in the template. Set this or `keyParameterName`.
+   * functions read it at cold start; only its name is in the template. Set this or `keyParameterName`.
    * @default - no secret (see keyParameterName; without either the API is called without a key)
    */
   readonly keySecretName?: string;
@@ -26,55 +45,101 @@ export interface TokenRevocationProps {
    */
   readonly keyParameterName?: string;
   /**
-   * Customer-managed KMS key that encrypts the app key secret or parameter. The function may then
+   * Customer-managed KMS key that encrypts the app key secret or parameter. The functions may then
    * decrypt with it, only through Secrets Manager or SSM.
    * @default - the AWS-managed key (aws/secretsmanager or aws/ssm), which needs no grant
    */
   readonly keyEncryptionKey?: IKey;
   /** How the key travels: `query` (`?key=`) or `header` (STACKEXCHANGE_AUTH_STYLE). @default 'query' */
   readonly authStyle?: 'query' | 'header';
-  /** Stack Exchange requests per second for all functions together (the API bans an IP above 30). @default 20 */
+  /** Stack Exchange requests per second for both lanes together (the API bans an IP above 30). @default 20 */
   readonly totalRequestsPerSecond?: number;
-  /** Requests per second one function may make; maxConcurrency is derived from both budgets. @default 5 */
+  /**
+   * The urgent lane's share of `totalRequestsPerSecond`; the routine consumer owns the rest (at most
+   * 25 requests/s, the handler's limit for one process).
+   * @default 5
+   */
+  readonly urgentRequestsPerSecond?: number;
+  /**
+   * Requests per second one urgent handler instance may make; the urgent lane's max concurrency is
+   * derived from it and `urgentRequestsPerSecond` (at least 2, each instance lowered to fit the share).
+   * @default 5
+   */
   readonly requestsPerSecondPerFunction?: number;
-  /** API calls in flight inside one invocation (STACKEXCHANGE_CALL_CONCURRENCY). @default 4 */
+  /** API calls in flight inside one urgent invocation (STACKEXCHANGE_CALL_CONCURRENCY). @default 4 */
   readonly callConcurrency?: number;
+  /** API calls in flight inside one run of the routine consumer. @default 8 */
+  readonly routineCallConcurrency?: number;
+
+  // --- Routine lane: the scheduled single consumer ------------------------------------------------
+  /** How often EventBridge Scheduler runs the routine consumer: whole minutes, 1 to 15. @default Duration.minutes(1) */
+  readonly tick?: Duration;
+  /** Longest a routine token waits so that its call fills up to 20 tokens (MAX_HOLD_SECONDS). @default Duration.seconds(60) */
+  readonly maxHold?: Duration;
+  /**
+   * With the daily quota below the reserve, longest a routine token waits for a full call
+   * (MAX_DEFER_SECONDS).
+   * @default Duration.minutes(15)
+   */
+  readonly maxDefer?: Duration;
+  /**
+   * Below this fraction of the API's `quota_max` left, routine tokens go out only in full calls or
+   * once overdue (QUOTA_RESERVE_FRACTION, 0 to 1; 0 turns the governor off, 1 sends only full calls).
+   * @default 0.5
+   */
+  readonly quotaReserveFraction?: number;
+  /**
+   * Receives of a routine message before SQS moves it to the dead-letter queue. Every hold, deferral
+   * and retry costs one receive.
+   * @default - derived from tick and maxHold so that a ten-minute API outage is survived (14 with the defaults)
+   */
+  readonly routineMaxReceiveCount?: number;
 
   // --- Queues -------------------------------------------------------------------------------------
-  /** Use SSE-SQS instead of a customer-managed KMS key with rotation for both queues. @default false */
+  /** Use SSE-SQS instead of customer-managed KMS keys with rotation for the queues. @default false */
   readonly useSqsManagedEncryption?: boolean;
-  /** How long the source queue keeps an unprocessed message. @default Duration.days(4) */
+  /** How long the source queues keep an unprocessed message. @default Duration.days(4) */
   readonly retentionPeriod?: Duration;
-  /** Receives before SQS moves a message to the dead-letter queue. @default 5 */
+  /** Receives of an urgent message before SQS moves it to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
+  /**
+   * Roles of the operators who list and replay the dead-letter queue (`token-revoker dlq`). Only they
+   * may receive, delete, change the visibility of or purge its messages and decrypt them (the
+   * functions only send to it). Imported roles need their full ARN, path included.
+   * @default - nobody: the dead-letter queue can be read only after this is set and deployed
+   */
+  readonly operatorRoles?: readonly IRole[];
 
   // --- Function and event source ------------------------------------------------------------------
+  // The urgent lane's SQS-triggered function; memory, logs and names apply to the routine consumer too.
   /** Records per invocation: 100 single-token messages fill five calls of 20 tokens. @default 100 */
   readonly batchSize?: number;
-  /** How long the event source gathers records before invoking, so calls fill up. @default Duration.seconds(5) */
+  /** How long the urgent lane's event source gathers records before invoking. @default Duration.seconds(5) */
   readonly maxBatchingWindow?: Duration;
-  /** The function's timeout; the queue's visibility timeout is computed from it. @default Duration.seconds(30) */
+  /** The urgent handler's timeout; the urgent queue's visibility timeout is computed from it. @default Duration.seconds(30) */
   readonly functionTimeout?: Duration;
-  /** The function's memory (and so CPU share), in MiB. @default 256 */
+  /** Memory (and so CPU share) of both functions, in MiB. @default 256 */
   readonly memorySizeInMb?: number;
-  /** How long the function's logs are kept. @default RetentionDays.ONE_MONTH */
+  /** How long the functions' logs are kept. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** The handler's log level (POWERTOOLS_LOG_LEVEL). @default 'INFO' */
+  /** The handlers' log level (POWERTOOLS_LOG_LEVEL). @default 'INFO' */
   readonly logLevel?: HandlerLogLevel;
   /** Powertools service name: the `service` dimension of every metric. @default 'token-revoker' */
   readonly serviceName?: string;
-  /** CloudWatch namespace of the handler's metrics. @default 'TokenRevoker' */
+  /** CloudWatch namespace of the handlers' metrics. @default 'TokenRevoker' */
   readonly metricsNamespace?: string;
 
   // --- Producers ----------------------------------------------------------------------------------
-  /** Route `TokenRevocationRequested` events from this bus to the queue. @default - no rule */
+  /** Route `TokenRevocationRequested` events from this bus to the queues (by `detail.priority`). @default - no rule */
   readonly eventBus?: IEventBus;
-  /** Subscribe the queue to this SNS topic. @default - no subscription */
+  /** Subscribe the queues to this SNS topic (by the body's `priority`). @default - no subscription */
   readonly sourceTopic?: ITopic;
 
   // --- Alarms and dashboard -----------------------------------------------------------------------
-  /** Backlog alarm: the oldest message has waited this long. @default Duration.minutes(15) */
+  /** Backlog alarm: the oldest routine message has waited this long (more than maxDefer). @default Duration.minutes(20) */
   readonly maxMessageAge?: Duration;
+  /** UrgentBacklog alarm: the oldest urgent message has waited this long. @default Duration.minutes(5) */
+  readonly urgentMaxMessageAge?: Duration;
   /** The app key's daily Stack Exchange quota (10,000 for a registered app). @default 10000 */
   readonly dailyQuota?: number;
   /** Quota alarm when less than this fraction of `dailyQuota` is left (0 to 1). @default 0.2 */
@@ -93,11 +158,19 @@ export interface ResolvedProps {
   readonly keyEncryptionKey: IKey | undefined;
   readonly authStyle: 'query' | 'header';
   readonly totalRequestsPerSecond: number;
+  readonly urgentRequestsPerSecond: number;
   readonly callConcurrency: number;
+  readonly routineCallConcurrency: number;
+  readonly tick: Duration;
+  readonly maxHold: Duration;
+  readonly maxDefer: Duration;
+  readonly quotaReserveFraction: number;
+  readonly routineMaxReceiveCount: number;
   readonly useSqsManagedEncryption: boolean;
   readonly retentionPeriod: Duration;
   readonly deadLetterRetentionPeriod: Duration;
   readonly maxReceiveCount: number;
+  readonly operatorRoles: readonly IRole[];
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
   readonly functionTimeout: Duration;
@@ -107,14 +180,21 @@ export interface ResolvedProps {
   readonly serviceName: string;
   readonly metricsNamespace: string;
   readonly maxMessageAge: Duration;
+  readonly urgentMaxMessageAge: Duration;
   readonly dailyQuota: number;
   readonly quotaAlarmFraction: number;
-  /** Derived: visibility timeout of the source queue (6 x function timeout + batching window). */
+  /** Derived: visibility timeout of the urgent queue (6 x function timeout + batching window). */
   readonly visibilityTimeout: Duration;
-  /** Derived: functions that may run at once so that together they stay inside the request budget. */
+  /** Derived: the routine queue's default visibility timeout (a run plus a tick). */
+  readonly routineVisibilityTimeout: Duration;
+  /** Derived: the routine consumer's timeout, below the tick. */
+  readonly consumerTimeout: Duration;
+  /** Derived: urgent functions that may run at once so that together they stay inside the urgent share. */
   readonly maxConcurrency: number;
-  /** Derived: one function's request rate; maxConcurrency x this <= totalRequestsPerSecond. */
+  /** Derived: one urgent function's request rate; maxConcurrency x this <= urgentRequestsPerSecond. */
   readonly requestsPerSecondPerFunction: number;
+  /** Derived: the routine consumer's request rate, the rest of totalRequestsPerSecond. */
+  readonly routineRequestsPerSecond: number;
 }
 
 function check(condition: boolean, message: string): void {
@@ -124,6 +204,11 @@ function check(condition: boolean, message: string): void {
 const isInteger = (value: number, min: number, max: number) =>
   Number.isInteger(value) && value >= min && value <= max;
 
+/** A prop the handlers read from their environment: the range they accept (functions/lib/limits.ts). */
+function checkLimit(name: string, value: number, limit: NumericLimit, unit = ''): void {
+  check(withinLimit(value, limit), `${name} must be ${describeLimit(limit)}${unit}, got ${value}${unit}`);
+}
+
 /** Applies every default (the same ones the `@default` tags document) and checks the limits AWS and the handler impose. */
 export function resolveProps(props: TokenRevocationProps): ResolvedProps {
   check(
@@ -131,22 +216,16 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     'set keySecretName or keyParameterName, not both',
   );
   const d = PIPELINE_DEFAULTS;
-  const totalRequestsPerSecond = props.totalRequestsPerSecond ?? d.totalRequestsPerSecond;
-  const requested = props.requestsPerSecondPerFunction ?? d.requestsPerSecondPerFunction;
   const functionTimeout = props.functionTimeout ?? Duration.seconds(d.functionTimeoutInSeconds);
   const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(d.maxBatchingWindowInSeconds);
   const batchSize = props.batchSize ?? d.batchSize;
   const maxReceiveCount = props.maxReceiveCount ?? d.maxReceiveCount;
   const callConcurrency = props.callConcurrency ?? d.callConcurrency;
+  const routineCallConcurrency = props.routineCallConcurrency ?? d.routineCallConcurrency;
   const quotaAlarmFraction = props.quotaAlarmFraction ?? 0.2;
   const dailyQuota = props.dailyQuota ?? 10_000;
+  const retentionPeriod = props.retentionPeriod ?? Duration.days(d.retentionPeriodInDays);
 
-  check(totalRequestsPerSecond > 0, `totalRequestsPerSecond must be positive, got ${totalRequestsPerSecond}`);
-  // The handler accepts 0.01 to 25 requests/s per function (STACKEXCHANGE_REQUESTS_PER_SECOND).
-  check(
-    requested > 0 && requested <= 25,
-    `requestsPerSecondPerFunction must be in (0, 25], got ${requested}`,
-  );
   check(isInteger(batchSize, 1, 10_000), `batchSize must be an integer from 1 to 10000, got ${batchSize}`);
   check(
     maxBatchingWindow.toSeconds() <= 300,
@@ -164,10 +243,8 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     isInteger(maxReceiveCount, 1, 1000),
     `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
   );
-  check(
-    isInteger(callConcurrency, 1, 32),
-    `callConcurrency must be an integer from 1 to 32, got ${callConcurrency}`,
-  );
+  checkLimit('callConcurrency', callConcurrency, CALL_CONCURRENCY);
+  checkLimit('routineCallConcurrency', routineCallConcurrency, CALL_CONCURRENCY);
   check(
     quotaAlarmFraction > 0 && quotaAlarmFraction < 1,
     `quotaAlarmFraction must be between 0 and 1, got ${quotaAlarmFraction}`,
@@ -176,34 +253,40 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     isInteger(dailyQuota, 1, Number.MAX_SAFE_INTEGER),
     `dailyQuota must be a positive integer, got ${dailyQuota}`,
   );
-
   const visibility = visibilityTimeoutInSeconds(functionTimeout.toSeconds(), maxBatchingWindow.toSeconds());
   check(
     visibility <= 43_200,
     `the computed visibility timeout (${visibility} s) exceeds the SQS maximum of 12 h`,
   );
-  const maxConcurrency = maxConcurrencyFor(totalRequestsPerSecond, requested);
+
+  const budget = resolveBudget(props);
+  const lane = resolveRoutineLane(props, retentionPeriod);
+  const maxMessageAge = props.maxMessageAge ?? Duration.minutes(20);
   check(
-    maxConcurrency <= 1000,
-    `the derived maxConcurrency (${maxConcurrency}) exceeds the event source maximum of 1000`,
+    maxMessageAge.toSeconds() > lane.maxDefer.toSeconds(),
+    `maxMessageAge (${maxMessageAge.toSeconds()} s) must be longer than maxDefer (${lane.maxDefer.toSeconds()} s), or deferred tokens trip the Backlog alarm`,
   );
-  // All functions together stay inside the total: when the budget is too small for the minimum
-  // concurrency of 2, each function gets a smaller share (rounded down to 1/100 request/s).
-  const perFunction = Math.min(requested, Math.floor((totalRequestsPerSecond / maxConcurrency) * 100) / 100);
-  check(perFunction >= 0.01, `totalRequestsPerSecond ${totalRequestsPerSecond} is too small to share`);
+  const urgentMaxMessageAge = props.urgentMaxMessageAge ?? Duration.minutes(5);
+  check(
+    urgentMaxMessageAge.toSeconds() >= 60,
+    `urgentMaxMessageAge must be at least 60 s, got ${urgentMaxMessageAge.toSeconds()} s`,
+  );
 
   return {
-    apiUrl: props.apiUrl ?? 'https://api.stackexchange.com/2.3',
+    apiUrl: props.apiUrl ?? DEFAULT_API_URL,
     keySecretName: props.keySecretName,
     keyParameterName: props.keyParameterName,
     keyEncryptionKey: props.keyEncryptionKey,
     authStyle: props.authStyle ?? 'query',
-    totalRequestsPerSecond,
+    ...budget,
     callConcurrency,
+    routineCallConcurrency,
+    ...lane,
     useSqsManagedEncryption: props.useSqsManagedEncryption ?? false,
-    retentionPeriod: props.retentionPeriod ?? Duration.days(d.retentionPeriodInDays),
+    retentionPeriod,
     deadLetterRetentionPeriod: Duration.days(d.deadLetterRetentionPeriodInDays),
     maxReceiveCount,
+    operatorRoles: props.operatorRoles ?? [],
     batchSize,
     maxBatchingWindow,
     functionTimeout,
@@ -212,11 +295,80 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     logLevel: props.logLevel ?? 'INFO',
     serviceName: props.serviceName ?? DEFAULT_SERVICE_NAME,
     metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
-    maxMessageAge: props.maxMessageAge ?? Duration.minutes(15),
+    maxMessageAge,
+    urgentMaxMessageAge,
     dailyQuota,
     quotaAlarmFraction,
     visibilityTimeout: Duration.seconds(visibility),
-    maxConcurrency,
-    requestsPerSecondPerFunction: perFunction,
+  };
+}
+
+/** The request budget and its split between the lanes (infra/settings.ts), checked. */
+function resolveBudget(props: TokenRevocationProps) {
+  const d = PIPELINE_DEFAULTS;
+  const totalRequestsPerSecond = props.totalRequestsPerSecond ?? d.totalRequestsPerSecond;
+  const urgentRequestsPerSecond = props.urgentRequestsPerSecond ?? d.urgentRequestsPerSecond;
+  const requested = props.requestsPerSecondPerFunction ?? d.requestsPerSecondPerFunction;
+  check(totalRequestsPerSecond > 0, `totalRequestsPerSecond must be positive, got ${totalRequestsPerSecond}`);
+  checkLimit('requestsPerSecondPerFunction', requested, REQUESTS_PER_SECOND);
+  check(
+    urgentRequestsPerSecond > 0 && urgentRequestsPerSecond < totalRequestsPerSecond,
+    `urgentRequestsPerSecond must be positive and below totalRequestsPerSecond (${totalRequestsPerSecond}), got ${urgentRequestsPerSecond}`,
+  );
+  const split = splitRequestBudget(totalRequestsPerSecond, urgentRequestsPerSecond, requested);
+  check(
+    split.urgentMaxConcurrency <= 1000,
+    `the derived urgent maxConcurrency (${split.urgentMaxConcurrency}) exceeds the event source maximum of 1000`,
+  );
+  check(
+    split.urgentRequestsPerSecondPerFunction >= 0.01,
+    `urgentRequestsPerSecond ${urgentRequestsPerSecond} is too small to share between two urgent functions`,
+  );
+  check(
+    withinLimit(split.routineRequestsPerSecond, REQUESTS_PER_SECOND),
+    `the routine consumer's share (totalRequestsPerSecond - urgentRequestsPerSecond = ${split.routineRequestsPerSecond}) must be ${describeLimit(REQUESTS_PER_SECOND)}, the limit of one process`,
+  );
+  return {
+    totalRequestsPerSecond,
+    urgentRequestsPerSecond,
+    maxConcurrency: split.urgentMaxConcurrency,
+    requestsPerSecondPerFunction: split.urgentRequestsPerSecondPerFunction,
+    routineRequestsPerSecond: split.routineRequestsPerSecond,
+  };
+}
+
+/** The routine lane's schedule, hold, deferral and receive budget, checked. */
+function resolveRoutineLane(props: TokenRevocationProps, retentionPeriod: Duration) {
+  const d = PIPELINE_DEFAULTS;
+  const tick = props.tick ?? Duration.seconds(d.tickSeconds);
+  const maxHold = props.maxHold ?? Duration.seconds(d.maxHoldSeconds);
+  const maxDefer = props.maxDefer ?? Duration.seconds(d.maxDeferSeconds);
+  const quotaReserveFraction = props.quotaReserveFraction ?? d.quotaReserveFraction;
+  const tickSeconds = tick.toSeconds();
+  check(
+    isInteger(tickSeconds, 60, 900) && tickSeconds % 60 === 0,
+    `tick must be a whole number of minutes from 1 to 15 (a Scheduler rate), got ${tickSeconds} s`,
+  );
+  checkLimit('maxHold', maxHold.toSeconds(), MAX_HOLD_SECONDS, ' s');
+  checkLimit('maxDefer', maxDefer.toSeconds(), MAX_DEFER_SECONDS, ' s');
+  check(
+    maxDefer.toSeconds() < retentionPeriod.toSeconds(),
+    `maxDefer (${maxDefer.toSeconds()} s) must be shorter than retentionPeriod (${retentionPeriod.toSeconds()} s)`,
+  );
+  checkLimit('quotaReserveFraction', quotaReserveFraction, QUOTA_RESERVE_FRACTION);
+  const routineMaxReceiveCount =
+    props.routineMaxReceiveCount ?? routineMaxReceiveCountFor(tickSeconds, maxHold.toSeconds());
+  check(
+    isInteger(routineMaxReceiveCount, 1, 1000),
+    `routineMaxReceiveCount must be an integer from 1 to 1000, got ${routineMaxReceiveCount}`,
+  );
+  return {
+    tick,
+    maxHold,
+    maxDefer,
+    quotaReserveFraction,
+    routineMaxReceiveCount,
+    consumerTimeout: Duration.seconds(consumerTimeoutInSeconds(tickSeconds)),
+    routineVisibilityTimeout: Duration.seconds(routineVisibilityTimeoutInSeconds(tickSeconds)),
   };
 }

@@ -1,9 +1,11 @@
 import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type Grant, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -15,101 +17,167 @@ import { RevocationDashboard } from './dashboard';
 import { Producers } from './producers';
 import { RevocationQueues } from './queues';
 import { RevocationFunction } from './revocation-function';
+import { RoutineLane } from './routine-lane';
 import { type ResolvedProps, resolveProps, type TokenRevocationProps } from './token-revocation-props';
 
 export type { HandlerLogLevel, TokenRevocationProps } from './token-revocation-props';
 
 /**
- * The token revocation pipeline: an encrypted queue and dead-letter queue, the revocation function
- * fed by an SQS event source, optional EventBridge and SNS producers, alarms to one topic, and a
- * dashboard. Producers get access with `grantEnqueue`.
+ * The token revocation pipeline in two lanes sharing one message contract, one dead-letter queue and
+ * one request budget:
+ * - routine: the routine queue, drained every tick by a scheduled single consumer that fills calls;
+ * - urgent: the urgent queue, drained at once by the SQS-triggered handler.
+ * Encrypted queues (the dead-letter queue with its own key), optional EventBridge and SNS producers
+ * routed by `priority`, alarms to one topic, and a dashboard. Producers get access with `grantEnqueue`.
  */
 export class TokenRevocation extends Construct {
-  /** The source queue producers send revocation requests to. */
+  /** The routine queue (where requests go by default), drained by the scheduled consumer. */
   readonly queue: Queue;
-  /** Parked bad input, exhausted retries and failed EventBridge/SNS deliveries. */
+  /** The urgent queue (leaks, compromised accounts), drained at once by the urgent function. */
+  readonly urgentQueue: Queue;
+  /** Parked bad input, exhausted retries and failed EventBridge/SNS deliveries, for both lanes. */
   readonly deadLetterQueue: Queue;
+  /** The urgent lane's SQS-triggered function. */
   readonly function: IFunction;
-  /** The function's own role. */
+  /** The urgent function's own role. */
   readonly role: IRole;
+  /** The routine lane's scheduled single consumer. */
+  readonly consumer: IFunction;
+  /** The consumer's own role. */
+  readonly consumerRole: IRole;
+  /** The schedule that runs the consumer every tick. */
+  readonly schedule: Schedule;
+  /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
+  readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
   readonly alarmTopic: Topic;
   readonly alarms: readonly Alarm[];
   readonly dashboardName: string;
-  /** The settings in force: props with defaults applied, plus the derived numbers. */
-  readonly settings: ResolvedProps;
+  /** The props in force: defaults applied, plus the derived numbers (the pipeline defaults are in infra/settings.ts). */
+  readonly resolvedProps: ResolvedProps;
   readonly #queues: RevocationQueues;
 
   constructor(scope: Construct, id: string, props: TokenRevocationProps = {}) {
     super(scope, id);
-    const settings = resolveProps(props);
-    this.settings = settings;
+    const resolved = resolveProps(props);
+    this.resolvedProps = resolved;
 
-    this.#queues = new RevocationQueues(this, 'Queues', settings);
+    this.#queues = new RevocationQueues(this, 'Queues', resolved);
     this.queue = this.#queues.queue;
+    this.urgentQueue = this.#queues.urgentQueue;
     this.deadLetterQueue = this.#queues.deadLetterQueue;
+    this.keys = { queues: this.#queues.key, deadLetterQueue: this.#queues.deadLetterKey };
 
-    const revocation = new RevocationFunction(this, 'Revoker', {
-      timeout: settings.functionTimeout,
-      memorySizeInMb: settings.memorySizeInMb,
-      logRetention: settings.logRetention,
-      environment: this.#environment(settings),
+    // Urgent lane: today's handler, fed by the urgent queue's event source.
+    const urgent = new RevocationFunction(this, 'Revoker', {
+      timeout: resolved.functionTimeout,
+      memorySizeInMb: resolved.memorySizeInMb,
+      logRetention: resolved.logRetention,
+      environment: this.#environment(resolved, {
+        requestsPerSecond: resolved.requestsPerSecondPerFunction,
+        callConcurrency: resolved.callConcurrency,
+      }),
     });
-    this.function = revocation.function;
-    this.role = revocation.role;
-    // Parking: the function may send to the dead-letter queue, and do nothing else there.
-    this.#queues.grantSend(this.deadLetterQueue, this.role);
-    this.#grantAppKeyRead(settings);
-    // The event source grants receive, delete, change visibility and attributes on the source queue
-    // (and kms:Decrypt on its key): exactly what polling needs.
+    this.function = urgent.function;
+    this.role = urgent.role;
+    // The event source grants receive, delete, change visibility and attributes on the urgent queue:
+    // exactly what polling needs.
     this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: settings.batchSize,
-        maxBatchingWindow: settings.maxBatchingWindow,
+      new SqsEventSource(this.urgentQueue, {
+        batchSize: resolved.batchSize,
+        maxBatchingWindow: resolved.maxBatchingWindow,
         reportBatchItemFailures: true,
-        maxConcurrency: settings.maxConcurrency,
+        maxConcurrency: resolved.maxConcurrency,
         metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
       }),
     );
+
+    // Routine lane: the scheduled single consumer, which owns the rest of the request budget.
+    const routine = new RoutineLane(this, 'Routine', {
+      tick: resolved.tick,
+      timeout: resolved.consumerTimeout,
+      memorySizeInMb: resolved.memorySizeInMb,
+      logRetention: resolved.logRetention,
+      environment: {
+        ...this.#environment(resolved, {
+          requestsPerSecond: resolved.routineRequestsPerSecond,
+          callConcurrency: resolved.routineCallConcurrency,
+        }),
+        ROUTINE_QUEUE_URL: this.queue.queueUrl,
+        TICK_SECONDS: String(resolved.tick.toSeconds()),
+        MAX_HOLD_SECONDS: String(resolved.maxHold.toSeconds()),
+        MAX_DEFER_SECONDS: String(resolved.maxDefer.toSeconds()),
+        QUOTA_RESERVE_FRACTION: String(resolved.quotaReserveFraction),
+      },
+    });
+    this.consumer = routine.function;
+    this.consumerRole = routine.role;
+    this.schedule = routine.schedule;
+    this.#queues.allowConsuming(this.queue, this.consumerRole);
+
+    // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.
+    const functionRoles = [this.role, this.consumerRole];
+    this.#queues.allowParking(functionRoles);
+    this.#queues.nameConsumers(functionRoles);
+    this.#queues.allowOperators(resolved.operatorRoles);
+    this.#queues.denyReadingExcept(this.queue, [this.consumerRole]);
+    this.#queues.denyReadingExcept(this.urgentQueue, [this.role]);
+    this.#queues.denyReadingExcept(this.deadLetterQueue, resolved.operatorRoles);
+    this.#grantAppKeyRead(resolved, functionRoles);
     this.#acknowledgeFunctionFindings();
 
     new Producers(this, 'Producers', {
-      queue: this.queue,
+      routineQueue: this.queue,
+      urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
+      key: this.#queues.key,
+      deadLetterKey: this.#queues.deadLetterKey,
       eventBus: props.eventBus,
       sourceTopic: props.sourceTopic,
     });
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail }).topic;
     this.alarms = new RevocationAlarms(this, 'Alarms', {
-      ...settings,
+      ...resolved,
       queue: this.queue,
+      urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
       function: this.function,
+      consumer: this.consumer,
       topic: this.alarmTopic,
+      sourceTopic: props.sourceTopic,
     }).alarms;
     this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-token-revocation`;
     new RevocationDashboard(this, 'Dashboard', {
-      ...settings,
+      ...resolved,
       dashboardName: this.dashboardName,
       queue: this.queue,
+      urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
+      scheduleDeadLetterQueue: routine.scheduleDeadLetterQueue,
       function: this.function,
+      consumer: this.consumer,
     });
   }
 
-  /** Lets a producer send revocation requests: SendMessage on the queue and the KMS use it needs, nothing more. */
+  /**
+   * Lets a producer send revocation requests to both queues (routine and urgent): sqs:SendMessage and
+   * the KMS use it needs, through SQS only. Producers cannot read the queues.
+   */
   grantEnqueue(grantee: IGrantable): Grant {
-    return this.#queues.grantSend(this.queue, grantee);
+    return this.#queues.grantSend([this.queue, this.urgentQueue], grantee);
   }
 
-  /** The environment the handler documents (functions/revoke-tokens/config.ts). Never the key itself. */
-  #environment(s: ResolvedProps): Record<string, string> {
+  /** The environment the urgent handler documents (functions/revoke-tokens/config.ts). Never the key itself. */
+  #environment(
+    s: ResolvedProps,
+    lane: { readonly requestsPerSecond: number; readonly callConcurrency: number },
+  ): Record<string, string> {
     const environment: Record<string, string> = {
       STACKEXCHANGE_API_URL: s.apiUrl,
       STACKEXCHANGE_AUTH_STYLE: s.authStyle,
-      STACKEXCHANGE_REQUESTS_PER_SECOND: String(s.requestsPerSecondPerFunction),
-      STACKEXCHANGE_CALL_CONCURRENCY: String(s.callConcurrency),
+      STACKEXCHANGE_REQUESTS_PER_SECOND: String(lane.requestsPerSecond),
+      STACKEXCHANGE_CALL_CONCURRENCY: String(lane.callConcurrency),
       DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       POWERTOOLS_SERVICE_NAME: s.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
@@ -121,33 +189,38 @@ export class TokenRevocation extends Construct {
   }
 
   /** Read access to the one secret or parameter holding the app key (and its CMK, through that service only). */
-  #grantAppKeyRead(s: ResolvedProps): void {
-    const decryptVia = (service: string) =>
-      s.keyEncryptionKey &&
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [s.keyEncryptionKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` },
-          },
-        }),
-      );
+  #grantAppKeyRead(s: ResolvedProps, roles: readonly IRole[]): void {
+    const decryptVia = (service: string) => {
+      const key = s.keyEncryptionKey;
+      if (key === undefined) return;
+      for (const role of roles) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [key.keyArn],
+            conditions: {
+              StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` },
+            },
+          }),
+        );
+      }
+    };
     if (s.keySecretName !== undefined) {
       const secret = s.keySecretName.startsWith('arn:')
         ? Secret.fromSecretCompleteArn(this, 'AppKeySecret', s.keySecretName)
         : Secret.fromSecretNameV2(this, 'AppKeySecret', s.keySecretName);
-      secret.grantRead(this.role);
+      for (const role of roles) secret.grantRead(role);
       decryptVia('secretsmanager');
     } else if (s.keyParameterName !== undefined) {
-      StringParameter.fromSecureStringParameterAttributes(this, 'AppKeyParameter', {
+      const parameter = StringParameter.fromSecureStringParameterAttributes(this, 'AppKeyParameter', {
         parameterName: s.keyParameterName,
-      }).grantRead(this.role);
+      });
+      for (const role of roles) parameter.grantRead(role);
       decryptVia('ssm');
     } else {
       Annotations.of(this).addWarningV2(
         'token-revoker:no-app-key',
-        'No keySecretName or keyParameterName: the function calls the Stack Exchange API without an app key (a small daily quota). Set one for production.',
+        'No keySecretName or keyParameterName: the functions call the Stack Exchange API without an app key (a small daily quota). Set one for production.',
       );
     }
   }
@@ -157,12 +230,12 @@ export class TokenRevocation extends Construct {
       {
         id: 'Serverless::Serverless-LambdaDLQ',
         reason:
-          'The function is only invoked by its SQS event source; failed messages go to the queue redrive dead-letter queue, not to an asynchronous-invocation DLQ.',
+          'The urgent function is only invoked by its SQS event source (failed messages go to the queue redrive dead-letter queue); the routine consumer is invoked by a schedule whose missed ticks go to the schedule dead-letter queue and are replaced by the next tick.',
       },
       {
         id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
         reason:
-          'On-failure destinations are not supported for SQS event sources; the source queue redrive policy moves exhausted messages to the dead-letter queue.',
+          'On-failure destinations are not supported for SQS event sources; the urgent queue redrive policy moves exhausted messages to the dead-letter queue.',
       },
       {
         id: 'Serverless::Serverless-LambdaTracing',

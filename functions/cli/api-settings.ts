@@ -3,7 +3,7 @@ import { clientFromConfig } from '../lib/client-from-config';
 import { readConfig } from '../lib/config';
 import { ConfigurationError } from '../lib/errors';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
-import { CliError, ExitCode } from './exit-codes';
+import { type FromCommandLine, settingError } from './setting-error';
 
 /** Stack Exchange flags of invalidate / inspect / deauthenticate; each falls back to the handler's variable. */
 export interface ApiFlags {
@@ -19,13 +19,14 @@ export interface ApiFlags {
   readonly maxAttempts?: string;
 }
 
-const FLAG_BY_VARIABLE: Readonly<Record<string, string>> = {
-  STACKEXCHANGE_API_URL: '--api-url',
-  STACKEXCHANGE_AUTH_STYLE: '--auth-style',
-  STACKEXCHANGE_REQUESTS_PER_SECOND: '--requests-per-second',
-  STACKEXCHANGE_TIMEOUT_MS: '--timeout-ms',
-  STACKEXCHANGE_MAX_ATTEMPTS: '--max-attempts',
-};
+/** Each flag, its option key and the handler's variable it overrides. */
+const SETTINGS = [
+  { variable: 'STACKEXCHANGE_API_URL', flag: '--api-url', key: 'apiUrl' },
+  { variable: 'STACKEXCHANGE_AUTH_STYLE', flag: '--auth-style', key: 'authStyle' },
+  { variable: 'STACKEXCHANGE_REQUESTS_PER_SECOND', flag: '--requests-per-second', key: 'requestsPerSecond' },
+  { variable: 'STACKEXCHANGE_TIMEOUT_MS', flag: '--timeout-ms', key: 'timeoutMs' },
+  { variable: 'STACKEXCHANGE_MAX_ATTEMPTS', flag: '--max-attempts', key: 'maxAttempts' },
+] as const satisfies readonly { variable: string; flag: string; key: keyof ApiFlags }[];
 
 export function addApiOptions(command: Command): Command {
   return command
@@ -59,29 +60,23 @@ export function addApiOptions(command: Command): Command {
 /**
  * A StackExchangeClient configured like the handler: the flags override the handler's environment
  * variables, which readConfig validates; the app key comes from STACKEXCHANGE_KEY,
- * STACKEXCHANGE_KEY_SECRET_ID or STACKEXCHANGE_KEY_PARAMETER_NAME.
+ * STACKEXCHANGE_KEY_SECRET_ID or STACKEXCHANGE_KEY_PARAMETER_NAME. A bad value typed as a flag exits
+ * 2 (usage); a bad value from the environment exits 3 (configuration).
  */
 export async function createApiClient(
   flags: ApiFlags,
   env: Readonly<Record<string, string | undefined>>,
+  fromCommandLine: FromCommandLine,
 ): Promise<StackExchangeClient> {
-  const merged: Record<string, string | undefined> = {
-    ...env,
-    STACKEXCHANGE_API_URL: flags.apiUrl ?? env.STACKEXCHANGE_API_URL,
-    STACKEXCHANGE_AUTH_STYLE: flags.authStyle ?? env.STACKEXCHANGE_AUTH_STYLE,
-    STACKEXCHANGE_REQUESTS_PER_SECOND: flags.requestsPerSecond ?? env.STACKEXCHANGE_REQUESTS_PER_SECOND,
-    STACKEXCHANGE_TIMEOUT_MS: flags.timeoutMs ?? env.STACKEXCHANGE_TIMEOUT_MS,
-    STACKEXCHANGE_MAX_ATTEMPTS: flags.maxAttempts ?? env.STACKEXCHANGE_MAX_ATTEMPTS,
-  };
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const setting of SETTINGS) merged[setting.variable] = flags[setting.key] ?? env[setting.variable];
   try {
     const config = readConfig(merged);
     return await clientFromConfig(config);
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      const flag = FLAG_BY_VARIABLE[error.setting];
-      throw new CliError(`${flag ? `${flag} / ` : ''}${error.message}`, ExitCode.Unavailable, [], {
-        cause: error,
-      });
+      const setting = SETTINGS.find((s) => s.variable === error.setting);
+      throw settingError(error, setting !== undefined && fromCommandLine(setting.key), setting?.flag);
     }
     throw error;
   }

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { TOKEN_ARGS_RISK } from './read-tokens';
 
 /** Options every subcommand has. */
 export interface CommonFlags {
@@ -18,14 +19,15 @@ export function addCommonOptions(command: Command): Command {
 /** Options of commands that take tokens. */
 export function addTokenInputOptions(command: Command): Command {
   return command
-    .argument('[tokens...]', 'tokens (prefer --file or stdin: arguments end up in shell history and ps)')
+    .argument('[tokens...]', `tokens, only with --allow-token-args (${TOKEN_ARGS_RISK})`)
     .option(
       '-f, --file <path>',
       'read tokens from a file, one per line (# comments and blank lines skipped); - is stdin',
-    );
+    )
+    .option('--allow-token-args', `accept tokens as arguments although ${TOKEN_ARGS_RISK}`);
 }
 
-export const TOKEN_INPUT_HELP = `Tokens are read from the arguments, from --file, or from standard input (one per line) when
-neither is given. Prefer --file or stdin: arguments are visible in shell history and in ps.
+export const TOKEN_INPUT_HELP = `Tokens are read from --file, or from standard input (one per line) when no file is given.
+Tokens given as arguments are refused unless --allow-token-args is given: ${TOKEN_ARGS_RISK}.
 Tokens are never printed: output names each token by its fingerprint (first 12 hex characters of
 its SHA-256; compute one with: printf %s TOKEN | sha256sum | cut -c1-12).`;

@@ -4,9 +4,9 @@ export const ExitCode = {
   Ok: 0,
   /** Done, but some tokens failed or were rejected, `inspect` found a live token, or some DLQ messages were not moved. */
   Partial: 1,
-  /** Bad usage or bad input (an invalid token, a missing flag): nothing was sent. */
+  /** Bad usage or bad input (an invalid token, a missing flag, a bad flag value): nothing was sent. */
   Usage: 2,
-  /** Configuration error, or SQS / Stack Exchange unreachable, refusing access or throttling: results are incomplete. */
+  /** Configuration error (a bad environment variable), or SQS / Stack Exchange unreachable, refusing access or throttling: results are incomplete. */
   Unavailable: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -16,8 +16,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  everything asked for was done
   1  some tokens failed or were rejected; inspect: a token is still live;
      dlq redrive: some messages could not be moved
-  2  bad usage or invalid input (which token and why is printed); nothing was sent
-  3  configuration error, or SQS / Stack Exchange unreachable, denying access or throttling`;
+  2  bad usage, a bad flag value or invalid input (which token and why is printed); nothing was sent
+  3  configuration error (a bad environment variable), or SQS / Stack Exchange unreachable,
+     denying access or throttling`;
 
 /** An error the CLI reports as one clear line on stderr (or a JSON object with --json) and an exit status. */
 export class CliError extends Error {

@@ -4,21 +4,25 @@ import { dlqCommand } from './commands/dlq';
 import { enqueueCommand } from './commands/enqueue';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes';
 import type { Io } from './io';
+import { printable, printableValue } from './printable';
 
 const VERSION = '0.1.0';
 
 const MAIN_HELP = `
 Examples:
-  $ token-revoker enqueue --queue-url "$QUEUE_URL" --file tokens.txt --reason leak
+  $ token-revoker enqueue --queue-url "$QUEUE_URL" --file tokens.txt --reason logout
+  $ token-revoker enqueue --urgent --urgent-queue-url "$URGENT_QUEUE_URL" --file leaked.txt --reason leak
   $ token-revoker invalidate --file leaked.txt            # incident: call Stack Exchange directly
   $ token-revoker inspect --json < leaked.txt             # exit 1 while any token is still live
   $ token-revoker deauthenticate --confirm-remove-app --file users.txt
   $ token-revoker dlq list --dlq-url "$DLQ_URL"
   $ token-revoker dlq redrive --dlq-url "$DLQ_URL" --to "$QUEUE_URL"
 
-Tokens are never printed, only their fingerprints. Prefer --file or stdin to arguments.
+Tokens are never printed, only their fingerprints. Tokens come from --file or stdin; arguments
+are refused unless --allow-token-args is given: they show in ps and stay in shell history.
 Settings come from flags or the handler's environment variables (STACKEXCHANGE_API_URL,
 STACKEXCHANGE_KEY*, DEAD_LETTER_QUEUE_URL, AWS_ENDPOINT_URL_SQS, ...); see each command's --help.
+SQS URLs must be https (plain http only for loopback hosts).
 
 ${EXIT_CODES_HELP}
 `;
@@ -73,12 +77,16 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             ExitCode.Unavailable,
           );
     io.stderr.write(
-      `token-revoker: ${failure.message}\n${failure.details.map((line) => `  ${line}\n`).join('')}`,
+      printable(
+        `token-revoker: ${failure.message}\n${failure.details.map((line) => `  ${line}\n`).join('')}`,
+      ),
     );
     if (argv.includes('--json')) {
-      io.stdout.write(
-        `${JSON.stringify({ error: { message: failure.message, details: failure.details }, exitCode: failure.exitCode }, null, 2)}\n`,
-      );
+      const document = {
+        error: { message: failure.message, details: failure.details },
+        exitCode: failure.exitCode,
+      };
+      io.stdout.write(`${JSON.stringify(printableValue(document), null, 2)}\n`);
     }
     return failure.exitCode;
   }

@@ -1,13 +1,40 @@
-import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
-import { formatMessageBody, RevocationAction } from '../lib/message';
+import type {
+  SendMessageBatchCommandInput,
+  SendMessageBatchCommandOutput,
+  SendMessageBatchRequestEntry,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ConfigurationError } from '../lib/errors';
+import {
+  formatMessageBody,
+  isRevocationAction,
+  MAX_FIELD_LENGTH,
+  RevocationAction,
+  RevocationPriority,
+} from '../lib/message';
+import { checkQueueUrl, checkScheme, REFUSE_CLEARTEXT_STEP, refuseCleartext } from '../lib/queue-url';
 import { groupForSendBatches } from '../lib/send-batches';
 import { checkToken, chunk, fingerprint, MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import { type EnqueueProblem, EnqueueValidationError } from './enqueue-error';
 import { callFailure, entryFailure, type SqsFailure, type SqsFailureKind } from './sqs-failure';
 
 export interface EnqueueOptions {
-  /** URL of the revocation queue (the stack's `QueueUrl` output). */
-  readonly queueUrl: string;
+  /**
+   * URL of the routine queue (the stack's `QueueUrl` output), where routine requests (logouts) go.
+   * https, or http to a loopback host. Required for routine requests. @default undefined
+   */
+  readonly queueUrl?: string;
+  /**
+   * URL of the urgent queue (the stack's `UrgentQueueUrl` output), where urgent requests go.
+   * Required for urgent requests: without it they are refused, never sent to the routine queue.
+   * @default undefined
+   */
+  readonly urgentQueueUrl?: string;
+  /**
+   * `routine`: revoked within the routine consumer's hold time (about a minute), in full calls of 20.
+   * `urgent` (leaks, compromised accounts): revoked at once by the urgent lane. @default 'routine'
+   */
+  readonly priority?: RevocationPriority;
   /** A configured client (region, endpoint, credentials). @default new SQSClient({}) from the SDK's standard configuration */
   readonly sqsClient?: SQSClient;
   /** @default 'invalidate' */
@@ -46,6 +73,9 @@ export type EnqueueOutcome =
     };
 
 export interface EnqueueResult {
+  /** The queue the tokens were sent to. */
+  readonly queueUrl: string;
+  readonly priority: RevocationPriority;
   readonly sent: number;
   readonly failed: number;
   /** One per input token, in input order. A token is `sent` only if SQS accepted its message. */
@@ -53,26 +83,23 @@ export interface EnqueueResult {
   readonly messages: number;
 }
 
-const MAX_FIELD_LENGTH = 1024;
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Name of the cleartext check in errors about the client's endpoint. */
+const ENDPOINT_SETTING = 'sqsClient endpoint';
 
 function checkOptions(options: EnqueueOptions): EnqueueProblem[] {
   const problems: EnqueueProblem[] = [];
-  if (!/^https?:\/\//.test(options.queueUrl ?? '')) {
-    problems.push({
-      index: -1,
-      problem: 'queue_url',
-      detail: 'queueUrl must be an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
-    });
-  }
-  const action = options.action ?? RevocationAction.Invalidate;
-  if (action !== RevocationAction.Invalidate && action !== RevocationAction.Deauthenticate) {
+  if (!isRevocationAction(options.action ?? RevocationAction.Invalidate)) {
     problems.push({
       index: -1,
       problem: 'action',
       detail: 'action must be "invalidate" or "deauthenticate"',
     });
+  }
+  const priority = options.priority ?? RevocationPriority.Routine;
+  if (priority !== RevocationPriority.Routine && priority !== RevocationPriority.Urgent) {
+    problems.push({ index: -1, problem: 'priority', detail: 'priority must be "routine" or "urgent"' });
   }
   for (const field of ['reason', 'source'] as const) {
     const value = options[field];
@@ -96,8 +123,43 @@ function checkOptions(options: EnqueueOptions): EnqueueProblem[] {
 }
 
 /**
+ * Checks the queue URLs given (https, or http to a loopback host) and returns the one a request of
+ * this priority goes to: urgent requests to `urgentQueueUrl`, routine ones to `queueUrl`.
+ * @throws ConfigurationError naming the option: a bad URL, or none for the priority.
+ */
+export function queueUrlFor(
+  options: Pick<EnqueueOptions, 'queueUrl' | 'urgentQueueUrl' | 'priority'>,
+): string {
+  if (options.queueUrl !== undefined) checkQueueUrl(options.queueUrl, 'queueUrl');
+  if (options.urgentQueueUrl !== undefined) checkQueueUrl(options.urgentQueueUrl, 'urgentQueueUrl');
+  if (options.priority === RevocationPriority.Urgent) {
+    if (options.urgentQueueUrl !== undefined) return options.urgentQueueUrl;
+    throw new ConfigurationError(
+      'urgentQueueUrl',
+      'priority "urgent" needs the urgent queue (the stack output UrgentQueueUrl); nothing was sent. ' +
+        'Urgent requests never fall back to the routine queue, where they would wait for its next run: ' +
+        'to accept that, send them with priority "routine"',
+    );
+  }
+  if (options.queueUrl !== undefined) return options.queueUrl;
+  throw new ConfigurationError(
+    'queueUrl',
+    'routine requests need the routine queue (the stack output QueueUrl); nothing was sent',
+  );
+}
+
+/** Refuses a client whose explicit endpoint is plain http to a host other than loopback. */
+async function checkClientEndpoint(client: SQSClient): Promise<void> {
+  const endpoint = await client.config.endpoint?.();
+  if (endpoint !== undefined)
+    checkScheme(endpoint.protocol, endpoint.hostname, ENDPOINT_SETTING, 'the SQS endpoint');
+}
+
+/**
  * Sends tokens to the revocation queue in the handler's format: up to 20 tokens per message, 10
- * messages per SendMessageBatch. Every token is checked first with the handler's rules; if any is
+ * messages per SendMessageBatch; urgent requests to the urgent queue, routine ones to the routine
+ * queue, with `priority` in the body. A missing or cleartext queue URL or endpoint throws
+ * ConfigurationError naming the option. Every token is checked first with the handler's rules; if any is
  * invalid nothing is sent and EnqueueValidationError says which and why. Entries SQS fails on its side
  * and transport errors are retried with backoff; entries SQS refuses as the sender's fault and
  * requests it rejects (no such queue, access denied) are not. The result has one outcome per input
@@ -115,6 +177,8 @@ export async function enqueueTokens(
   });
   if (tokens.length === 0) problems.push({ index: -1, problem: 'no_tokens', detail: 'no tokens to enqueue' });
   if (problems.length > 0) throw new EnqueueValidationError(problems);
+  const priority = options.priority ?? RevocationPriority.Routine;
+  const queueUrl = queueUrlFor({ ...options, priority });
 
   const valid = tokens as readonly string[];
   const unique = [...new Set(valid)];
@@ -127,9 +191,11 @@ export async function enqueueTokens(
       reason: options.reason,
       source: options.source,
       requestedAt,
+      priority,
     }),
   }));
   const client = options.sqsClient ?? (await defaultClient());
+  await checkClientEndpoint(client);
   const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
 
   // Result per message index: its message id, or why it failed.
@@ -155,9 +221,12 @@ export async function enqueueTokens(
         MessageBody: bodies[i]?.body,
       }));
       try {
-        const response = await client.send(
-          new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }),
+        const command = new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries });
+        command.middlewareStack.add(
+          refuseCleartext<SendMessageBatchCommandInput, SendMessageBatchCommandOutput>(ENDPOINT_SETTING),
+          REFUSE_CLEARTEXT_STEP,
         );
+        const response = await client.send(command);
         for (const success of response.Successful ?? []) {
           if (success.MessageId !== undefined) settle(Number(success.Id), { messageId: success.MessageId });
         }
@@ -204,7 +273,7 @@ export async function enqueueTokens(
         };
   });
   const sent = outcomes.filter((o) => o.status === 'sent').length;
-  return { sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };
+  return { queueUrl, priority, sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };
 }
 
 async function defaultClient(): Promise<SQSClient> {

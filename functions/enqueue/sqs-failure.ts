@@ -1,3 +1,5 @@
+import { ConfigurationError } from '../lib/errors';
+
 /**
  * Why SQS did not take a message, in three kinds a caller can act on:
  * - `refused`: SQS answered the batch but refused this entry (too large, invalid characters, ...);
@@ -43,6 +45,10 @@ export function callFailure(error: unknown): SqsFailure {
     $fault?: unknown;
     $metadata?: { httpStatusCode?: unknown };
   };
+  if (error instanceof ConfigurationError) {
+    // refuseCleartext: the request was not sent.
+    return { kind: 'rejected', code: error.name, reason: error.message, retryable: false };
+  }
   const name = typeof details.name === 'string' ? details.name : 'Error';
   const message = typeof details.message === 'string' ? short(details.message) : '';
   const answered = typeof details.$metadata?.httpStatusCode === 'number';
@@ -66,10 +72,11 @@ export function callFailure(error: unknown): SqsFailure {
     };
   }
   // No answer and no system error code: the SDK refused before sending (no region, no credentials).
+  const hint = /region is missing/i.test(message) ? ': set AWS_REGION, or give the SQSClient a region' : '';
   return {
     kind: 'rejected',
     code: name,
-    reason: `SQS client not usable: ${name} (${message})`,
+    reason: `SQS client not usable: ${name} (${message})${hint}`,
     retryable: false,
   };
 }

@@ -9,6 +9,7 @@ import {
   SAFETY_MARGIN_MS,
   withinLimit,
 } from './limits';
+import { checkQueueUrl, checkSqsEndpoint } from './queue-url';
 import { checkApiUrl, DEFAULT_API_URL } from './stackexchange/api-url';
 import type { AuthStyle } from './stackexchange/client';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './telemetry-names';
@@ -82,12 +83,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     throw new ConfigurationError('STACKEXCHANGE_AUTH_STYLE', `"${authStyle}" is not "query" or "header"`);
   }
   const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
-  if (deadLetterQueueUrl !== undefined && !/^https?:\/\//.test(deadLetterQueueUrl)) {
-    throw new ConfigurationError(
-      'DEAD_LETTER_QUEUE_URL',
-      'expected an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
-    );
-  }
+  const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS || undefined;
   return {
     apiUrl: checkApiUrl(env.STACKEXCHANGE_API_URL || DEFAULT_API_URL),
     keySource: readKeySource(env),
@@ -96,8 +92,8 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     callConcurrency: readNumber(env, 'STACKEXCHANGE_CALL_CONCURRENCY', CALL_CONCURRENCY),
     timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', REQUEST_TIMEOUT_MS),
     maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', MAX_ATTEMPTS),
-    deadLetterQueueUrl,
-    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
+    deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
+    sqsEndpoint: sqsEndpoint && checkSqsEndpoint(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
     safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,

@@ -2,8 +2,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
 import { type Parker, sqsParker } from './park';
+import { REFUSE_CLEARTEXT_STEP, refuseCleartext } from './queue-url';
 import type { StackExchangeClient } from './stackexchange/client';
-import { createTelemetry, type Telemetry } from './telemetry';
+import { configurationError, createTelemetry, mergeCounts, publishCounts, type Telemetry } from './telemetry';
+import type { Lane } from './telemetry-names';
 
 /** What a function instance may be given instead of building it (tests, the local pipeline, benchmarks). */
 export interface InstanceDependencies {
@@ -17,8 +19,12 @@ export interface InstanceDependencies {
 
 /** What one function instance keeps across invocations. */
 export interface Instance extends Telemetry {
-  /** The Stack Exchange client (backoff, throttle and quota state carry over); a failed start is retried next time. */
-  stackExchange(): Promise<StackExchangeClient>;
+  /**
+   * The Stack Exchange client (backoff, throttle and quota state carry over). A failed start (the app
+   * key cannot be read) is logged and counted as a configuration error of `lane`, rethrown, and
+   * tried again on the next invocation.
+   */
+  stackExchange(lane: Lane): Promise<StackExchangeClient>;
   /** The SQS client, loaded and created on first use. */
   sqs(): Promise<SQSClient>;
   /** Parks entries in the configured dead-letter queue. */
@@ -33,18 +39,26 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
   let sqs: Promise<SQSClient> | undefined =
     dependencies.sqs === undefined ? undefined : Promise.resolve(dependencies.sqs);
 
-  const stackExchange = () => {
+  const stackExchange = async (lane: Lane) => {
     client ??= clientFromConfig(config);
-    client.catch(() => {
+    try {
+      return await client;
+    } catch (error) {
       client = undefined; // try again on the next invocation
-    });
-    return client;
+      logger.error('Cannot start the Stack Exchange client', {
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
+      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), lane);
+      throw error;
+    }
   };
   const sqsClient = () => {
-    sqs ??= import('@aws-sdk/client-sqs').then(
-      ({ SQSClient }) =>
-        new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint }),
-    );
+    sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => {
+      const client = new SQSClient(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint });
+      // Message bodies hold tokens: whatever endpoint the SDK resolves, never send them in cleartext.
+      client.middlewareStack.add(refuseCleartext('AWS_ENDPOINT_URL_SQS'), REFUSE_CLEARTEXT_STEP);
+      return client;
+    });
     return sqs;
   };
   const park = sqsParker({

@@ -57,3 +57,12 @@ export const QUOTA_RESERVE_FRACTION: NumericLimit = { default: 0.5, min: 0, max:
 
 /** Long-poll wait of one receive of the consumer: an empty answer after it ends the receiving. */
 export const RECEIVE_WAIT_SECONDS: NumericLimit = { default: 1, min: 1, max: 20, integer: true };
+
+/** The routine consumer's retry delay of a failed message: `first` seconds, doubling with each receive, at most `max`. */
+export const ROUTINE_RETRY_DELAY_SECONDS = { first: 30, max: 300 } as const;
+
+/** The retry delay of a message on its `receiveCount`-th receive. */
+export function routineRetryDelaySeconds(receiveCount: number): number {
+  const { first, max } = ROUTINE_RETRY_DELAY_SECONDS;
+  return Math.min(max, first * 2 ** Math.max(0, receiveCount - 1));
+}

@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { HandlerConfig } from '../lib/config';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
-import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { publishCounts, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import { processBatch, respond } from './process-batch';
 
@@ -17,19 +17,12 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
   const instance = createInstance(config, dependencies);
   const { logger, metrics } = instance;
   return async (event, context) => {
-    let client: Awaited<ReturnType<typeof instance.stackExchange>>;
-    try {
-      client = await instance.stackExchange();
-    } catch (error) {
-      logger.error('Cannot start the Stack Exchange client', {
-        error: { name: (error as Error).name, message: (error as Error).message },
-      });
-      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), Lane.Urgent);
+    const client = await instance.stackExchange(Lane.Urgent).catch((error: unknown) => {
       throw new BatchFailedError(
         event.Records.map((record) => record.messageId),
         [error instanceof TokenRevokerError ? error.category : ErrorCategory.Configuration],
       );
-    }
+    });
     const { fates, counts } = await processBatch(event, context, {
       client,
       park: instance.park,

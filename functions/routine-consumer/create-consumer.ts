@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
-import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { publishCounts, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import type { ConsumerConfig } from './config';
 import { type DrainReport, drain } from './drain';
@@ -23,17 +23,8 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
   const { logger, metrics } = instance;
   const quota = new QuotaWatch();
   return async (_event, context) => {
-    let client: Awaited<ReturnType<typeof instance.stackExchange>>;
-    try {
-      client = await instance.stackExchange();
-    } catch (error) {
-      // Nothing was received: the messages wait in the queue for a run that can start the client.
-      logger.error('Cannot start the Stack Exchange client', {
-        error: { name: (error as Error).name, message: (error as Error).message },
-      });
-      publishCounts(metrics, mergeCounts(configurationError('app_key_unavailable')), Lane.Routine);
-      throw error;
-    }
+    // A client that cannot start fails the run before anything is received: the messages wait.
+    const client = await instance.stackExchange(Lane.Routine);
     const sqs = await instance.sqs();
     const queue = routineQueue(sqs, config.routineQueueUrl, (operation, error) =>
       logger.error('SQS call failed', { operation, error: { name: (error as Error).name } }),

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { routineRetryDelaySeconds } from '../lib/limits';
 import type { Parker } from '../lib/park';
 import { fromMessage } from '../lib/queued-message';
 import { type MessageRequest, readMessages, type StepLogger, tokensByAction } from '../lib/read-messages';
@@ -59,8 +60,6 @@ export interface DrainReport {
 export const VISIBILITY_MARGIN_SECONDS = 30;
 /** Held messages become visible this long before the next run is due. */
 const CARRY_LEAD_MS = 2000;
-/** Retry delay of a failed message: 30 s doubling per receive, at most 5 minutes. */
-const retryDelaySeconds = (receiveCount: number) => Math.min(300, 30 * 2 ** Math.max(0, receiveCount - 1));
 
 interface PendingMessage {
   readonly received: Received;
@@ -104,7 +103,7 @@ export async function drain(
     const changes = messages.map((item) => {
       const received = 'received' in item ? item.received : item;
       const count = Number(received.message.Attributes?.ApproximateReceiveCount ?? 1);
-      return { received, seconds: Math.max(retryDelaySeconds(count), (paused - Date.now()) / 1000) };
+      return { received, seconds: Math.max(routineRetryDelaySeconds(count), (paused - Date.now()) / 1000) };
     });
     await deps.queue.setVisibility(changes);
     report.released += messages.length;

@@ -63,18 +63,27 @@ export function planRound(requests: readonly MessageRequest[], options: PlanOpti
     const filled = Math.min(all, Math.ceil(dueCount / MAX_TOKENS_PER_CALL) * MAX_TOKENS_PER_CALL);
     const target = Math.min(Math.max(full, filled), Math.max(capacity, 0));
 
-    const taken = new Set<string>();
+    const chosen: typeof ordered = [];
+    const waiting: typeof ordered = [];
+    let taken = new Set<string>();
     for (const entry of ordered) {
       const added = entry.request.tokens.filter((token) => !taken.has(token)).length;
       if (taken.size + added <= target || (entry.due && taken.size < target)) {
         for (const token of entry.request.tokens) taken.add(token);
-        send.push(entry.request);
-      } else {
-        const heldForQuota =
-          options.belowReserve &&
-          options.nextChanceAt - sentAtOf(entry.request, options.now) > options.maxHoldMs;
-        wait.push({ request: entry.request, reason: heldForQuota ? 'defer' : 'hold' });
-      }
+        chosen.push(entry);
+      } else waiting.push(entry);
+    }
+    // Whole messages may not add up to a multiple of 20: with no token at its limit, the newest
+    // messages wait rather than go in a partial call.
+    while (!chosen.some((entry) => entry.due) && taken.size % MAX_TOKENS_PER_CALL !== 0) {
+      waiting.push(chosen.pop() as (typeof chosen)[number]);
+      taken = new Set(chosen.flatMap(({ request }) => request.tokens));
+    }
+    send.push(...chosen.map(({ request }) => request));
+    for (const { request } of waiting) {
+      const heldForQuota =
+        options.belowReserve && options.nextChanceAt - sentAtOf(request, options.now) > options.maxHoldMs;
+      wait.push({ request, reason: heldForQuota ? 'defer' : 'hold' });
     }
     capacity -= Math.ceil(taken.size / MAX_TOKENS_PER_CALL) * MAX_TOKENS_PER_CALL;
   }

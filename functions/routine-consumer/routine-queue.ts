@@ -31,6 +31,25 @@ export interface RoutineQueue {
 
 const clampSeconds = (seconds: number) => Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(seconds)));
 
+/** Sends items in groups of 10; resolves with how many SQS did not take (a failed call fails its group). */
+async function inBatches<T>(
+  items: readonly T[],
+  operation: string,
+  send: (group: readonly T[]) => Promise<{ Failed?: readonly unknown[] }>,
+  onError: (operation: string, error: unknown) => void,
+): Promise<number> {
+  let failed = 0;
+  for (const group of chunk(items, BATCH_ENTRIES)) {
+    try {
+      failed += (await send(group)).Failed?.length ?? 0;
+    } catch (error) {
+      onError(operation, error);
+      failed += group.length;
+    }
+  }
+  return failed;
+}
+
 export function routineQueue(
   sqs: SQSClient,
   queueUrl: string,
@@ -56,11 +75,12 @@ export function routineQueue(
         return [];
       }
     },
-    async delete(received) {
-      let failed = 0;
-      for (const group of chunk(received, BATCH_ENTRIES)) {
-        try {
-          const response = await sqs.send(
+    delete: (received) =>
+      inBatches(
+        received,
+        'DeleteMessageBatch',
+        (group) =>
+          sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: queueUrl,
               Entries: group.map((entry, index) => ({
@@ -68,20 +88,15 @@ export function routineQueue(
                 ReceiptHandle: entry.receiptHandle,
               })),
             }),
-          );
-          failed += response.Failed?.length ?? 0;
-        } catch (error) {
-          onError('DeleteMessageBatch', error);
-          failed += group.length;
-        }
-      }
-      return failed;
-    },
-    async setVisibility(changes) {
-      let failed = 0;
-      for (const group of chunk(changes, BATCH_ENTRIES)) {
-        try {
-          const response = await sqs.send(
+          ),
+        onError,
+      ),
+    setVisibility: (changes) =>
+      inBatches(
+        changes,
+        'ChangeMessageVisibilityBatch',
+        (group) =>
+          sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queueUrl,
               Entries: group.map((change, index) => ({
@@ -90,14 +105,8 @@ export function routineQueue(
                 VisibilityTimeout: clampSeconds(change.seconds),
               })),
             }),
-          );
-          failed += response.Failed?.length ?? 0;
-        } catch (error) {
-          onError('ChangeMessageVisibilityBatch', error);
-          failed += group.length;
-        }
-      }
-      return failed;
-    },
+          ),
+        onError,
+      ),
   };
 }

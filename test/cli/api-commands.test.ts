@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type Simulator, startSimulator } from '../../tools/simulator';
 import { expectNoTokens, runCli } from './run-cli';
@@ -42,7 +44,9 @@ describe('token-revoker invalidate / inspect / deauthenticate against the simula
 
   it('invalidate --json: per-token outcomes for scripts, exit 0 when all are dead', async () => {
     const tokens = simulator.issueTokens(3);
-    const run = await runCli(['invalidate', '--json', ...tokens, tokens[0] as string], { env: env() });
+    const run = await runCli(['invalidate', '--json', '--allow-token-args', ...tokens, tokens[0] as string], {
+      env: env(),
+    });
     expect(run.code).toBe(0);
     const document = JSON.parse(run.stdout) as { exitCode: number; counts: object; tokens: Row[] };
     expect(document.exitCode).toBe(0);
@@ -121,7 +125,7 @@ describe('token-revoker invalidate / inspect / deauthenticate against the simula
   });
 
   it('exits 3 with a clear message when Stack Exchange is unreachable', async () => {
-    const run = await runCli(['invalidate', '--max-attempts', '1', 'someToken))'], {
+    const run = await runCli(['invalidate', '--max-attempts', '1', '--allow-token-args', 'someToken))'], {
       env: { STACKEXCHANGE_API_URL: 'http://127.0.0.1:9/2.3' },
     });
     expect(run.code).toBe(3);
@@ -130,10 +134,34 @@ describe('token-revoker invalidate / inspect / deauthenticate against the simula
     expectNoTokens(run, ['someToken))']);
   });
 
+  it('names the network error of an unreachable API: ECONNREFUSED on a closed port, bad_port on a port fetch refuses', async () => {
+    // Prepare: a port that was just free
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Act
+    const closed = await runCli(
+      ['inspect', '--max-attempts', '1', '--api-url', `http://127.0.0.1:${port}/2.3`],
+      {
+        stdin: 'someToken\n',
+      },
+    );
+    const blocked = await runCli(['inspect', '--max-attempts', '1', '--api-url', 'http://127.0.0.1:9/2.3'], {
+      stdin: 'someToken\n',
+    });
+    // Assess
+    expect(closed.code).toBe(3);
+    expect(closed.stderr).toContain('network error (ECONNREFUSED)');
+    expect(blocked.code).toBe(3);
+    expect(blocked.stderr).toContain('network error (bad_port: fetch refuses this port)');
+    expect(closed.stderr + blocked.stderr).not.toContain('unknown');
+  });
+
   it('retries a transient fault and still reports the token invalidated', async () => {
     const [token] = simulator.issueTokens(1);
     simulator.injectFault('internal_error', { method: 'invalidate' });
-    const run = await runCli(['invalidate', token as string], { env: env() });
+    const run = await runCli(['invalidate', '--allow-token-args', token as string], { env: env() });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${fingerprint(token)}  invalidated`);
   });

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectNoTokens, runCli } from './run-cli';
 
 describe('token-revoker: help and bad input', () => {
@@ -14,6 +17,7 @@ describe('token-revoker: help and bad input', () => {
 
   it.each([
     ['enqueue', 'REVOCATION_QUEUE_URL'],
+    ['enqueue', 'REVOCATION_URGENT_QUEUE_URL'],
     ['invalidate', 'STACKEXCHANGE_API_URL'],
     ['inspect', 'still live'],
     ['deauthenticate', '--confirm-remove-app'],
@@ -26,7 +30,7 @@ describe('token-revoker: help and bad input', () => {
     expect(run.stdout).toContain('--json');
     expect(run.stdout).toContain('Examples:');
     expect(run.stdout).toContain('Exit codes:');
-    expect(run.stdout).toContain('shell history');
+    expect(run.stdout).toMatch(/--allow-token-args[\s\S]*show in ps[\s\S]*shell history/);
   });
 
   it('documents dlq list and redrive', async () => {
@@ -34,7 +38,9 @@ describe('token-revoker: help and bad input', () => {
     const redrive = await runCli(['dlq', 'redrive', '--help']);
     expect(list.stdout).toContain('DEAD_LETTER_QUEUE_URL');
     expect(redrive.stdout).toContain('--include-parked');
-    expect(redrive.stdout).toContain('StartMessageMoveTask');
+    expect(redrive.stdout).toContain('StartMessageMoveTask is never used');
+    expect(redrive.stdout).toContain('--to QUEUE_URL');
+    expect(list.stdout).toContain('never printed');
   });
 
   it('exits 2 on an unknown command or option', async () => {
@@ -63,7 +69,7 @@ describe('token-revoker: help and bad input', () => {
   });
 
   it('reports argument positions and a JSON error with --json', async () => {
-    const run = await runCli(['inspect', '--json', 'fine', 'no.dots'], { env: {} });
+    const run = await runCli(['inspect', '--json', '--allow-token-args', 'fine', 'no.dots'], { env: {} });
     expect(run.code).toBe(2);
     const document = JSON.parse(run.stdout) as { exitCode: number; error: { details: string[] } };
     expect(document.exitCode).toBe(2);
@@ -71,31 +77,63 @@ describe('token-revoker: help and bad input', () => {
     expectNoTokens(run, ['no.dots']);
   });
 
-  it('exits 2 when there are no tokens or the file cannot be read', async () => {
+  it('exits 2 when there are no tokens or the file cannot be read, saying which input was empty', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'token-revoker-'));
+    const empty = join(dir, 'empty.txt');
+    await writeFile(empty, '# only a comment\n\n');
+    // Act
     const none = await runCli(['invalidate'], { stdin: '# only a comment\n\n' });
+    const emptyFile = await runCli(['invalidate', '--file', empty]);
     const missing = await runCli(['invalidate', '--file', '/nonexistent/tokens.txt']);
+    // Assess
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('no tokens given');
+    expect(none.stderr).toContain('no tokens in standard input: it holds only blank lines and # comments');
+    expect(emptyFile.code).toBe(2);
+    expect(emptyFile.stderr).toContain(`no tokens in --file ${empty}`);
+    expect(emptyFile.stderr).not.toContain('pass --file');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('cannot read --file /nonexistent/tokens.txt: ENOENT');
+    expect(missing.stderr).toContain('cannot read --file /nonexistent/tokens.txt: no such file');
+    await rm(dir, { recursive: true });
   });
 
   it('refuses deauthenticate without the confirmation flag (exit 2)', async () => {
-    const run = await runCli(['deauthenticate', 'someToken'], {});
+    const run = await runCli(['deauthenticate', '--allow-token-args', 'someToken'], {});
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--confirm-remove-app');
     expectNoTokens(run, ['someToken']);
   });
 
-  it('exits 3 on a configuration error, naming the flag and variable', async () => {
-    const run = await runCli(['inspect', '--api-url', 'http://api.example.com/2.3', 'someToken']);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain('--api-url / STACKEXCHANGE_API_URL');
-    expect(run.stderr).toContain('use https');
+  it('exits 2 for a bad option value and 3 for a bad environment variable, naming both', async () => {
+    // Act
+    const flags = await Promise.all([
+      runCli(['inspect', '--api-url', 'http://api.example.com/2.3'], { stdin: 'someToken\n' }),
+      runCli(['inspect', '--requests-per-second', 'abc'], { stdin: 'someToken\n' }),
+    ]);
+    const variables = await Promise.all([
+      runCli(['inspect'], {
+        env: { STACKEXCHANGE_API_URL: 'http://api.example.com/2.3' },
+        stdin: 'someToken\n',
+      }),
+      runCli(['inspect'], { env: { STACKEXCHANGE_REQUESTS_PER_SECOND: 'abc' }, stdin: 'someToken\n' }),
+    ]);
+    // Assess
+    expect(flags.map((run) => run.code)).toEqual([2, 2]);
+    expect(variables.map((run) => run.code)).toEqual([3, 3]);
+    for (const run of [flags[0], variables[0]]) {
+      expect(run?.stderr).toContain('--api-url / STACKEXCHANGE_API_URL');
+      expect(run?.stderr).toContain('use https');
+    }
+    for (const run of [flags[1], variables[1]])
+      expect(run?.stderr).toContain(
+        '--requests-per-second / STACKEXCHANGE_REQUESTS_PER_SECOND: "abc" is not',
+      );
   });
 
   it('reads the same environment variables as the handler', async () => {
-    const run = await runCli(['inspect', 'someToken'], { env: { STACKEXCHANGE_MAX_ATTEMPTS: '99' } });
+    const run = await runCli(['inspect', '--allow-token-args', 'someToken'], {
+      env: { STACKEXCHANGE_MAX_ATTEMPTS: '99' },
+    });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('--max-attempts / STACKEXCHANGE_MAX_ATTEMPTS');
   });

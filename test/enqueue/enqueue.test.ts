@@ -1,8 +1,9 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EnqueueValidationError, enqueueTokens, RevocationQueue } from '../../functions/enqueue';
+import { ConfigurationError } from '../../functions/lib/errors';
 import { parseMessageBody } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
-import { type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
+import { LOCAL_CREDENTIALS, type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
 
 describe('enqueueTokens', () => {
   let sqs: LocalSqs;
@@ -191,13 +192,154 @@ describe('enqueueTokens', () => {
 
   it('RevocationQueue holds the client and defaults for repeated logouts', async () => {
     // Prepare
-    const queue = new RevocationQueue({ queueUrl: await newQueue(), sqsClient: sqs.client, source: 'web' });
+    const queueUrl = await newQueue();
+    const queue = new RevocationQueue({ queueUrl, sqsClient: sqs.client, source: 'web' });
     // Act
     const result = await queue.enqueue(['logoutToken2'], { reason: 'logout' });
     // Assess
     expect(result.sent).toBe(1);
-    const [body] = await receiveAll(queue.queueUrl);
+    const [body] = await receiveAll(queueUrl);
     expect(parseMessageBody(body as string)).toMatchObject({ ok: true, reason: 'logout', source: 'web' });
+  });
+
+  it('sends urgent requests to the urgent queue with priority in the body, routine ones to the routine queue', async () => {
+    // Prepare
+    const queueUrl = await newQueue();
+    const urgentQueueUrl = await newQueue();
+    const lanes = { queueUrl, urgentQueueUrl, sqsClient: sqs.client };
+    // Act
+    const urgent = await enqueueTokens(['leakedToken1'], { ...lanes, priority: 'urgent', reason: 'leak' });
+    const routine = await enqueueTokens(['logoutToken3'], { ...lanes, reason: 'logout' });
+    // Assess
+    expect(urgent).toMatchObject({ sent: 1, queueUrl: urgentQueueUrl, priority: 'urgent' });
+    expect(routine).toMatchObject({ sent: 1, queueUrl, priority: 'routine' });
+    const [urgentBody] = await receiveAll(urgentQueueUrl);
+    const [routineBody] = await receiveAll(queueUrl);
+    expect(JSON.parse(urgentBody as string)).toMatchObject({ tokens: ['leakedToken1'], priority: 'urgent' });
+    expect(JSON.parse(routineBody as string)).toEqual(expect.objectContaining({ tokens: ['logoutToken3'] }));
+    expect(JSON.parse(routineBody as string).priority ?? 'routine').toBe('routine');
+  });
+
+  it('refuses an urgent request without urgentQueueUrl, and never sends it to the routine queue', async () => {
+    const queueUrl = await newQueue();
+    const error = await enqueueTokens(['leakedToken2'], {
+      queueUrl,
+      sqsClient: sqs.client,
+      priority: 'urgent',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).setting).toBe('urgentQueueUrl');
+    expect((error as Error).message).toMatch(/UrgentQueueUrl.*nothing was sent.*priority "routine"/);
+    expect(await receiveAll(queueUrl)).toEqual([]);
+  });
+
+  it('RevocationQueue routes each call by priority and checks its URLs when it is made', async () => {
+    // Prepare
+    const queueUrl = await newQueue();
+    const urgentQueueUrl = await newQueue();
+    const queue = new RevocationQueue({ queueUrl, urgentQueueUrl, sqsClient: sqs.client });
+    // Act
+    await queue.enqueue(['logoutToken4']);
+    await queue.enqueue(['leakedToken3'], { priority: 'urgent' });
+    // Assess
+    expect((await receiveAll(queueUrl)).map((b) => JSON.parse(b).tokens)).toEqual([['logoutToken4']]);
+    expect((await receiveAll(urgentQueueUrl)).map((b) => JSON.parse(b).tokens)).toEqual([['leakedToken3']]);
+    expect(() => new RevocationQueue({ sqsClient: sqs.client })).toThrow(ConfigurationError);
+    expect(
+      () =>
+        new RevocationQueue({
+          queueUrl,
+          urgentQueueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/urgent',
+          sqsClient: sqs.client,
+        }),
+    ).toThrow(/urgentQueueUrl: the queue URL must use https/);
+  });
+
+  it.each([
+    ['queueUrl', { queueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/q' }],
+    [
+      'urgentQueueUrl',
+      { urgentQueueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/u', priority: 'urgent' as const },
+    ],
+    [
+      'sqsClient endpoint',
+      {
+        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+        sqsClient: new SQSClient({ region: 'eu-west-1', endpoint: 'http://sqs.eu-west-1.example.invalid' }),
+      },
+    ],
+  ])('refuses cleartext toward SQS (%s) before sending anything', async (setting, options) => {
+    const error = await enqueueTokens(['someToken'], { sqsClient: sqs.client, ...options }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).setting).toBe(setting);
+    expect((error as Error).message).toContain('must use https');
+  });
+
+  /** Runs `act` with these environment variables (undefined: unset), then puts the environment back. */
+  const withEnv = async <T>(vars: Readonly<Record<string, string | undefined>>, act: () => Promise<T>) => {
+    const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    apply(vars);
+    try {
+      return await act();
+    } finally {
+      apply(saved);
+    }
+  };
+
+  it('refuses at send time a cleartext endpoint that comes from the environment', async () => {
+    // Prepare: a client that takes its endpoint from AWS_ENDPOINT_URL_SQS, not from the queue URL
+    const queueUrl = await newQueue();
+    // Act
+    const result = await withEnv(
+      { AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-west-1.example.invalid' },
+      async () => {
+        const client = new SQSClient({
+          region: 'us-east-1',
+          credentials: LOCAL_CREDENTIALS,
+          maxAttempts: 1,
+          useQueueUrlAsEndpoint: false,
+        });
+        return enqueueTokens(['someToken'], { queueUrl, sqsClient: client, maxAttempts: 1 }).finally(() =>
+          client.destroy(),
+        );
+      },
+    );
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      code: 'ConfigurationError',
+      reason: expect.stringContaining('must use https'),
+    });
+  });
+
+  it('says how to fix a client without a region', async () => {
+    // Prepare: no region from the client's options, the environment or a config file
+    const queueUrl = await newQueue();
+    const noRegion = {
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    };
+    // Act
+    const result = await withEnv(noRegion, async () => {
+      const client = new SQSClient({ endpoint: sqs.endpoint, credentials: LOCAL_CREDENTIALS });
+      return enqueueTokens(['someToken'], { queueUrl, sqsClient: client }).finally(() => client.destroy());
+    });
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rejected',
+      reason: expect.stringMatching(/Region is missing.*set AWS_REGION, or give the SQSClient a region/),
+    });
   });
 
   it('refuses bad options clearly', async () => {

@@ -1,4 +1,4 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -17,10 +17,23 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   it.each<[string, TokenRevocationStackProps]>([
     ['default settings', {}],
     [
+      'an event bus, a topic, operators and customer-managed keys',
+      {
+        eventBusName: 'bus',
+        sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+        operatorRoleArns: [
+          'arn:aws:iam::123456789012:role/oncall',
+          'arn:aws:iam::123456789012:role/sec/audit',
+        ],
+        revocation: { keySecretName: 's', tick: Duration.minutes(2) },
+      },
+    ],
+    [
       'SSE-SQS, a secret, an event bus and an e-mail',
       {
         eventBusName: 'bus',
         sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+        operatorRoleArns: ['arn:aws:iam::123456789012:role/oncall'],
         keyEncryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         revocation: { useSqsManagedEncryption: true, keySecretName: 's', alarmEmail: 'a@example.com' },
       },

@@ -1,7 +1,9 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { READ_ACTIONS } from '../../infra/queues';
 import { synthesize } from './stack-factory';
 
 type Statement = {
+  Sid?: string;
   Effect: string;
   Principal?: { Service?: string; AWS?: unknown };
   Action: string | string[];
@@ -10,25 +12,36 @@ type Statement = {
 };
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-/** Every policy statement of a template, with the type of resource that holds it. */
-function statements(resources: Resources): { type: string; statement: Statement }[] {
-  return Object.values(resources).flatMap((resource) => {
+/** Every policy statement of a template, with the type and logical id of the resource that holds it. */
+function statements(resources: Resources): { id: string; type: string; statement: Statement }[] {
+  return Object.entries(resources).flatMap(([id, resource]) => {
     const document = (resource.Properties.PolicyDocument ?? resource.Properties.KeyPolicy) as
       | { Statement: Statement[] }
       | undefined;
-    return (document?.Statement ?? []).map((statement) => ({ type: resource.Type, statement }));
+    return (document?.Statement ?? []).map((statement) => ({ id, type: resource.Type, statement }));
   });
 }
 
+const OPERATORS = ['arn:aws:iam::123456789012:role/oncall', 'arn:aws:iam::123456789012:role/sec/dlq-tools'];
 const BUS_AND_TOPIC = {
   eventBusName: 'platform-events',
   sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+  operatorRoleArns: OPERATORS,
   revocation: { keySecretName: 'prod/stackexchange-key', alarmEmail: 'oncall@example.com' },
 };
+const VIA_SQS = { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } };
+const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('security review', () => {
   const { template } = synthesize(BUS_AND_TOPIC);
   const all = statements(template.toJSON().Resources as Resources);
+  const keyPolicy = (idPattern: RegExp) =>
+    all.filter(({ id, type }) => type === 'AWS::KMS::Key' && idPattern.test(id)).map((s) => s.statement);
+  const queuePolicy = (idPattern: RegExp) =>
+    all
+      .filter(({ id, type }) => type === 'AWS::SQS::QueuePolicy' && idPattern.test(id))
+      .map((s) => s.statement);
+  const roleArn = (rolePattern: RegExp) => ({ 'Fn::GetAtt': [expect.stringMatching(rolePattern), 'Arn'] });
 
   it('uses a "*" resource only in KMS key policies, where it means "this key"', () => {
     // A key policy is attached to one key: "Resource": "*" there cannot reach any other key.
@@ -41,59 +54,217 @@ describe('security review', () => {
     }
   });
 
-  it('lets AWS services use the queue key only on behalf of this account or the subscribed topic', () => {
-    const keyGrants = all.filter(
-      ({ type, statement }) => type === 'AWS::KMS::Key' && statement.Principal?.Service !== undefined,
-    );
-    const byService = (service: string) =>
-      keyGrants.filter(({ statement }) => statement.Principal?.Service === service).map((g) => g.statement);
-    for (const grant of byService('events.amazonaws.com')) {
-      expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
-    }
-    for (const grant of byService('sns.amazonaws.com')) {
-      expect(grant.Condition).toEqual({
-        ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:123456789012:logouts' },
-      });
-    }
-    expect(byService('events.amazonaws.com')).toHaveLength(1);
-    expect(byService('sns.amazonaws.com')).toHaveLength(1);
-    // CloudWatch publishes alarms into the encrypted topic: documented by AWS without conditions, and
-    // limited to kms:Decrypt and kms:GenerateDataKey* on the alarm topic's own key.
-    expect(byService('cloudwatch.amazonaws.com')).toEqual([
-      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
-    ]);
-  });
-
-  it('lets services send to the queues only from this account, the rule or the topic', () => {
-    const queueGrants = all.filter(
-      ({ type, statement }) => type === 'AWS::SQS::QueuePolicy' && statement.Effect === 'Allow',
-    );
-    expect(queueGrants.length).toBeGreaterThan(0);
-    for (const { statement } of queueGrants) {
-      expect(statement.Principal?.Service).toMatch(/^(events|sns)\.amazonaws\.com$/);
-      expect(Object.keys(statement.Condition ?? {})).not.toHaveLength(0);
-    }
-  });
-
-  it('opens the alarm topic to CloudWatch alarms of this account only', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: 'sns:Publish',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '123456789012' },
-              ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*' },
-            },
-          }),
+  describe('who can read tokens at rest (#12 point 7)', () => {
+    it('denies reading the dead-letter queue to every principal but the operator roles', () => {
+      const deny = queuePolicy(/QueuesDeadLetterQueuePolicy/).filter(
+        (s) => s.Sid === 'OnlyNamedRolesReadTokens',
+      );
+      expect(deny).toEqual([
+        {
+          Sid: 'OnlyNamedRolesReadTokens',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: [...READ_ACTIONS].sort(),
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/QueuesDeadLetterQueue/), 'Arn'] },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': OPERATORS } },
+        },
+      ]);
+      expect(READ_ACTIONS).toEqual(
+        expect.arrayContaining([
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:PurgeQueue',
+          'sqs:ChangeMessageVisibility',
         ]),
-      },
+      );
+    });
+
+    it('denies reading the dead-letter queue to everyone when no operator role is given', () => {
+      const { template: noOperator } = synthesize();
+      const deny = statements(noOperator.findResources('AWS::SQS::QueuePolicy') as Resources).filter(
+        ({ id, statement }) =>
+          /DeadLetterQueuePolicy/.test(id) && statement.Sid === 'OnlyNamedRolesReadTokens',
+      );
+      expect(deny).toHaveLength(1);
+      expect(deny[0]?.statement.Condition).toBeUndefined();
+    });
+
+    it("denies reading each source queue to every principal but that queue's consumer", () => {
+      const denyOn = (policy: RegExp) =>
+        queuePolicy(policy).find((s) => s.Sid === 'OnlyNamedRolesReadTokens')?.Condition;
+      expect(denyOn(/QueuesQueuePolicy/)).toEqual({
+        ArnNotEquals: { 'aws:PrincipalArn': [roleArn(/RoutineConsumerRole/)] },
+      });
+      expect(denyOn(/QueuesUrgentQueuePolicy/)).toEqual({
+        ArnNotEquals: { 'aws:PrincipalArn': [roleArn(/RevokerRole/)] },
+      });
+    });
+
+    it('keeps the dead-letter queue under its own key, which IAM policies alone cannot open', () => {
+      const dlqKey = keyPolicy(/QueuesDeadLetterKey/);
+      const root = dlqKey.filter((s) => JSON.stringify(s.Principal).includes(':root'));
+      expect(root).toHaveLength(1);
+      expect(actionsOf(root[0] as Statement)).not.toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^kms:(\*|Decrypt|GenerateDataKey|Encrypt|ReEncrypt|CreateGrant)/),
+        ]),
+      );
+      // Everyone else is named, and only through SQS (or, for services, for their rule or topic).
+      for (const statement of dlqKey.filter((s) => s !== root[0])) {
+        expect(actionsOf(statement)).toEqual(expect.arrayContaining(['kms:Decrypt']));
+        expect(actionsOf(statement).every((a) => a === 'kms:Decrypt' || a === 'kms:GenerateDataKey')).toBe(
+          true,
+        );
+        if (statement.Principal?.Service === undefined) expect(statement.Condition).toEqual(VIA_SQS);
+        else expect(statement.Condition?.ArnEquals?.['aws:SourceArn']).toBeDefined();
+      }
+      expect(dlqKey).toContainEqual(
+        expect.objectContaining({
+          Sid: 'FunctionsParkBadInput',
+          Principal: { AWS: [roleArn(/RevokerRole/), roleArn(/RoutineConsumerRole/)] },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        }),
+      );
+      expect(dlqKey).toContainEqual(
+        expect.objectContaining({
+          Sid: 'OperatorsReadDeadLetters',
+          Principal: { AWS: OPERATORS },
+          Action: 'kms:Decrypt',
+        }),
+      );
+    });
+
+    it('names the consumers in the source key, and lets the account use it only to send through SQS', () => {
+      const sourceKey = keyPolicy(/QueuesKey[0-9A-F]{8}$/);
+      expect(sourceKey).toContainEqual(
+        expect.objectContaining({
+          Sid: 'ConsumersReceiveTokens',
+          Principal: { AWS: [roleArn(/RevokerRole/), roleArn(/RoutineConsumerRole/)] },
+          Action: 'kms:Decrypt',
+          Condition: VIA_SQS,
+        }),
+      );
+      const root = sourceKey.filter((s) => JSON.stringify(s.Principal).includes(':root'));
+      expect(root.flatMap(actionsOf)).not.toContain('kms:*');
+      for (const statement of root.filter((s) => actionsOf(s).includes('kms:Decrypt'))) {
+        expect(statement.Condition).toEqual({
+          StringEquals: {
+            'kms:ViaService': 'sqs.eu-west-1.amazonaws.com',
+            'kms:CallerAccount': '123456789012',
+          },
+        });
+      }
+    });
+
+    it('gives the operator roles what the DLQ tools need, in the queue and key policies', () => {
+      expect(queuePolicy(/QueuesDeadLetterQueuePolicy/)).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { AWS: OPERATORS },
+          Action: expect.arrayContaining([
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueAttributes',
+            'sqs:ListDeadLetterSourceQueues',
+            'sqs:StartMessageMoveTask',
+          ]),
+        }),
+      );
+      for (const source of [/QueuesQueuePolicy/, /QueuesUrgentQueuePolicy/]) {
+        expect(queuePolicy(source)).toContainEqual(
+          expect.objectContaining({
+            Principal: { AWS: OPERATORS },
+            Action: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
+          }),
+        );
+      }
+      expect(keyPolicy(/QueuesKey[0-9A-F]{8}$/)).toContainEqual(
+        expect.objectContaining({
+          Principal: { AWS: OPERATORS },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: VIA_SQS,
+        }),
+      );
+    });
+
+    it('gives a read action on a token queue to no IAM policy but the two consumers', () => {
+      // Producers only send (grantEnqueue is tested on a producer role in token-revocation.test.ts).
+      const readers = all.filter(
+        ({ type, statement }) =>
+          type === 'AWS::IAM::Policy' &&
+          actionsOf(statement).some((a) => ['sqs:ReceiveMessage', 'sqs:PurgeQueue'].includes(a)),
+      );
+      expect(readers.map(({ id }) => id).sort()).toEqual([
+        expect.stringMatching(/RevokerRoleDefaultPolicy/),
+        expect.stringMatching(/RoutineConsumerRoleDefaultPolicy/),
+      ]);
     });
   });
 
-  it('decrypts a customer-managed app key only through Secrets Manager or SSM', () => {
+  describe('service principals (#12 point 8)', () => {
+    it('lets AWS services use the keys only for their rule, topic or alarms, and never to encrypt directly', () => {
+      const serviceGrants = all.filter(
+        ({ type, statement }) => type === 'AWS::KMS::Key' && statement.Principal?.Service !== undefined,
+      );
+      expect(new Set(serviceGrants.map(({ statement }) => statement.Principal?.Service))).toEqual(
+        new Set(['events.amazonaws.com', 'sns.amazonaws.com', 'cloudwatch.amazonaws.com']),
+      );
+      for (const { statement } of serviceGrants) {
+        expect(JSON.stringify(statement.Action)).not.toMatch(/kms:Encrypt|ReEncrypt|CreateGrant|kms:\*/);
+        expect(statement.Condition?.ArnEquals ?? statement.Condition?.ArnLike).toBeDefined();
+      }
+    });
+
+    it('lets CloudWatch use the alarm topic key only for alarms of this account and region', () => {
+      expect(keyPolicy(/AlarmTopicKey/).filter((s) => s.Principal?.Service !== undefined)).toEqual([
+        {
+          Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*' },
+          },
+        },
+      ]);
+    });
+
+    it('lets services send to the queues only for the rule or the topic', () => {
+      const serviceGrants = all.filter(
+        ({ type, statement }) =>
+          type === 'AWS::SQS::QueuePolicy' && statement.Effect === 'Allow' && statement.Principal?.Service,
+      );
+      expect(serviceGrants.length).toBeGreaterThan(0);
+      for (const { statement } of serviceGrants) {
+        expect(statement.Principal?.Service).toMatch(/^(events|sns)\.amazonaws\.com$/);
+        expect(statement.Action).toBe('sqs:SendMessage');
+        expect(statement.Condition?.ArnEquals?.['aws:SourceArn']).toBeDefined();
+      }
+    });
+
+    it('opens the alarm topic to CloudWatch alarms of this account only', () => {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': '123456789012' },
+                ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*' },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  it('decrypts a customer-managed app key only through Secrets Manager or SSM, for both functions', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     for (const [revocation, service] of [
       [{ keySecretName: 's' }, 'secretsmanager'],
@@ -103,12 +274,11 @@ describe('security review', () => {
       const decrypts = statements(withKey.findResources('AWS::IAM::Policy') as Resources).filter(
         ({ statement }) => statement.Resource === keyArn,
       );
-      expect(decrypts.map((d) => d.statement)).toContainEqual(
-        expect.objectContaining({
-          Action: 'kms:Decrypt',
-          Condition: { StringEquals: { 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` } },
-        }),
-      );
+      const viaService = expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` } },
+      });
+      expect(decrypts.map((d) => d.statement)).toEqual([viaService, viaService]);
     }
   });
 
@@ -118,18 +288,12 @@ describe('security review', () => {
     const reads = statements(withArn.findResources('AWS::IAM::Policy') as Resources).filter(({ statement }) =>
       JSON.stringify(statement.Action).includes('secretsmanager:GetSecretValue'),
     );
-    expect(reads.map((r) => r.statement.Resource)).toEqual([arn]);
+    expect(reads.map((r) => r.statement.Resource)).toEqual([arn, arn]);
   });
 
-  it('warns when no app key is configured, and when the producer scoping flags are off', () => {
+  it('warns when no app key is configured, and nothing more when everything is set', () => {
     const { stack } = synthesize();
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('without an app key'));
-    const { stack: legacy } = synthesize(BUS_AND_TOPIC, {
-      '@aws-cdk/aws-events:eventsTargetQueueSameAccount': false,
-      '@aws-cdk/aws-sns-subscriptions:restrictSqsDescryption': false,
-    });
-    const warnings = Annotations.fromStack(legacy).findWarning('*', Match.stringLikeRegexp('feature flag'));
-    expect(warnings).toHaveLength(2);
     const { stack: configured } = synthesize(BUS_AND_TOPIC);
     expect(Annotations.fromStack(configured).findWarning('*', Match.anyValue())).toHaveLength(0);
   });

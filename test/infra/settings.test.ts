@@ -1,10 +1,93 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { CONTEXT_SETTINGS, settingsFromContext } from '../../infra/context';
+import {
+  consumerTimeoutInSeconds,
+  failedAttemptsWithin,
+  OUTAGE_TO_SURVIVE_IN_SECONDS,
+  PIPELINE_DEFAULTS,
+  routineMaxReceiveCountFor,
+  routineVisibilityTimeoutInSeconds,
+  splitRequestBudget,
+} from '../../infra/settings';
 import { resolveProps } from '../../infra/token-revocation-props';
 import { synthesize, testApp } from './stack-factory';
+
+describe('pipeline numbers (infra/settings.ts)', () => {
+  it('splits the default budget: urgent 2 x 2.5, routine the other 15 requests/s', () => {
+    expect(splitRequestBudget(20, 5, 5)).toEqual({
+      urgentMaxConcurrency: 2,
+      urgentRequestsPerSecondPerFunction: 2.5,
+      routineRequestsPerSecond: 15,
+    });
+    expect(splitRequestBudget(30, 10, 2.5)).toEqual({
+      urgentMaxConcurrency: 4,
+      urgentRequestsPerSecondPerFunction: 2.5,
+      routineRequestsPerSecond: 20,
+    });
+  });
+
+  it('keeps both lanes together inside the total, the urgent lane inside its share', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.1, max: 500, noNaN: true }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        fc.double({ min: 0.05, max: 25, noNaN: true }),
+        (total, urgentFraction, perFunction) => {
+          const urgentShare = total * urgentFraction;
+          const split = splitRequestBudget(total, urgentShare, perFunction);
+          const urgentUse = split.urgentMaxConcurrency * split.urgentRequestsPerSecondPerFunction;
+          expect(split.urgentMaxConcurrency).toBeGreaterThanOrEqual(2);
+          expect(split.urgentRequestsPerSecondPerFunction).toBeLessThanOrEqual(perFunction);
+          expect(urgentUse).toBeLessThanOrEqual(urgentShare + 1e-9);
+          expect(urgentUse + split.routineRequestsPerSecond).toBeLessThanOrEqual(total + 1e-9);
+          // The routine consumer loses at most what rounding to 1/100 costs each lane.
+          expect(total - urgentShare - split.routineRequestsPerSecond).toBeLessThan(
+            0.01 + 0.01 * split.urgentMaxConcurrency + 1e-9,
+          );
+        },
+      ),
+    );
+  });
+
+  it('sizes the routine receive count for holds, a deferral and a ten-minute outage', () => {
+    // 1 hold + 1 deferral + 600 s / 60 s outage attempts + the settling receive + 1 margin.
+    expect(routineMaxReceiveCountFor(60, 60)).toBe(14);
+    expect(PIPELINE_DEFAULTS.routineMaxReceiveCount).toBe(
+      routineMaxReceiveCountFor(PIPELINE_DEFAULTS.tickSeconds, PIPELINE_DEFAULTS.maxHoldSeconds),
+    );
+    expect(routineMaxReceiveCountFor(60, 300)).toBe(18);
+    // Longer ticks: the consumer's own backoff (5 attempts in ten minutes) sets the count.
+    expect(routineMaxReceiveCountFor(120, 60)).toBe(9);
+    expect(routineMaxReceiveCountFor(900, 60)).toBe(9);
+    expect(failedAttemptsWithin(600, 900)).toBe(5);
+    expect(failedAttemptsWithin(600, 60)).toBe(10);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 15 }), fc.integer({ min: 0, max: 3600 }), (minutes, hold) => {
+        const tick = minutes * 60;
+        // Every outage attempt fits, paced by the backoff or by the runs: none of them is the last receive.
+        const backoffAttempts = [0, 30, 90, 210, 450].filter(
+          (at) => at < OUTAGE_TO_SURVIVE_IN_SECONDS,
+        ).length;
+        const attempts = Math.max(backoffAttempts, Math.ceil(OUTAGE_TO_SURVIVE_IN_SECONDS / tick));
+        expect(routineMaxReceiveCountFor(tick, hold)).toBeGreaterThan(attempts + Math.ceil(hold / tick) + 1);
+      }),
+    );
+  });
+
+  it('ends a routine run before the next tick, and keeps its messages hidden past it', () => {
+    for (const tick of [60, 120, 900]) {
+      expect(consumerTimeoutInSeconds(tick)).toBeLessThan(tick);
+      expect(consumerTimeoutInSeconds(tick)).toBeGreaterThan(tick / 2);
+      expect(routineVisibilityTimeoutInSeconds(tick)).toBeGreaterThan(tick);
+    }
+    expect(consumerTimeoutInSeconds(60)).toBe(50);
+    expect(routineVisibilityTimeoutInSeconds(60)).toBe(110);
+  });
+});
 
 describe('construct settings', () => {
   it('applies the pipeline defaults and derives the rest', () => {
@@ -12,38 +95,35 @@ describe('construct settings', () => {
     expect(s).toMatchObject({
       batchSize: 100,
       maxReceiveCount: 5,
-      maxConcurrency: 4,
-      requestsPerSecondPerFunction: 5,
+      routineMaxReceiveCount: 14,
+      maxConcurrency: 2,
+      requestsPerSecondPerFunction: 2.5,
+      routineRequestsPerSecond: 15,
       callConcurrency: 4,
+      routineCallConcurrency: 8,
+      quotaReserveFraction: 0.5,
       authStyle: 'query',
       logLevel: 'INFO',
+      operatorRoles: [],
     });
     expect(s.visibilityTimeout.toSeconds()).toBe(185);
+    expect(s.routineVisibilityTimeout.toSeconds()).toBe(110);
     expect(s.functionTimeout.toSeconds()).toBe(30);
+    expect(s.consumerTimeout.toSeconds()).toBe(50);
+    expect(s.tick.toSeconds()).toBe(60);
+    expect(s.maxHold.toSeconds()).toBe(60);
+    expect(s.maxDefer.toSeconds()).toBe(900);
+    expect(s.maxMessageAge.toMinutes()).toBe(20);
+    expect(s.urgentMaxMessageAge.toMinutes()).toBe(5);
     expect(s.retentionPeriod.toDays()).toBe(4);
     expect(s.deadLetterRetentionPeriod.toDays()).toBe(14);
   });
 
-  it('keeps all concurrent functions together inside the total request budget', () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: 0.1, max: 500, noNaN: true }),
-        fc.double({ min: 0.05, max: 25, noNaN: true }),
-        (total, perFunction) => {
-          let s: ReturnType<typeof resolveProps>;
-          try {
-            s = resolveProps({ totalRequestsPerSecond: total, requestsPerSecondPerFunction: perFunction });
-          } catch (error) {
-            // Only budgets that cannot be shared at all, or need more than 1000 functions, are refused.
-            expect(String(error)).toMatch(/too small to share|maximum of 1000/);
-            return;
-          }
-          expect(s.maxConcurrency).toBeGreaterThanOrEqual(2);
-          expect(s.requestsPerSecondPerFunction).toBeLessThanOrEqual(perFunction);
-          expect(s.maxConcurrency * s.requestsPerSecondPerFunction).toBeLessThanOrEqual(total + 1e-9);
-        },
-      ),
-    );
+  it('derives the routine receive count from the tick and the hold unless given', () => {
+    expect(resolveProps({ maxHold: Duration.minutes(5) }).routineMaxReceiveCount).toBe(18);
+    expect(resolveProps({ tick: Duration.minutes(2) }).routineMaxReceiveCount).toBe(9);
+    expect(resolveProps({ tick: Duration.minutes(15) }).routineMaxReceiveCount).toBe(9);
+    expect(resolveProps({ routineMaxReceiveCount: 12 }).routineMaxReceiveCount).toBe(12);
   });
 
   it('computes the visibility timeout as 6 x function timeout + batching window', () => {
@@ -54,14 +134,46 @@ describe('construct settings', () => {
     expect(s.visibilityTimeout.toSeconds()).toBe(380);
     synthesize({ revocation: { functionTimeout: Duration.seconds(60) } }).template.hasResourceProperties(
       'AWS::SQS::Queue',
-      { VisibilityTimeout: 365 },
+      { VisibilityTimeout: 365, QueueName: Match.stringLikeRegexp('-urgent$') },
     );
   });
 
   it.each<[string, Parameters<typeof resolveProps>[0], RegExp]>([
     ['both key sources', { keySecretName: 'a', keyParameterName: '/b' }, /not both/],
     ['a zero budget', { totalRequestsPerSecond: 0 }, /totalRequestsPerSecond/],
-    ['more than the handler allows per function', { requestsPerSecondPerFunction: 30 }, /\(0, 25\]/],
+    [
+      'more than the handler allows per function',
+      { requestsPerSecondPerFunction: 30 },
+      /requestsPerSecondPerFunction must be a number from 0.01 to 25, got 30/,
+    ],
+    ['an urgent share of the whole budget', { urgentRequestsPerSecond: 20 }, /urgentRequestsPerSecond/],
+    ['a routine share above one process', { totalRequestsPerSecond: 40 }, /routine consumer's share/],
+    ['a tick of seconds', { tick: Duration.seconds(90) }, /tick must be a whole number of minutes/],
+    ['a tick above 15 minutes', { tick: Duration.minutes(20) }, /tick/],
+    ['a hold above an hour', { maxHold: Duration.hours(2) }, /maxHold/],
+    [
+      'a deferral above the visibility maximum',
+      { maxDefer: Duration.hours(13), retentionPeriod: Duration.days(4) },
+      /maxDefer must be an integer from 0 to 43200 s/,
+    ],
+    ['a reserve above the whole quota', { quotaReserveFraction: 1.5 }, /quotaReserveFraction/],
+    [
+      'a deferral beyond the retention',
+      { retentionPeriod: Duration.hours(1), maxDefer: Duration.hours(2) },
+      /maxDefer \(7200 s\) must be shorter than retentionPeriod/,
+    ],
+    ['no routine receives', { routineMaxReceiveCount: 0 }, /routineMaxReceiveCount/],
+    ['a fractional routine call concurrency', { routineCallConcurrency: 2.5 }, /routineCallConcurrency/],
+    [
+      'a backlog alarm below the deferral',
+      { maxMessageAge: Duration.minutes(10) },
+      /maxMessageAge.*maxDefer/,
+    ],
+    [
+      'an urgent backlog alarm under a minute',
+      { urgentMaxMessageAge: Duration.seconds(30) },
+      /urgentMaxMessageAge/,
+    ],
     ['a batch above the SQS maximum', { batchSize: 10_001 }, /batchSize/],
     ['a big batch without a window', { batchSize: 100, maxBatchingWindow: Duration.seconds(0) }, /window/i],
     ['a window above 5 minutes', { maxBatchingWindow: Duration.minutes(6) }, /maxBatchingWindow/],
@@ -86,6 +198,14 @@ describe('app settings from CDK context', () => {
       useSqsManagedEncryption: 'true',
       logLevel: 'DEBUG',
       eventBusName: 'bus',
+      urgentRequestsPerSecond: '4',
+      tickInSeconds: '120',
+      maxHoldInSeconds: '90',
+      maxDeferInSeconds: '600',
+      quotaReserveFraction: '0.3',
+      routineMaxReceiveCount: '15',
+      urgentMaxMessageAgeInMinutes: '3',
+      operatorRoleArns: 'arn:aws:iam::123456789012:role/oncall, arn:aws:iam::123456789012:role/sec/audit',
     };
     const { stackName, props } = settingsFromContext(testApp(context).node);
     expect(stackName).toBe('Revoker-prod');
@@ -99,6 +219,28 @@ describe('app settings from CDK context', () => {
     });
     expect(props.revocation?.functionTimeout?.toSeconds()).toBe(45);
     expect(props.revocation?.maxMessageAge?.toMinutes()).toBe(30);
+    expect(props.revocation).toMatchObject({
+      urgentRequestsPerSecond: 4,
+      quotaReserveFraction: 0.3,
+      routineMaxReceiveCount: 15,
+    });
+    expect(props.revocation?.tick?.toSeconds()).toBe(120);
+    expect(props.revocation?.maxHold?.toSeconds()).toBe(90);
+    expect(props.revocation?.maxDefer?.toSeconds()).toBe(600);
+    expect(props.revocation?.urgentMaxMessageAge?.toMinutes()).toBe(3);
+    expect(props.operatorRoleArns).toEqual([
+      'arn:aws:iam::123456789012:role/oncall',
+      'arn:aws:iam::123456789012:role/sec/audit',
+    ]);
+  });
+
+  it('builds the stack cdk.json describes: one tick, the default split', () => {
+    const { props } = settingsFromContext(testApp().node);
+    const s = resolveProps(props.revocation ?? {});
+    expect(s.tick.toSeconds()).toBe(PIPELINE_DEFAULTS.tickSeconds);
+    expect(s.urgentRequestsPerSecond).toBe(PIPELINE_DEFAULTS.urgentRequestsPerSecond);
+    expect(s.routineRequestsPerSecond).toBe(15);
+    expect(props.operatorRoleArns).toBeUndefined();
   });
 
   it("treats cdk.json's empty strings as unset", () => {
@@ -114,8 +256,16 @@ describe('app settings from CDK context', () => {
     ['batchSize', 'many'],
     ['useSqsManagedEncryption', 'yes'],
     ['logLevel', 'verbose'],
+    ['tickInSeconds', 'hourly'],
+    ['quotaReserveFraction', 'half'],
   ])('refuses %s=%s with a message naming the setting', (name, value) => {
     expect(() => settingsFromContext(testApp({ [name]: value }).node)).toThrow(name);
+  });
+
+  it('refuses an operator that is not a role ARN, naming operatorRoleArns', () => {
+    expect(() => synthesize({ operatorRoleArns: ['arn:aws:iam::123456789012:user/alice'] })).toThrow(
+      /operatorRoleArns: "arn:aws:iam::123456789012:user\/alice" is not an IAM role ARN/,
+    );
   });
 
   it('lists every setting in infra/README.md', () => {

@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
 describe('npx cdk synth', () => {
-  it('synthesizes offline, bundles the handler with local esbuild, and passes cdk-nag', async () => {
+  it('synthesizes offline, bundles both handlers with local esbuild, and passes cdk-nag', async () => {
     // Prepare
     const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
     try {
@@ -22,9 +22,15 @@ describe('npx cdk synth', () => {
       const template = JSON.parse(readFileSync(join(out, 'TokenRevoker.template.json'), 'utf8')) as {
         Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
       };
-      const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-      expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
-      expect((fn?.Properties.Code as { S3Key?: unknown } | undefined)?.S3Key).toBeDefined();
+      // Both lanes' functions, each bundled on its own: the urgent handler and the routine consumer.
+      const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(2);
+      for (const fn of functions) {
+        expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      }
+      const keys = functions.map((fn) => (fn.Properties.Code as { S3Key?: unknown } | undefined)?.S3Key);
+      expect(new Set(keys).size).toBe(2);
+      expect(functions.find((fn) => fn.Properties.ReservedConcurrentExecutions === 1)).toBeDefined();
       // cdk-nag (both packs) and the CloudFormation validation ran: the report lists only plugins with
       // findings or acknowledgements (the Serverless acknowledgements at least), and none failed.
       const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {
@@ -33,11 +39,13 @@ describe('npx cdk synth', () => {
       expect(report.pluginReports.map((r) => r.pluginName)).toContain('Serverless');
       for (const plugin of report.pluginReports) expect(plugin).toMatchObject({ conclusion: 'success' });
       const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
-      const bundle = assets.map((a) => join(out, a, 'index.mjs')).find((file) => existsSync(file));
-      expect(bundle).toBeDefined();
-      const code = readFileSync(bundle as string, 'utf8');
-      expect(code).toContain('createRequire');
-      expect(code).not.toMatch(/from\s*"ky"/); // ky is bundled; only @aws-sdk stays external
+      const bundles = assets.map((a) => join(out, a, 'index.mjs')).filter((file) => existsSync(file));
+      expect(bundles).toHaveLength(2);
+      for (const bundle of bundles) {
+        const code = readFileSync(bundle, 'utf8');
+        expect(code).toContain('createRequire');
+        expect(code).not.toMatch(/from\s*"ky"/); // ky is bundled; only @aws-sdk stays external
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

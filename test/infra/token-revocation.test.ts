@@ -1,6 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LANE_DIMENSION, Lane, MetricName } from '../../functions/lib/telemetry-names';
 import { PIPELINE_DEFAULTS } from '../../infra/settings';
 import { TokenRevocation } from '../../infra/token-revocation';
 import { synthesize, testStack } from './stack-factory';
@@ -9,33 +10,53 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 const ofType = (template: Template, type: string) => Object.values(template.findResources(type) as Resources);
 
 describe('TokenRevocation construct', () => {
-  const { template } = synthesize();
+  const { template, stack: defaultStack } = synthesize();
+  const stackResolve = (value: unknown) => defaultStack.resolve(value);
 
   describe('queues', () => {
-    it('encrypts both queues with a rotated customer-managed key', () => {
-      template.hasResourceProperties('AWS::KMS::Key', {
-        EnableKeyRotation: true,
-        Description: Match.stringLikeRegexp('queues'),
-      });
-      const queues = ofType(template, 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(2);
-      for (const queue of queues)
-        expect(queue.Properties.KmsMasterKeyId).toEqual({
-          'Fn::GetAtt': [expect.stringMatching(/^TokenRevocationQueuesKey/), 'Arn'],
-        });
+    const tokenQueues = () =>
+      ofType(template, 'AWS::SQS::Queue').filter(
+        (q) => !JSON.stringify(q.Properties).includes('SqsManagedSseEnabled'),
+      );
+    const byName = (suffix: string) =>
+      ofType(template, 'AWS::SQS::Queue').find((q) => String(q.Properties.QueueName).endsWith(suffix))
+        ?.Properties;
+    const dlq = () =>
+      ofType(template, 'AWS::SQS::Queue').find((q) => q.Properties.RedriveAllowPolicy !== undefined)
+        ?.Properties;
+
+    it('encrypts the source queues with one rotated key and the dead-letter queue with its own', () => {
+      const keys = template.findResources('AWS::KMS::Key');
+      const keyId = (description: RegExp) =>
+        Object.entries(keys).find(([, k]) => description.test(String(k.Properties.Description)))?.[0];
+      const sourceKey = keyId(/source queues/);
+      const deadLetterKey = keyId(/dead-letter queue/);
+      expect(sourceKey).toBeDefined();
+      expect(deadLetterKey).toBeDefined();
+      expect(sourceKey).not.toBe(deadLetterKey);
+      for (const id of [sourceKey, deadLetterKey]) {
+        expect(keys[id as string]?.Properties.EnableKeyRotation).toBe(true);
+      }
+      expect(tokenQueues()).toHaveLength(3);
+      for (const suffix of ['-source', '-urgent']) {
+        expect(byName(suffix)?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [sourceKey, 'Arn'] });
+      }
+      expect(dlq()?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [deadLetterKey, 'Arn'] });
     });
 
     it('uses SSE-SQS when asked', () => {
       const sse = synthesize({ revocation: { useSqsManagedEncryption: true } }).template;
+      expect(ofType(sse, 'AWS::SQS::Queue')).toHaveLength(4);
       for (const queue of ofType(sse, 'AWS::SQS::Queue')) {
         expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
         expect(queue.Properties.KmsMasterKeyId).toBeUndefined();
       }
+      sse.resourceCountIs('AWS::KMS::Key', 1); // the alarm topic's
     });
 
-    it('denies every request that does not use TLS, on both queues', () => {
+    it('denies every request that does not use TLS, on every queue', () => {
       const policies = ofType(template, 'AWS::SQS::QueuePolicy');
-      expect(policies).toHaveLength(2);
+      expect(policies).toHaveLength(4);
       for (const policy of policies) {
         expect(policy.Properties.PolicyDocument).toMatchObject({
           Statement: expect.arrayContaining([
@@ -48,48 +69,60 @@ describe('TokenRevocation construct', () => {
       }
     });
 
-    it('computes the visibility timeout from the function timeout and batching window', () => {
-      template.hasResourceProperties('AWS::SQS::Queue', {
+    it('keeps the urgent queue on the event source formula and the routine queue on the tick', () => {
+      expect(byName('-urgent')).toMatchObject({
         VisibilityTimeout:
           6 * PIPELINE_DEFAULTS.functionTimeoutInSeconds + PIPELINE_DEFAULTS.maxBatchingWindowInSeconds,
         MessageRetentionPeriod: 4 * 86_400,
       });
-      const custom = synthesize({
-        revocation: { functionTimeout: undefined, maxBatchingWindow: undefined, batchSize: 50 },
+      expect(byName('-source')).toMatchObject({ VisibilityTimeout: 110, MessageRetentionPeriod: 4 * 86_400 });
+      const custom = synthesize({ revocation: { tick: Duration.minutes(2) } }).template;
+      custom.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: Match.stringLikeRegexp('-source$'),
+        VisibilityTimeout: 230,
       });
-      custom.template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 185 });
     });
 
-    it('redrives to the dead-letter queue after maxReceiveCount, and the DLQ admits only the source queue', () => {
+    it('redrives both queues to one dead-letter queue that admits exactly them', () => {
+      const deadLetterTarget = { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] };
       template.hasResourceProperties('AWS::SQS::Queue', {
-        RedrivePolicy: {
-          maxReceiveCount: 5,
-          deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] },
-        },
+        QueueName: Match.stringLikeRegexp('-source$'),
+        RedrivePolicy: { maxReceiveCount: 14, deadLetterTargetArn: deadLetterTarget },
       });
       template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: Match.stringLikeRegexp('-urgent$'),
+        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: deadLetterTarget },
+      });
+      expect(dlq()).toMatchObject({
         MessageRetentionPeriod: 14 * 86_400,
-        RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [Match.anyValue()] },
+        RedriveAllowPolicy: { redrivePermission: 'byQueue' },
       });
-      const source = ofType(template, 'AWS::SQS::Queue').find(
-        (q) => q.Properties.RedrivePolicy !== undefined,
-      );
-      const dlq = ofType(template, 'AWS::SQS::Queue').find(
-        (q) => q.Properties.RedriveAllowPolicy !== undefined,
-      );
-      const allowed = JSON.stringify(
-        (dlq?.Properties.RedriveAllowPolicy as { sourceQueueArns: unknown[] } | undefined)?.sourceQueueArns,
-      );
-      expect(allowed).toContain(source?.Properties.QueueName as string);
-      synthesize({ revocation: { maxReceiveCount: 3 } }).template.hasResourceProperties('AWS::SQS::Queue', {
+      const sourceQueueArns = (dlq()?.RedriveAllowPolicy as { sourceQueueArns?: unknown[] } | undefined)
+        ?.sourceQueueArns;
+      expect(sourceQueueArns).toHaveLength(2);
+      const allowed = JSON.stringify(sourceQueueArns);
+      expect(allowed).toContain(String(byName('-source')?.QueueName));
+      expect(allowed).toContain(String(byName('-urgent')?.QueueName));
+      const custom = synthesize({ revocation: { maxReceiveCount: 3, routineMaxReceiveCount: 12 } }).template;
+      custom.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: Match.stringLikeRegexp('-urgent$'),
         RedrivePolicy: { maxReceiveCount: 3 },
+      });
+      custom.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: Match.stringLikeRegexp('-source$'),
+        RedrivePolicy: { maxReceiveCount: 12 },
       });
     });
   });
 
-  describe('function', () => {
+  describe('urgent function', () => {
+    const urgentFunction = () =>
+      ofType(template, 'AWS::Lambda::Function').find(
+        (f) => f.Properties.ReservedConcurrentExecutions === undefined,
+      )?.Properties;
+
     it('runs the handler on the newest Node runtime, arm64, with the documented environment and no key in it', () => {
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      expect(urgentFunction()).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
@@ -98,18 +131,18 @@ describe('TokenRevocation construct', () => {
           Variables: {
             STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3',
             STACKEXCHANGE_AUTH_STYLE: 'query',
-            STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
+            STACKEXCHANGE_REQUESTS_PER_SECOND: '2.5',
             STACKEXCHANGE_CALL_CONCURRENCY: '4',
-            DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('DeadLetterQueue') },
+            DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
             POWERTOOLS_SERVICE_NAME: 'token-revoker',
             POWERTOOLS_METRICS_NAMESPACE: 'TokenRevoker',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
             NODE_OPTIONS: '--enable-source-maps',
           },
         },
-        LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('Logs') } },
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/RevokerLogs/) } },
       });
-      const [fn] = ofType(template, 'AWS::Lambda::Function');
-      expect(JSON.stringify(fn)).not.toContain('STACKEXCHANGE_KEY"');
+      expect(JSON.stringify(ofType(template, 'AWS::Lambda::Function'))).not.toContain('STACKEXCHANGE_KEY"');
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     });
 
@@ -149,60 +182,82 @@ describe('TokenRevocation construct', () => {
       }
     });
 
-    it('may send to the dead-letter queue (parking) and nothing else there', () => {
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            {
-              Effect: 'Allow',
-              Action: 'sqs:SendMessage',
-              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] },
-            },
-            {
-              Effect: 'Allow',
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('QueuesKey'), 'Arn'] },
-            },
-          ]),
-        },
-      });
+    it('lets both functions send to the dead-letter queue (parking) and nothing else there', () => {
+      const policies = ofType(template, 'AWS::IAM::Policy').filter((p) =>
+        JSON.stringify(p.Properties.Roles).match(/RevokerRole|ConsumerRole/),
+      );
+      expect(policies).toHaveLength(2);
+      for (const policy of policies) {
+        const statements = (
+          policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+        ).Statement;
+        const onDeadLetterQueue = statements.filter((st) =>
+          JSON.stringify(st.Resource).includes('QueuesDeadLetterQueue'),
+        );
+        expect(onDeadLetterQueue.map((st) => st.Action)).toEqual(['sqs:SendMessage']);
+      }
       const text = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-      expect(text).not.toMatch(/sqs:\*|kms:\*|ReEncrypt/);
+      expect(text).not.toMatch(/sqs:\*|kms:\*|ReEncrypt|kms:Encrypt/);
     });
   });
 
-  describe('event source', () => {
-    it('fills calls of 20, reports partial failures, and stays inside the request budget', () => {
+  describe('urgent event source', () => {
+    it('polls the urgent queue, fills calls of 20, reports partial failures, and stays inside the urgent share', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('UrgentQueue'), 'Arn'] },
         BatchSize: 100,
         MaximumBatchingWindowInSeconds: 5,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 4 },
+        ScalingConfig: { MaximumConcurrency: 2 },
         MetricsConfig: { Metrics: ['EventCount'] },
       });
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     });
 
-    it('derives max concurrency and the per-function rate from the total budget', () => {
+    it('derives the urgent concurrency and rate from its share, and gives the routine consumer the rest', () => {
+      const rates = (t: Template) =>
+        ofType(t, 'AWS::Lambda::Function').map((f) => ({
+          routine: f.Properties.ReservedConcurrentExecutions === 1,
+          rate: (f.Properties.Environment as { Variables: Record<string, string> }).Variables
+            .STACKEXCHANGE_REQUESTS_PER_SECOND,
+        }));
       const { template: small } = synthesize({
-        revocation: { totalRequestsPerSecond: 6, requestsPerSecondPerFunction: 5 },
+        revocation: {
+          totalRequestsPerSecond: 6,
+          urgentRequestsPerSecond: 3,
+          requestsPerSecondPerFunction: 5,
+        },
       });
       small.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         ScalingConfig: { MaximumConcurrency: 2 },
       });
-      small.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ STACKEXCHANGE_REQUESTS_PER_SECOND: '3' }) },
-      });
+      expect(rates(small)).toEqual(
+        expect.arrayContaining([
+          { routine: false, rate: '1.5' },
+          { routine: true, rate: '3' },
+        ]),
+      );
       const { template: big } = synthesize({
-        revocation: { totalRequestsPerSecond: 25, requestsPerSecondPerFunction: 5 },
+        revocation: {
+          totalRequestsPerSecond: 25,
+          urgentRequestsPerSecond: 10,
+          requestsPerSecondPerFunction: 2,
+        },
       });
       big.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         ScalingConfig: { MaximumConcurrency: 5 },
       });
+      expect(rates(big)).toEqual(
+        expect.arrayContaining([
+          { routine: false, rate: '2' },
+          { routine: true, rate: '15' },
+        ]),
+      );
     });
   });
 
   describe('producers', () => {
-    it('grantEnqueue gives SendMessage and the KMS use it needs, nothing more', () => {
+    it('grantEnqueue lets a producer send to both queues, with only the KMS use sending needs', () => {
       const stack = testStack();
       const revocation = new TokenRevocation(stack, 'R');
       const producer = new Role(stack, 'Producer', {
@@ -213,51 +268,57 @@ describe('TokenRevocation construct', () => {
         Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Producer') }] },
       }) as Resources;
       const statements = Object.values(policies).flatMap(
-        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement,
+        (p) =>
+          (
+            p.Properties.PolicyDocument as {
+              Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[];
+            }
+          ).Statement,
       );
-      expect(statements.map((s) => s.Action)).toEqual([
-        'sqs:SendMessage',
-        ['kms:Decrypt', 'kms:GenerateDataKey'],
-      ]);
-    });
-
-    it('routes TokenRevocationRequested events from a bus, when given one', () => {
-      const { template: withBus } = synthesize({ eventBusName: 'platform-events' });
-      withBus.hasResourceProperties('AWS::Events::Rule', {
-        EventBusName: 'platform-events',
-        EventPattern: { 'detail-type': ['TokenRevocationRequested'] },
-        Targets: [
-          Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('QueuesQueue'), 'Arn'] } }),
-        ],
+      const resolve = (value: unknown) => JSON.stringify(stack.resolve(value));
+      expect(statements).toHaveLength(2);
+      expect(statements[0]).toMatchObject({ Action: 'sqs:SendMessage' });
+      expect(resolve(statements[0]?.Resource)).toMatch(/RQueuesQueue.*RQueuesUrgentQueue/);
+      expect(statements[1]).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
       });
-      template.resourceCountIs('AWS::Events::Rule', 0);
+      expect(resolve(statements[1]?.Resource)).toContain('RQueuesKey');
+      expect(resolve(statements)).not.toMatch(/DeadLetter|ReceiveMessage|kms:Encrypt|ReEncrypt/);
     });
 
-    it('subscribes the queue to an SNS topic, when given one', () => {
-      const stack = testStack();
-      new TokenRevocation(stack, 'R', { sourceTopic: new Topic(stack, 'Logouts') });
-      Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs' });
-    });
-
-    it('outputs the queue URL and ARN, the DLQ URL, the alarm topic and the dashboard name', () => {
-      const outputs = Object.keys(template.findOutputs('*'));
-      for (const name of ['QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'AlarmTopicArn', 'DashboardName']) {
-        expect(outputs.some((o) => o.includes(name))).toBe(true);
+    it('outputs both queue URLs and ARNs, the DLQ URL and ARN, the alarm topic and the dashboard name', () => {
+      const outputs = template.findOutputs('*');
+      for (const name of [
+        'QueueUrl',
+        'QueueArn',
+        'UrgentQueueUrl',
+        'UrgentQueueArn',
+        'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
+        'AlarmTopicArn',
+        'DashboardName',
+      ]) {
+        expect(Object.keys(outputs)).toContain(name);
       }
+      expect(outputs.QueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesQueue[0-9A-F]{8}$/) });
+      expect(outputs.UrgentQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesUrgentQueue/) });
     });
   });
 
   describe('alarms and dashboard', () => {
-    const alarms = ofType(template, 'AWS::CloudWatch::Alarm');
-    const alarm = (metricName: string) =>
-      alarms.find((a) => a.Properties.MetricName === metricName)?.Properties;
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Resources;
+    const alarm = (id: string) =>
+      Object.entries(alarms).find(([logicalId]) => new RegExp(`Alarms${id}[0-9A-F]{8}$`).test(logicalId))?.[1]
+        .Properties;
 
     it('sends every alarm, with a description for the operator, to one encrypted SSL-only topic', () => {
-      expect(alarms).toHaveLength(8);
+      expect(Object.keys(alarms)).toHaveLength(14);
       const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
       expect(topics).toHaveLength(1);
-      for (const a of alarms) {
+      for (const a of Object.values(alarms)) {
         expect(a.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
+        expect(a.Properties.OKActions).toEqual([{ Ref: topics[0] }]);
         expect(String(a.Properties.AlarmDescription).length).toBeGreaterThan(60);
       }
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -281,30 +342,108 @@ describe('TokenRevocation construct', () => {
     });
 
     it.each([
-      ['ApproximateNumberOfMessagesVisible', 1, 'GreaterThanOrEqualToThreshold'],
-      ['ApproximateAgeOfOldestMessage', 900, 'GreaterThanOrEqualToThreshold'],
-      ['Errors', 1, 'GreaterThanOrEqualToThreshold'],
-      ['Throttles', 1, 'GreaterThanOrEqualToThreshold'],
-      ['ConfigurationErrors', 1, 'GreaterThanOrEqualToThreshold'],
-      ['ThrottleViolations', 1, 'GreaterThanOrEqualToThreshold'],
-      ['QuotaRemaining', 2000, 'LessThanThreshold'],
-      ['TokensParked', 1, 'GreaterThanOrEqualToThreshold'],
-    ])('alarms on %s (threshold %d)', (metricName, threshold, operator) => {
-      expect(alarm(metricName)).toMatchObject({ Threshold: threshold, ComparisonOperator: operator });
+      [
+        'DeadLetterQueueNotEmpty',
+        'ApproximateNumberOfMessagesVisible',
+        1,
+        'GreaterThanOrEqualToThreshold',
+        /DeadLetterQueue/,
+      ],
+      ['Backlog', 'ApproximateAgeOfOldestMessage', 1200, 'GreaterThanOrEqualToThreshold', /QueuesQueue/],
+      ['UrgentBacklog', 'ApproximateAgeOfOldestMessage', 300, 'GreaterThanOrEqualToThreshold', /UrgentQueue/],
+      ['ConsumerErrors', 'Errors', 1, 'GreaterThanOrEqualToThreshold', /ConsumerFunction/],
+      ['FunctionErrors', 'Errors', 1, 'GreaterThanOrEqualToThreshold', /RevokerFunction/],
+      ['FunctionThrottles', 'Throttles', 1, 'GreaterThanOrEqualToThreshold', /RevokerFunction/],
+      ['ConfigurationErrors', 'ConfigurationErrors', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
+      ['StackExchangeThrottled', 'ThrottleViolations', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
+      ['QuotaLow', 'QuotaRemaining', 2000, 'LessThanThreshold', /token-revoker/],
+      ['TokensParked', 'TokensParked', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
+      ['TokensDeferred', 'TokensDeferred', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
+    ])('alarms %s on %s (threshold %d)', (id, metricName, threshold, operator, dimension) => {
+      const properties = alarm(id);
+      expect(properties).toMatchObject({
+        MetricName: metricName,
+        Threshold: threshold,
+        ComparisonOperator: operator,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(JSON.stringify(properties?.Dimensions)).toMatch(dimension);
     });
 
-    it("watches the handler's metrics in its namespace with the service dimension", () => {
-      for (const name of ['ConfigurationErrors', 'ThrottleViolations', 'QuotaRemaining', 'TokensParked']) {
-        expect(alarm(name)).toMatchObject({
+    it('alarms on a missed schedule: no consumer invocation in two ticks, missing data breaching', () => {
+      expect(alarm('MissedSchedule')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+      expect(JSON.stringify(alarm('MissedSchedule')?.Dimensions)).toMatch(/ConsumerFunction/);
+      const slow = synthesize({ revocation: { tick: Duration.minutes(5) } }).template;
+      slow.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Invocations',
+        Period: 600,
+        TreatMissingData: 'breaching',
+      });
+    });
+
+    it('alarms on time to revoke per lane: routine above maxHold + 30 s, urgent above 30 s', () => {
+      const lane = (value: string) => [
+        { Name: LANE_DIMENSION, Value: value },
+        { Name: 'service', Value: 'token-revoker' },
+      ];
+      expect(alarm('RoutineTimeToRevoke')).toMatchObject({
+        Namespace: 'TokenRevoker',
+        MetricName: MetricName.TimeToRevokeP95,
+        Dimensions: lane(Lane.Routine),
+        Threshold: 90,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(alarm('UrgentTimeToRevoke')).toMatchObject({
+        MetricName: MetricName.TimeToRevokeP95,
+        Dimensions: lane(Lane.Urgent),
+        Threshold: 30,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      synthesize({ revocation: { maxHold: Duration.minutes(2) } }).template.hasResourceProperties(
+        'AWS::CloudWatch::Alarm',
+        { MetricName: MetricName.TimeToRevokeP95, Threshold: 150 },
+      );
+    });
+
+    it("watches the handlers' metrics in their namespace with the service dimension", () => {
+      for (const id of [
+        'ConfigurationErrors',
+        'StackExchangeThrottled',
+        'QuotaLow',
+        'TokensParked',
+        'TokensDeferred',
+      ]) {
+        expect(alarm(id)).toMatchObject({
           Namespace: 'TokenRevoker',
           Dimensions: [{ Name: 'service', Value: 'token-revoker' }],
         });
       }
     });
 
-    it('draws queues, function, tokens, API calls and quota on the dashboard', () => {
+    it('alarms when SNS drops a body that is not JSON, only with a source topic', () => {
+      expect(alarm('SourceTopicBodyNotJson')).toBeUndefined();
+      const { template: withTopic } = synthesize({
+        sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+      });
+      withTopic.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SNS',
+        MetricName: 'NumberOfNotificationsFilteredOut-InvalidMessageBody',
+        Dimensions: [{ Name: 'TopicName', Value: 'logouts' }],
+        Threshold: 1,
+      });
+    });
+
+    it('draws both lanes, time to revoke, tokens, API calls and quota on the dashboard', () => {
       const [dashboard] = ofType(template, 'AWS::CloudWatch::Dashboard');
-      const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+      const body = JSON.stringify(stackResolve(dashboard?.Properties.DashboardBody));
       for (const metric of [
         'ApproximateAgeOfOldestMessage',
         'Invocations',
@@ -313,9 +452,24 @@ describe('TokenRevocation construct', () => {
         'TokensAlreadyDead',
         'TokensParked',
         'TokensRetried',
+        'TokensHeld',
+        'TokensDeferred',
+        'TimeToRevokeP50',
+        'TimeToRevokeP95',
         'ApiCalls',
         'ApiErrors',
         'QuotaRemaining',
+        // titles of both lanes' widgets
+        'Routine queue',
+        'Urgent queue',
+        'Routine consumer',
+        'Urgent function',
+        'Time to revoke',
+        // the resources they draw
+        'QueuesQueue',
+        'QueuesUrgentQueue',
+        'ScheduleDeadLetterQueue',
+        'ConsumerFunction',
       ]) {
         expect(body).toContain(metric);
       }

@@ -58,6 +58,8 @@ describe('readConfig', () => {
     [{ STACKEXCHANGE_CALL_CONCURRENCY: 'many' }, 'STACKEXCHANGE_CALL_CONCURRENCY'],
     [{ STACKEXCHANGE_MAX_ATTEMPTS: '1.5' }, 'STACKEXCHANGE_MAX_ATTEMPTS'],
     [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL'],
+    [{ DEAD_LETTER_QUEUE_URL: 'http://sqs.eu-west-1.amazonaws.com/1/dlq' }, 'DEAD_LETTER_QUEUE_URL'],
+    [{ AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-west-1.amazonaws.com' }, 'AWS_ENDPOINT_URL_SQS'],
     [
       { STACKEXCHANGE_KEY: 'k', STACKEXCHANGE_KEY_PARAMETER_NAME: '/p' },
       'STACKEXCHANGE_KEY, STACKEXCHANGE_KEY_PARAMETER_NAME',
@@ -79,5 +81,16 @@ describe('readConfig', () => {
       'http://localhost:8080/2.3',
     );
     expect(() => readConfig({ STACKEXCHANGE_API_URL: 'http://10.0.0.1/2.3' })).toThrow(/https/);
+  });
+
+  it('sends parked tokens to SQS over https, or plain http to a loopback server only', () => {
+    const local = 'http://127.0.0.1:9324/000000000000/dlq';
+    expect(
+      readConfig({ DEAD_LETTER_QUEUE_URL: local, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324' }),
+    ).toMatchObject({
+      deadLetterQueueUrl: local,
+      sqsEndpoint: 'http://127.0.0.1:9324',
+    });
+    expect(() => readConfig({ DEAD_LETTER_QUEUE_URL: 'http://10.1.2.3/1/dlq' })).toThrow(/https/);
   });
 });

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fingerprint } from '../../functions/lib/tokens';
-import { localSqsClient } from '../local-sqs';
+import { localSqsClient, startLoopbackSqs } from '../local-sqs';
 import type { FaultKind } from '../simulator';
 import { startPipeline } from './pipeline';
 import { settled, summarize } from './summary';
@@ -57,9 +57,8 @@ async function main(): Promise<number> {
   const timeLimitMs = number('time-limit', 10, 3600) * 1000;
   const tokensFile = String(values['tokens-file']);
 
-  const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
-  const sqsEndpoint = `http://127.0.0.1:${server.port}`;
+  const server = await startLoopbackSqs();
+  const sqsEndpoint = server.endpoint;
   const sqs = localSqsClient(sqsEndpoint);
   const faults: FaultKind[] = [
     'internal_error',

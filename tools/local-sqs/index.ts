@@ -3,6 +3,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LoopbackSqsOptions, LoopbackSqsServer } from './loopback.mjs';
+
+export type { LoopbackSqsOptions, LoopbackSqsServer } from './loopback.mjs';
 
 /** A real SQS-compatible server (fauxqs) in a child process on 127.0.0.1. */
 export interface LocalSqs {
@@ -10,6 +13,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** A client configured for this server (dummy credentials, us-east-1). */
   readonly client: SQSClient;
+  /** Process id of the server (a child of this process). */
+  readonly pid: number;
   /** Creates a queue and, when `deadLetter` is set, its dead-letter queue with a redrive policy. */
   createQueue(name: string, options?: QueueOptions): Promise<{ queueUrl: string; queueArn: string }>;
   stop(): Promise<void>;
@@ -30,7 +35,16 @@ export function localSqsClient(endpoint: string): SQSClient {
   return new SQSClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 }
 
-/** Starts the server and waits until it listens. */
+/**
+ * Starts fauxqs in this process, on 127.0.0.1 only (tools/local-sqs/loopback.mjs, the one way this
+ * project starts it). For entry points run by tsx such as `npm start`; tests use `startLocalSqs`.
+ */
+export async function startLoopbackSqs(options?: LoopbackSqsOptions): Promise<LoopbackSqsServer> {
+  const loopback = await import('./loopback.mjs');
+  return loopback.startLoopbackSqs(options);
+}
+
+/** Starts the server in a child process (the same loopback start) and waits until it listens. */
 export async function startLocalSqs(): Promise<LocalSqs> {
   const child: ChildProcess = spawn(process.execPath, [SERVER_SCRIPT], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -48,6 +62,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   return {
     endpoint,
     client,
+    pid: child.pid ?? -1,
     async createQueue(name, options = {}) {
       const attributes: Record<string, string> = { ...options.attributes };
       if (options.visibilityTimeoutInSeconds !== undefined) {

@@ -1,9 +1,9 @@
 // Starts fauxqs, an SQS-compatible server, on 127.0.0.1 and prints {"port": N} on stdout.
 // Runs until stdin closes or a signal arrives, so a parent that dies never leaves it behind.
-import { startFauxqs } from 'fauxqs';
+import { startLoopbackSqs } from './loopback.mjs';
 
 const port = Number(process.env.LOCAL_SQS_PORT ?? 0);
-const server = await startFauxqs({ port, host: '127.0.0.1', logger: false });
+const server = await startLoopbackSqs({ port });
 process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
 
 let stopping = false;

@@ -13,7 +13,8 @@ import {
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
 import { startProgress } from '../progress';
-import { readTokens, uniqueTokens } from '../read-tokens';
+import { readTokens, type TokenInputOptions, uniqueTokens } from '../read-tokens';
+import { type FromCommandLine, fromCommandLineOf } from '../setting-error';
 
 /** One output row: a token (by fingerprint) and what the API said about it. */
 export interface ApiRow {
@@ -124,14 +125,14 @@ function textOf(row: ApiRow): string {
   return parts.join('  ').trimEnd();
 }
 
-type ApiCommandFlags = CommonFlags &
-  ApiFlags & { readonly file?: string; readonly confirmRemoveApp?: boolean };
+type ApiCommandFlags = CommonFlags & ApiFlags & TokenInputOptions & { readonly confirmRemoveApp?: boolean };
 
 async function runApiCommand(
   spec: ApiCommandSpec,
   args: string[],
   flags: ApiCommandFlags,
   io: Io,
+  fromCommandLine: FromCommandLine,
 ): Promise<number> {
   const output = new Output(io, flags.json === true);
   if (spec.confirmFlag !== undefined && flags.confirmRemoveApp !== true) {
@@ -142,7 +143,7 @@ async function runApiCommand(
   }
   const input = await readTokens(args, flags, io);
   const unique = uniqueTokens(input);
-  const client = await createApiClient(flags, io.env);
+  const client = await createApiClient(flags, io.env, fromCommandLine);
   const progress = startProgress(io, unique.length, spec.name, {
     progress: flags.progress,
     json: output.json,
@@ -191,8 +192,8 @@ export function apiCommands(io: Io, setExitCode: (code: number) => void): Comman
         `\nExamples:\n${spec.examples}\n\n${TOKEN_INPUT_HELP}\n\nThe app key comes from STACKEXCHANGE_KEY, STACKEXCHANGE_KEY_SECRET_ID or\nSTACKEXCHANGE_KEY_PARAMETER_NAME, as for the handler.\n\n${EXIT_CODES_HELP}\n`,
       );
     if (spec.confirmFlag !== undefined) command.option(spec.confirmFlag.flag, spec.confirmFlag.description);
-    return command.action(async (args: string[], flags: ApiCommandFlags) => {
-      setExitCode(await runApiCommand(spec, args, flags, io));
+    return command.action(async (args: string[], flags: ApiCommandFlags, self: Command) => {
+      setExitCode(await runApiCommand(spec, args, flags, io, fromCommandLineOf(self)));
     });
   });
 }

@@ -6,11 +6,12 @@ import { receiveAll, release } from '../dlq/queue-reader';
 import { redrive } from '../dlq/redrive';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
+import { type FromCommandLine, fromCommandLineOf } from '../setting-error';
 import {
   addSqsOptions,
-  checkQueueUrl,
   createSqsClient,
   describeSqsError,
+  queueUrlSetting,
   type SqsFlags,
 } from '../sqs-settings';
 
@@ -23,13 +24,15 @@ type DlqFlags = CommonFlags &
     readonly waitSeconds: string;
   };
 
-function positiveInteger(value: string | undefined, flag: string): number | undefined {
+function nonNegativeInteger(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0)
-    throw new CliError(`${flag}: "${value}" is not a non-negative integer`, ExitCode.Usage);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 0)
+    throw new CliError(`${flag}: not a non-negative integer`, ExitCode.Usage);
   return number;
 }
+
+const DLQ_URL_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
 
 /** 95 -> `1m35s`, 90061 -> `1d1h`. */
 export function formatAge(seconds: number): string {
@@ -40,33 +43,32 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(s / 86_400)}d${Math.floor((s % 86_400) / 3600)}h`;
 }
 
-const shortList = (fingerprints: readonly string[]) =>
-  fingerprints.length <= 3
-    ? fingerprints.join(' ')
-    : `${fingerprints.slice(0, 3).join(' ')} +${fingerprints.length - 3}`;
+const shortList = (fingerprints: readonly string[], count: number) =>
+  count <= 3 ? fingerprints.join(' ') : `${fingerprints.slice(0, 3).join(' ')} +${count - 3}`;
 
-async function runList(flags: DlqFlags, io: Io): Promise<number> {
+async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine): Promise<number> {
   const output = new Output(io, flags.json === true);
-  const dlqUrl = checkQueueUrl(flags.dlqUrl, '--dlq-url (or DEAD_LETTER_QUEUE_URL)');
-  const sqs = await createSqsClient(flags, dlqUrl);
+  const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
+  const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages') ?? 1000;
+  const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
+  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
   try {
-    const messages = await receiveAll(sqs, dlqUrl, {
-      maxMessages: positiveInteger(flags.maxMessages, '--max-messages') ?? 1000,
-      waitSeconds: positiveInteger(flags.waitSeconds, '--wait-seconds'),
-      visibilityTimeout: 30,
-    }).catch((error: unknown) => {
-      throw describeSqsError(error, dlqUrl, flags);
-    });
+    const messages = await receiveAll(sqs, dlqUrl, { maxMessages, waitSeconds, visibilityTimeout: 30 }).catch(
+      (error: unknown) => {
+        throw describeSqsError(error, dlqUrl, flags);
+      },
+    );
     const notReleased = await release(sqs, dlqUrl, messages);
     const now = Date.now();
     const rows = messages.map((message) => {
       const sent = Number(message.Attributes?.SentTimestamp);
-      const { kind, reason, detail, fingerprints } = classifyMessage(message.Body ?? '');
+      const { kind, reason, detail, tokenCount, fingerprints } = classifyMessage(message);
       return {
         messageId: message.MessageId ?? '',
         kind,
         reason,
-        ...(detail === undefined ? {} : { detail }),
+        detail,
+        tokenCount,
         fingerprints,
         sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : undefined,
         ageSeconds: Number.isFinite(sent) ? Math.max(0, Math.round((now - sent) / 1000)) : undefined,
@@ -75,17 +77,20 @@ async function runList(flags: DlqFlags, io: Io): Promise<number> {
     });
     if (!output.json && rows.length > 0) {
       const table = new Table({
-        head: ['message id', 'kind', 'reason', 'tokens (fingerprints)', 'age', 'receives'],
+        head: ['message id', 'kind', 'reason', 'tokens (fingerprints)', 'age', 'receives', 'content'],
         style: { head: [], border: [] },
+        wordWrap: true,
+        colWidths: [null, null, null, null, null, null, 40],
       });
       for (const row of rows) {
         table.push([
           row.messageId,
           row.kind,
           row.reason,
-          `${row.fingerprints.length}: ${shortList(row.fingerprints)}`,
+          `${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}`,
           row.ageSeconds === undefined ? '?' : formatAge(row.ageSeconds),
           String(row.receiveCount),
+          row.detail,
         ]);
       }
       output.line(table.toString());
@@ -100,49 +105,45 @@ async function runList(flags: DlqFlags, io: Io): Promise<number> {
   }
 }
 
-async function runRedrive(flags: DlqFlags, io: Io): Promise<number> {
+async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine): Promise<number> {
   const output = new Output(io, flags.json === true);
-  const dlqUrl = checkQueueUrl(flags.dlqUrl, '--dlq-url (or DEAD_LETTER_QUEUE_URL)');
-  const to = flags.to === undefined ? undefined : checkQueueUrl(flags.to, '--to');
-  const sqs = await createSqsClient(flags, dlqUrl);
+  const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
+  const to =
+    flags.to === undefined
+      ? undefined
+      : queueUrlSetting(flags.to, '--to / REVOCATION_QUEUE_URL', fromCommandLine('to'));
+  const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages');
+  const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
+  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
   try {
     const result = await redrive(sqs, dlqUrl, to, {
       includeParked: flags.includeParked === true,
-      maxMessages: positiveInteger(flags.maxMessages, '--max-messages'),
-      waitSeconds: positiveInteger(flags.waitSeconds, '--wait-seconds'),
+      maxMessages,
+      waitSeconds,
     }).catch((error: unknown) => {
       throw error instanceof CliError ? error : describeSqsError(error, dlqUrl, flags);
     });
-    if (result.method === 'move_task') {
-      output.line(
-        `started an SQS message move task to ${result.destination} (task handle ${result.taskHandle ?? '?'})`,
-      );
-      output.document({ command: 'dlq redrive', exitCode: ExitCode.Ok, dlqUrl, ...result });
-      return ExitCode.Ok;
-    }
     const count = (outcome: string) => result.rows.filter((row) => row.outcome === outcome).length;
     const stopped =
       result.stoppedBy === undefined ? undefined : describeSqsError(result.stoppedBy, dlqUrl, flags);
+    // With --include-parked, a message left behind is one that could not be replayed.
+    const notMoved = count('failed') + count('duplicated') + (flags.includeParked ? count('left') : 0);
     const exitCode =
-      stopped !== undefined
-        ? ExitCode.Unavailable
-        : count('failed') + count('duplicated') > 0
-          ? ExitCode.Partial
-          : ExitCode.Ok;
+      stopped !== undefined ? ExitCode.Unavailable : notMoved > 0 ? ExitCode.Partial : ExitCode.Ok;
     for (const row of result.rows) {
       output.line(
         `${row.messageId}  ${row.kind.padEnd(13)}  ${row.reason.padEnd(22)}  ${row.outcome}${row.detail ? `  (${row.detail})` : ''}`,
       );
     }
     output.note(
-      `dlq redrive: ${count('moved')} moved to ${result.destination}, ${count('left')} parked/unreadable left in the DLQ${flags.includeParked ? '' : ' (--include-parked moves them too)'}, ${count('failed')} failed, ${count('duplicated')} copied but not deleted`,
+      `dlq redrive: ${count('moved')} moved to ${result.destination}, ${count('left')} left in the DLQ${flags.includeParked ? '' : ' (--include-parked moves parked and unreadable ones too)'}, ${count('failed')} failed, ${count('duplicated')} copied but not deleted`,
     );
     if (stopped !== undefined) output.note(stopped.message);
     output.document({
       command: 'dlq redrive',
       exitCode,
       dlqUrl,
-      method: result.method,
+      method: 'copy',
       destination: result.destination,
       moved: count('moved'),
       left: count('left'),
@@ -160,10 +161,16 @@ async function runRedrive(flags: DlqFlags, io: Io): Promise<number> {
 const DLQ_HELP = `
 Kinds of messages:
   parked         written by the handler for input it will never retry (invalid tokens,
-                 unreadable bodies, tokens the API rejected): reason is its reject code
+                 unreadable bodies, tokens the API rejected); recognised by its reason message
+                 attribute (a known code), else by its body (parkedAt); reason is the reject code
   dead_lettered  an original request SQS moved here after maxReceiveCount failed receives
                  (API down, throttling, misconfiguration): reason max_receives_exceeded
-  unreadable     neither format`;
+  unreadable     neither format
+
+Message bodies are never printed, not even in part: they may hold tokens and terminal escape
+sequences. The content column gives sizes, types, positions and problem codes only; a reason
+that is not a known code shows as "unknown". Text from the queue is printed without control
+characters.`;
 
 function dlqOptions(command: Command): Command {
   return addSqsOptions(addCommonOptions(command))
@@ -198,7 +205,9 @@ Examples:
 ${EXIT_CODES_HELP}
 `,
     )
-    .action(async (flags: DlqFlags) => setExitCode(await runList(flags, io)));
+    .action(async (flags: DlqFlags, self: Command) =>
+      setExitCode(await runList(flags, io, fromCommandLineOf(self))),
+    );
 
   const redriveCommand = dlqOptions(new Command('redrive'))
     .description(
@@ -211,17 +220,23 @@ ${EXIT_CODES_HELP}
     )
     .option(
       '--include-parked',
-      'also move parked and unreadable messages (the handler will most likely park them again)',
+      'also move parked messages (as their original request) and unreadable ones; most will be parked again',
     )
-    .option('--max-messages <n>', 'move at most this many messages (always copies, never a move task)')
+    .option('--max-messages <n>', 'move at most this many messages')
     .addHelpText(
       'after',
       `${DLQ_HELP}
 
 By default only dead_lettered messages are moved, by receive, send, delete: a message is deleted from
-the DLQ only after SQS accepted its copy (if the delete fails, it is reported "duplicated"; the
-handler tolerates a repeated request). With --include-parked everything is moved, with SQS's
-StartMessageMoveTask where the server supports it, else by copying.
+the DLQ only after SQS accepted what was sent for it (if the delete fails, it is reported
+"duplicated"; the handler tolerates a repeated request). With --include-parked, parked messages go
+back as their original request (the parked body, or the parked tokens with their action as a
+request), without the parked reason attribute, and unreadable ones as they are; a parked message
+that holds neither stays. SQS's StartMessageMoveTask is never used: it would send parked messages
+back as they are, to be parked again.
+
+Without --to, the destination is the DLQ's only source queue (ListDeadLetterSourceQueues). With
+two lanes the DLQ has two source queues, and local servers list none: then pass --to QUEUE_URL.
 
 Examples:
   $ token-revoker dlq redrive --dlq-url "$DLQ_URL" --to "$QUEUE_URL"
@@ -230,7 +245,9 @@ Examples:
 ${EXIT_CODES_HELP}
 `,
     )
-    .action(async (flags: DlqFlags) => setExitCode(await runRedrive(flags, io)));
+    .action(async (flags: DlqFlags, self: Command) =>
+      setExitCode(await runRedrive(flags, io, fromCommandLineOf(self))),
+    );
 
   return new Command('dlq')
     .description('inspect and redrive the dead-letter queue')

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { type EnqueueOutcome, EnqueueValidationError, enqueueTokens } from '../../enqueue';
-import { RevocationAction } from '../../lib/message';
+import { RevocationAction, RevocationPriority } from '../../lib/message';
 import {
   addCommonOptions,
   addTokenInputOptions,
@@ -10,22 +10,60 @@ import {
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
 import { startProgress } from '../progress';
-import { readTokens } from '../read-tokens';
-import { addSqsOptions, checkQueueUrl, createSqsClient, type SqsFlags } from '../sqs-settings';
+import { readTokens, type TokenInputOptions } from '../read-tokens';
+import { type FromCommandLine, fromCommandLineOf } from '../setting-error';
+import { addSqsOptions, createSqsClient, queueUrlSetting, type SqsFlags } from '../sqs-settings';
 
 type EnqueueFlags = CommonFlags &
-  SqsFlags & {
+  SqsFlags &
+  TokenInputOptions & {
     readonly queueUrl?: string;
-    readonly file?: string;
+    readonly urgentQueueUrl?: string;
+    readonly urgent?: boolean;
     readonly action: RevocationAction;
     readonly reason?: string;
     readonly source: string;
     readonly confirmRemoveApp?: boolean;
   };
 
-async function runEnqueue(args: string[], flags: EnqueueFlags, io: Io): Promise<number> {
+const QUEUE_URL_LABEL = '--queue-url / REVOCATION_QUEUE_URL';
+const URGENT_QUEUE_URL_LABEL = '--urgent-queue-url / REVOCATION_URGENT_QUEUE_URL';
+
+/** The queue this run sends to: the urgent queue with --urgent, else the routine queue. */
+function destinationOf(flags: EnqueueFlags, fromCommandLine: FromCommandLine): string {
+  if (flags.urgent !== true) {
+    return queueUrlSetting(flags.queueUrl, QUEUE_URL_LABEL, fromCommandLine('queueUrl'));
+  }
+  if (flags.urgentQueueUrl === undefined || flags.urgentQueueUrl === '') {
+    throw new CliError(
+      '--urgent needs the urgent queue: pass --urgent-queue-url (or set REVOCATION_URGENT_QUEUE_URL) with the stack output UrgentQueueUrl. ' +
+        'Urgent tokens are never sent to the routine queue, where they would wait for its next run (about a minute); ' +
+        'leave out --urgent to accept that, or use invalidate to call Stack Exchange directly',
+      ExitCode.Usage,
+    );
+  }
+  return queueUrlSetting(flags.urgentQueueUrl, URGENT_QUEUE_URL_LABEL, fromCommandLine('urgentQueueUrl'));
+}
+
+/** Failures of the whole request (no such queue, access denied, unreachable), once each with its count. */
+function requestFailures(outcomes: readonly EnqueueOutcome[]): string[] {
+  const counts = new Map<string, number>();
+  for (const outcome of outcomes) {
+    if (outcome.status === 'failed' && outcome.failure !== 'refused')
+      counts.set(outcome.reason, (counts.get(outcome.reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, count]) => `failed  ${count} token(s): ${reason}`);
+}
+
+async function runEnqueue(
+  args: string[],
+  flags: EnqueueFlags,
+  io: Io,
+  fromCommandLine: FromCommandLine,
+): Promise<number> {
   const output = new Output(io, flags.json === true);
-  const queueUrl = checkQueueUrl(flags.queueUrl, '--queue-url (or REVOCATION_QUEUE_URL)');
+  const priority = flags.urgent === true ? RevocationPriority.Urgent : RevocationPriority.Routine;
+  const queueUrl = destinationOf(flags, fromCommandLine);
   if (flags.action === RevocationAction.Deauthenticate && flags.confirmRemoveApp !== true) {
     throw new CliError(
       "--action deauthenticate removes the app from each token's user account: pass --confirm-remove-app to confirm",
@@ -33,7 +71,7 @@ async function runEnqueue(args: string[], flags: EnqueueFlags, io: Io): Promise<
     );
   }
   const input = await readTokens(args, flags, io);
-  const sqsClient = await createSqsClient(flags, queueUrl);
+  const sqsClient = await createSqsClient(flags, queueUrl, fromCommandLine);
   const unique = new Set(input.map((t) => t.token)).size;
   const progress = startProgress(io, unique, 'enqueue', { progress: flags.progress, json: output.json });
   let outcomes: readonly EnqueueOutcome[];
@@ -42,7 +80,8 @@ async function runEnqueue(args: string[], flags: EnqueueFlags, io: Io): Promise<
     const result = await enqueueTokens(
       input.map((t) => t.token),
       {
-        queueUrl,
+        ...(priority === RevocationPriority.Urgent ? { urgentQueueUrl: queueUrl } : { queueUrl }),
+        priority,
         sqsClient,
         action: flags.action,
         reason: flags.reason,
@@ -72,16 +111,20 @@ async function runEnqueue(args: string[], flags: EnqueueFlags, io: Io): Promise<
   const exitCode = failed.length === 0 ? ExitCode.Ok : unavailable ? ExitCode.Unavailable : ExitCode.Partial;
   const rows = outcomes.map((o) => ({ ...o, where: input[o.index]?.where }));
 
+  // A message SQS refused concerns its own tokens: one line each. A failed request is said once.
   for (const row of rows) {
-    if (row.status === 'failed') output.line(`${row.fingerprint}  failed  ${row.where}: ${row.reason}`);
+    if (row.status === 'failed' && row.failure === 'refused')
+      output.line(`${row.fingerprint}  failed  ${row.where}: ${row.reason}`);
   }
+  for (const line of requestFailures(outcomes)) output.line(line);
   output.note(
-    `enqueue: ${sent} of ${outcomes.length} token(s) accepted by SQS in ${messages} message(s); ${failed.length} failed`,
+    `enqueue: ${sent} of ${outcomes.length} token(s) accepted by SQS in ${messages} message(s) to the ${priority} queue; ${failed.length} failed`,
   );
   output.document({
     command: 'enqueue',
     exitCode,
     queueUrl,
+    priority,
     sent,
     failed: failed.length,
     messages,
@@ -93,12 +136,22 @@ async function runEnqueue(args: string[], flags: EnqueueFlags, io: Io): Promise<
 export function enqueueCommand(io: Io, setExitCode: (code: number) => void): Command {
   const command = addSqsOptions(addCommonOptions(addTokenInputOptions(new Command('enqueue'))))
     .description(
-      'send tokens to the revocation queue (20 per message, 10 messages per SendMessageBatch); the handler revokes them',
+      'send tokens to the routine queue, or the urgent queue with --urgent (20 per message, 10 messages per SendMessageBatch); the pipeline revokes them',
     )
     .addOption(
-      new Option('--queue-url <url>', 'URL of the revocation queue (stack output QueueUrl)').env(
+      new Option('--queue-url <url>', 'URL of the routine queue (stack output QueueUrl)').env(
         'REVOCATION_QUEUE_URL',
       ),
+    )
+    .option(
+      '--urgent',
+      'revoke at once through the urgent queue (leaks, compromised accounts); routine requests wait up to about a minute to fill calls of 20',
+    )
+    .addOption(
+      new Option(
+        '--urgent-queue-url <url>',
+        'URL of the urgent queue (stack output UrgentQueueUrl), for --urgent',
+      ).env('REVOCATION_URGENT_QUEUE_URL'),
     )
     .addOption(
       new Option('--action <action>', 'what the handler does with the tokens')
@@ -112,9 +165,13 @@ export function enqueueCommand(io: Io, setExitCode: (code: number) => void): Com
       'after',
       `
 Examples:
-  $ token-revoker enqueue --queue-url "$QUEUE_URL" --file tokens.txt --reason leak
+  $ token-revoker enqueue --queue-url "$QUEUE_URL" --file logouts.txt --reason logout
+  $ token-revoker enqueue --urgent --urgent-queue-url "$URGENT_QUEUE_URL" --file leaked.txt --reason leak
   $ export-sessions | token-revoker enqueue --queue-url "$QUEUE_URL" --json
   $ REVOCATION_QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/123456789012/revocations token-revoker enqueue < tokens.txt
+
+Queue URLs and --sqs-endpoint must be https (plain http only for loopback hosts): the messages carry
+the tokens. --urgent without an urgent queue URL is refused, never sent to the routine queue.
 
 ${TOKEN_INPUT_HELP}
 
@@ -124,7 +181,7 @@ come from the AWS SDK's usual chain (environment, profile, SSO, instance role).
 ${EXIT_CODES_HELP}
 `,
     );
-  return command.action(async (args: string[], flags: EnqueueFlags) => {
-    setExitCode(await runEnqueue(args, flags, io));
+  return command.action(async (args: string[], flags: EnqueueFlags, self: Command) => {
+    setExitCode(await runEnqueue(args, flags, io, fromCommandLineOf(self)));
   });
 }

@@ -1,20 +1,18 @@
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
   type Message,
   type MessageAttributeValue,
   SendMessageBatchCommand,
   type SQSClient,
-  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { groupForSendBatches } from '../../lib/send-batches';
 import { CliError, ExitCode } from '../exit-codes';
-import { classifyMessage, type DlqMessageKind } from './classify';
+import { type ClassifiedMessage, classifyMessage, type DlqMessageKind } from './classify';
 import { type ReadOptions, receiveAll, release } from './queue-reader';
 
 export interface RedriveOptions extends Pick<ReadOptions, 'waitSeconds'> {
-  /** Also move parked and unreadable messages (they will most likely be parked again). @default false */
+  /** Also move parked and unreadable messages (parked ones as their original request). @default false */
   readonly includeParked?: boolean;
   /** Stop after this many messages. @default 10000 */
   readonly maxMessages?: number;
@@ -25,21 +23,19 @@ export interface RedriveRow {
   readonly messageId: string;
   readonly kind: DlqMessageKind;
   readonly reason: string;
-  /** `moved`; `left` (parked, not asked to move); `failed` (the send failed: still in the DLQ); `duplicated` (sent, but the DLQ copy could not be deleted). */
+  /** `moved`; `left` (not asked to move, or cannot be replayed); `failed` (the send failed: still in the DLQ); `duplicated` (sent, but the DLQ copy could not be deleted). */
   readonly outcome: 'moved' | 'left' | 'failed' | 'duplicated';
   readonly detail?: string;
 }
 
-export type RedriveResult =
-  | { readonly method: 'move_task'; readonly taskHandle: string | undefined; readonly destination: string }
-  | {
-      readonly method: 'copy';
-      readonly destination: string;
-      readonly rows: readonly RedriveRow[];
-      readonly stoppedBy?: unknown;
-    };
+export interface RedriveResult {
+  readonly destination: string;
+  readonly rows: readonly RedriveRow[];
+  /** The SQS error that stopped the run, if any. */
+  readonly stoppedBy?: unknown;
+}
 
-/** Error names of servers that do not offer StartMessageMoveTask (fauxqs answers InvalidAction). */
+/** Error names of servers that do not offer ListDeadLetterSourceQueues. */
 const UNSUPPORTED = new Set([
   'InvalidAction',
   'UnsupportedOperation',
@@ -47,33 +43,30 @@ const UNSUPPORTED = new Set([
   'AWS.SimpleQueueService.UnsupportedOperation',
 ]);
 
-async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const response = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const arn = response.Attributes?.QueueArn;
-  if (arn === undefined)
-    throw new CliError(`SQS did not return the ARN of ${queueUrl}`, ExitCode.Unavailable);
-  return arn;
-}
-
 /** The source queue of a DLQ: --to, else the only queue whose redrive policy points at it. */
 async function destinationOf(sqs: SQSClient, dlqUrl: string, to: string | undefined): Promise<string> {
   if (to !== undefined) return to;
   let sources: string[] = [];
+  let unsupported = false;
   try {
     sources = (await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls ?? [];
   } catch (error) {
     if (!UNSUPPORTED.has((error as Error).name)) throw error;
+    unsupported = true;
   }
   if (sources.length === 1 && sources[0] !== undefined) return sources[0];
+  const why = unsupported
+    ? 'this SQS server does not answer ListDeadLetterSourceQueues'
+    : sources.length === 0
+      ? 'SQS lists no queue whose redrive policy points at this DLQ (local servers such as fauxqs list none)'
+      : `${sources.length} queues send their failures to this DLQ (${sources.join(', ')}), and a message does not say which it came from`;
   throw new CliError(
-    `cannot tell the source queue of ${dlqUrl} (${sources.length} found): pass --to URL (or REVOCATION_QUEUE_URL)`,
+    `cannot tell where to send the messages of ${dlqUrl}: ${why}. Pass --to QUEUE_URL (or set REVOCATION_QUEUE_URL) with the queue to send them to`,
     ExitCode.Usage,
   );
 }
 
-function copyAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
+function attributesOf(message: Message): Record<string, MessageAttributeValue> | undefined {
   const entries = Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
     name,
     {
@@ -85,73 +78,110 @@ function copyAttributes(message: Message): Record<string, MessageAttributeValue>
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 
+interface Candidate {
+  readonly message: Message;
+  readonly classified: ClassifiedMessage;
+  readonly body: string;
+  readonly copyAttributes: boolean;
+}
+
 /**
- * Moves DLQ messages back to the source queue by receive, send, delete: a message is deleted from the
- * DLQ only after SQS accepted its copy. Parked and unreadable messages stay unless `includeParked`.
- * Messages left or not moved are made visible again before returning.
+ * Moves DLQ messages back to the destination by receive, send, delete: a message is deleted from the
+ * DLQ only after SQS accepted what was sent for it. Dead-lettered requests go back as they are.
+ * With `includeParked`, parked messages go back as their original request (the wrapper's `body`, or
+ * its tokens as a request) without the parked `reason` attribute, and unreadable ones as they are.
+ * Messages left or not moved are made visible again before returning. Only SQS calls can stop the run.
  */
-async function redriveByCopy(sqs: SQSClient, dlqUrl: string, destination: string, options: RedriveOptions) {
+async function redriveByCopy(
+  sqs: SQSClient,
+  dlqUrl: string,
+  destination: string,
+  options: RedriveOptions,
+): Promise<{ rows: RedriveRow[]; stoppedBy?: unknown }> {
   const rows: RedriveRow[] = [];
   const keep: Message[] = [];
   let stoppedBy: unknown;
   const max = options.maxMessages ?? 10_000;
+  const row = (
+    candidate: Omit<Candidate, 'body' | 'copyAttributes'>,
+    outcome: RedriveRow['outcome'],
+    detail?: string,
+  ): RedriveRow => ({
+    messageId: candidate.message.MessageId ?? '',
+    kind: candidate.classified.kind,
+    reason: candidate.classified.reason,
+    outcome,
+    ...(detail === undefined ? {} : { detail }),
+  });
+  const leave = (
+    candidates: readonly Omit<Candidate, 'body' | 'copyAttributes'>[],
+    outcome: RedriveRow['outcome'],
+    detail?: string,
+  ) => {
+    for (const candidate of candidates) {
+      keep.push(candidate.message);
+      rows.push(row(candidate, outcome, detail));
+    }
+  };
+
   try {
     while (rows.length < max && stoppedBy === undefined) {
-      const batch = await receiveAll(sqs, dlqUrl, {
-        maxMessages: Math.min(10, max - rows.length),
-        waitSeconds: options.waitSeconds,
-        visibilityTimeout: 120,
-      });
-      if (batch.length === 0) break;
-      const move: Message[] = [];
-      for (const message of batch) {
-        const { kind, reason } = classifyMessage(message.Body ?? '');
-        if (kind === 'dead_lettered' || options.includeParked === true) move.push(message);
-        else {
-          keep.push(message);
-          rows.push({ messageId: message.MessageId ?? '', kind, reason, outcome: 'left' });
-        }
+      let batch: Message[];
+      try {
+        batch = await receiveAll(sqs, dlqUrl, {
+          maxMessages: Math.min(10, max - rows.length),
+          waitSeconds: options.waitSeconds,
+          visibilityTimeout: 120,
+        });
+      } catch (error) {
+        stoppedBy = error;
+        break;
       }
-      const bodies = move.map((message) => message.Body ?? '');
-      for (const group of groupForSendBatches(bodies)) {
-        const messages = group.map((i) => move[i] as Message);
-        const row = (message: Message, outcome: RedriveRow['outcome'], detail?: string): RedriveRow => {
-          const { kind, reason } = classifyMessage(message.Body ?? '');
-          return {
-            messageId: message.MessageId ?? '',
-            kind,
-            reason,
-            outcome,
-            ...(detail === undefined ? {} : { detail }),
-          };
-        };
+      if (batch.length === 0) break;
+      const move: Candidate[] = [];
+      for (const message of batch) {
+        const classified = classifyMessage(message);
+        const wanted = classified.kind === 'dead_lettered' || options.includeParked === true;
+        if (!wanted) leave([{ message, classified }], 'left');
+        else if ('problem' in classified.replay)
+          leave([{ message, classified }], 'left', `cannot be replayed: ${classified.replay.problem}`);
+        else
+          move.push({
+            message,
+            classified,
+            body: classified.replay.body,
+            copyAttributes: classified.replay.copyAttributes,
+          });
+      }
+      for (const group of groupForSendBatches(move.map((candidate) => candidate.body))) {
+        const candidates = group.map((i) => move[i] as Candidate);
         if (stoppedBy !== undefined) {
-          keep.push(...messages);
-          rows.push(...messages.map((m) => row(m, 'failed', 'not sent: an earlier call failed')));
+          leave(candidates, 'failed', 'not sent: an earlier call failed');
           continue;
         }
-        let sent: Message[] = [];
+        let sent: Candidate[];
         try {
           const response = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: destination,
-              Entries: messages.map((message, index) => ({
+              Entries: candidates.map((candidate, index) => ({
                 Id: String(index),
-                MessageBody: message.Body,
-                MessageAttributes: copyAttributes(message),
+                MessageBody: candidate.body,
+                MessageAttributes: candidate.copyAttributes ? attributesOf(candidate.message) : undefined,
               })),
             }),
           );
-          sent = (response.Successful ?? []).map((s) => messages[Number(s.Id)] as Message);
+          sent = (response.Successful ?? []).map((s) => candidates[Number(s.Id)] as Candidate);
           for (const failure of response.Failed ?? []) {
-            const message = messages[Number(failure.Id)] as Message;
-            keep.push(message);
-            rows.push(row(message, 'failed', `SQS refused the copy: ${failure.Code ?? 'error'}`));
+            leave(
+              [candidates[Number(failure.Id)] as Candidate],
+              'failed',
+              `SQS refused the copy: ${failure.Code ?? 'error'}`,
+            );
           }
         } catch (error) {
           stoppedBy = error;
-          keep.push(...messages);
-          rows.push(...messages.map((m) => row(m, 'failed', `send failed: ${(error as Error).name}`)));
+          leave(candidates, 'failed', `send failed: ${(error as Error).name}`);
           continue;
         }
         const deleted = new Set<string>();
@@ -159,9 +189,9 @@ async function redriveByCopy(sqs: SQSClient, dlqUrl: string, destination: string
           const response = await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: dlqUrl,
-              Entries: sent.map((message, index) => ({
+              Entries: sent.map((candidate, index) => ({
                 Id: String(index),
-                ReceiptHandle: message.ReceiptHandle,
+                ReceiptHandle: candidate.message.ReceiptHandle,
               })),
             }),
           );
@@ -169,27 +199,22 @@ async function redriveByCopy(sqs: SQSClient, dlqUrl: string, destination: string
         } catch (error) {
           stoppedBy = error;
         }
-        sent.forEach((message, index) => {
-          if (deleted.has(String(index))) rows.push(row(message, 'moved'));
-          else {
-            keep.push(message);
-            rows.push(row(message, 'duplicated', 'copied to the source queue, but still in the DLQ'));
-          }
+        sent.forEach((candidate, index) => {
+          if (deleted.has(String(index))) rows.push(row(candidate, 'moved'));
+          else leave([candidate], 'duplicated', 'sent to the destination, but still in the DLQ');
         });
       }
     }
-  } catch (error) {
-    stoppedBy = error;
   } finally {
     await release(sqs, dlqUrl, keep);
   }
-  return { rows, stoppedBy };
+  return { rows, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
 }
 
 /**
- * Redrives a DLQ. With `includeParked` every message goes back, so SQS's own StartMessageMoveTask is
- * used where the server offers it (a server without it, such as fauxqs, falls back to copying).
- * Without it, messages are copied one by one so that parked ones can stay.
+ * Redrives a DLQ by copying (never SQS's StartMessageMoveTask, which would send parked wrappers back
+ * as they are, to be parked again as invalid). Only dead-lettered requests move unless
+ * `includeParked`.
  */
 export async function redrive(
   sqs: SQSClient,
@@ -197,21 +222,6 @@ export async function redrive(
   to: string | undefined,
   options: RedriveOptions,
 ): Promise<RedriveResult> {
-  if (options.includeParked === true && options.maxMessages === undefined) {
-    try {
-      const sourceArn = await queueArn(sqs, dlqUrl);
-      const destinationArn = to === undefined ? undefined : await queueArn(sqs, to);
-      const task = await sqs.send(
-        new StartMessageMoveTaskCommand({
-          SourceArn: sourceArn,
-          ...(destinationArn === undefined ? {} : { DestinationArn: destinationArn }),
-        }),
-      );
-      return { method: 'move_task', taskHandle: task.TaskHandle, destination: to ?? 'the source queue(s)' };
-    } catch (error) {
-      if (!UNSUPPORTED.has((error as Error).name)) throw error;
-    }
-  }
   const destination = await destinationOf(sqs, dlqUrl, to);
-  return { method: 'copy', destination, ...(await redriveByCopy(sqs, dlqUrl, destination, options)) };
+  return { destination, ...(await redriveByCopy(sqs, dlqUrl, destination, options)) };
 }

@@ -319,12 +319,17 @@ function checkBatch(tokens: readonly string[]): void {
   });
 }
 
-/** The system error code of a failed fetch (ECONNREFUSED, ECONNRESET, ...), never its message (it quotes the URL). */
+/**
+ * The system error code of a failed fetch (ECONNREFUSED, ECONNRESET, ...), never its message (it
+ * quotes the URL); `bad_port` when fetch refused the port itself (the Fetch standard blocks ports
+ * such as 1, 9 and 25, and fetch never tries to connect).
+ */
 function networkCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const candidate = current as { code?: unknown; cause?: unknown; errors?: unknown };
+    const candidate = current as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
     if (typeof candidate.code === 'string') return candidate.code;
+    if (candidate.message === 'bad port') return 'bad_port: fetch refuses this port';
     current = candidate.cause ?? (Array.isArray(candidate.errors) ? candidate.errors[0] : undefined);
   }
   return 'unknown';

@@ -7,15 +7,15 @@ import {
   RequestTimeoutError,
   StackExchangeApiError,
   TransportError,
-} from '../../functions/lib/errors';
+} from '../../../functions/lib/errors';
 import {
   type ClientEvent,
   StackExchangeClient,
   type StackExchangeClientOptions,
-} from '../../functions/lib/stackexchange/client';
-import { scrubMessage } from '../../functions/lib/stackexchange/wrapper';
-import { fingerprint } from '../../functions/lib/tokens';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
+} from '../../../functions/lib/stackexchange/client';
+import { scrubMessage } from '../../../functions/lib/stackexchange/wrapper';
+import { fingerprint } from '../../../functions/lib/tokens';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../tools/simulator';
 
 describe('StackExchangeClient', () => {
   let sim: Simulator;

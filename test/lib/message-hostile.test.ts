@@ -1,0 +1,146 @@
+import {
+  MAX_ENVELOPE_DEPTH,
+  MAX_TOKENS_PER_MESSAGE,
+  parseMessageBody,
+  RejectReason,
+} from '../../functions/lib/message';
+import { parkedBody } from '../../functions/lib/park';
+
+const sns = (inner: unknown) =>
+  JSON.stringify({
+    Type: 'Notification',
+    MessageId: 'm',
+    TopicArn: 'arn:aws:sns:x',
+    Message: JSON.stringify(inner),
+  });
+const eventBridge = (detail: unknown) =>
+  JSON.stringify({ version: '0', 'detail-type': 'TokenRevocationRequested', source: 'app', detail });
+
+describe('parseMessageBody against hostile input (security review)', () => {
+  describe('quotes nothing it read', () => {
+    it.each([
+      ['an unquoted token after a colon', '{"token":"a","x":PARTIALLEAK_AAAA1111}'],
+      ['an unterminated string', '{"tokens":["PARTIALLEAK_AAAA1111'],
+      ['a token as a bare word', 'PARTIALLEAK_AAAA1111'],
+      [
+        'a token inside an SNS Message that is not JSON',
+        JSON.stringify({ Type: 'Notification', Message: 'x PARTIALLEAK_AAAA1111' }),
+      ],
+    ])('%s: the detail names the position and length only', (_, body) => {
+      // Act
+      const parsed = parseMessageBody(body);
+      // Assess
+      expect(parsed).toMatchObject({ ok: false, reason: RejectReason.BodyNotJson });
+      const detail = parsed.ok ? '' : parsed.detail;
+      expect(detail).toMatch(/characters/);
+      for (let length = 4; length <= 'PARTIALLEAK_AAAA1111'.length; length++) {
+        for (let start = 0; start + length <= 20; start++) {
+          expect(detail).not.toContain('PARTIALLEAK_AAAA1111'.slice(start, start + length));
+        }
+      }
+    });
+
+    it('reports the length, and the position where the JSON parser gives one', () => {
+      expect(parseMessageBody('{"token":"a","x":SECRETTOKEN1}')).toMatchObject({
+        detail: expect.stringMatching(
+          /^the body is not JSON( \(syntax error at character \d+\))?; it has 30 characters$/,
+        ),
+      });
+      expect(parseMessageBody('{"tokens":["a"]} x')).toMatchObject({
+        detail: expect.stringMatching(
+          /^the body is not JSON( \(syntax error at character 18\))?; it has 18 characters$/,
+        ),
+      });
+    });
+
+    it('never echoes an unknown action (a token put in the wrong field)', () => {
+      const parsed = parseMessageBody('{"token":"abc","action":"5bcPtLjiyuySD7WeKSo3Mw))"}');
+      expect(parsed).toEqual({
+        ok: false,
+        reason: RejectReason.UnknownAction,
+        detail: 'action: expected "invalidate" or "deauthenticate", got a string of 24 characters',
+      });
+    });
+
+    it('never echoes an ignored field', () => {
+      const parsed = parseMessageBody(JSON.stringify({ token: 'abc', priority: 'SECRETTOKEN1' }));
+      expect(JSON.stringify(parsed.ok && parsed.warnings)).not.toContain('SECRETTOKEN1');
+    });
+  });
+
+  describe('a poison pill', () => {
+    it(`reads at most ${MAX_TOKENS_PER_MESSAGE} tokens of a 246 KB message and hands back the rest unread`, () => {
+      // Prepare: ~123,000 tokens, the size that broke `push(...tokens)`.
+      const tokens = Array.from({ length: 123_000 }, (_, i) => `t${i}`);
+      // Act
+      const parsed = parseMessageBody(JSON.stringify({ tokens }));
+      // Assess
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect(parsed.tokens).toHaveLength(MAX_TOKENS_PER_MESSAGE);
+      expect(parsed.excess).toHaveLength(123_000 - MAX_TOKENS_PER_MESSAGE);
+      expect(parsed.excess[0]).toBe(`t${MAX_TOKENS_PER_MESSAGE}`);
+    });
+  });
+
+  describe('envelopes', () => {
+    const request = { tokens: ['abc'], reason: 'logout' };
+    it.each([
+      ['SNS to SQS', sns(request), ['sns']],
+      ['EventBridge to SQS', eventBridge(request), ['eventbridge']],
+      ['EventBridge to SNS to SQS', sns(JSON.parse(eventBridge(request))), ['sns', 'eventbridge']],
+      ['SNS in SNS', sns(JSON.parse(sns(request))), ['sns', 'sns']],
+      ['SNS in SNS in SNS', sns(JSON.parse(sns(JSON.parse(sns(request))))), ['sns', 'sns', 'sns']],
+    ])('unwraps %s', (_, body, envelopes) => {
+      expect(parseMessageBody(body)).toMatchObject({ ok: true, tokens: ['abc'], envelopes });
+    });
+
+    it(`parks more than ${MAX_ENVELOPE_DEPTH} envelopes as invalid, saying how deep`, () => {
+      const body = sns(JSON.parse(sns(JSON.parse(sns(JSON.parse(sns(request)))))));
+      expect(parseMessageBody(body)).toEqual({
+        ok: false,
+        reason: RejectReason.InvalidMessage,
+        detail: 'more than 3 envelopes (sns > sns > sns > sns)',
+      });
+    });
+
+    it('takes a parked message sent back as it is for its original request, not an EventBridge event', () => {
+      // Prepare: what a DLQ move task sends back: the parked wrapper, whose `detail` is a string.
+      const unreadable = parkedBody({
+        reason: RejectReason.BodyNotJson,
+        detail: 'the body is not JSON',
+        sourceMessageId: 'm1',
+        body: '{"token":"abc"}',
+      });
+      const rejected = parkedBody({
+        reason: RejectReason.RejectedByApi,
+        detail: 'the API answered bad_parameter',
+        sourceMessageId: 'm2',
+        tokens: ['def', 'ghi'],
+        action: 'deauthenticate',
+      });
+      // Act / Assess
+      expect(parseMessageBody(unreadable)).toMatchObject({
+        ok: true,
+        tokens: ['abc'],
+        envelopes: ['parked'],
+      });
+      expect(parseMessageBody(rejected)).toMatchObject({
+        ok: true,
+        tokens: ['def', 'ghi'],
+        action: 'deauthenticate',
+        envelopes: ['parked'],
+      });
+    });
+
+    it('keeps the original reason of a parked message whose body is still unreadable', () => {
+      const parked = parkedBody({
+        reason: RejectReason.BodyNotJson,
+        detail: 'x',
+        sourceMessageId: 'm',
+        body: 'garbage',
+      });
+      expect(parseMessageBody(parked)).toMatchObject({ ok: false, reason: RejectReason.BodyNotJson });
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HANDLER_FOLDERS,
+  HandlerBundleMissingError,
+  handlerBundleDir,
+  packageRoot,
+} from '../../infra/handler-bundles';
+import { buildHandlers } from '../../tools/build/handlers';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('buildHandlers', () => {
+  let root: string;
+
+  beforeEach(() => {
+    // Prepare: a package with one of the listed handlers (CommonJS and ESM dependencies, the AWS SDK).
+    root = mkdtempSync(join(tmpdir(), 'handler-bundles-'));
+    writeFileSync(join(root, 'package.json'), '{"name":"fixture"}\n');
+    mkdirSync(join(root, 'functions', 'revoke-tokens'), { recursive: true });
+    writeFileSync(
+      join(root, 'functions', 'revoke-tokens', 'handler.ts'),
+      [
+        "import { SQSClient } from '@aws-sdk/client-sqs';",
+        "import { createHash } from 'node:crypto';",
+        'export const handler = async (event: { text: string }): Promise<string> =>',
+        "  [new SQSClient({}).constructor.name, createHash('sha256').update(event.text).digest('hex')].join(' ');",
+        '',
+      ].join('\n'),
+    );
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('bundles each listed handler that has a source into minified ESM with a source map, the AWS SDK left out', async () => {
+    // Act
+    const built = await buildHandlers(root);
+    // Assess
+    expect(built.map((handler) => handler.folder)).toEqual(['revoke-tokens']);
+    const folder = join(root, 'dist', 'handlers', 'revoke-tokens');
+    expect(readdirSync(folder).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const code = readFileSync(join(folder, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(")).toBe(
+      true,
+    );
+    expect(code).toMatch(/from"@aws-sdk\/client-sqs"/);
+    expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+    expect(code.split('\n').length).toBeLessThan(10); // minified
+    const map = JSON.parse(readFileSync(join(folder, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources).toEqual(['../../../functions/revoke-tokens/handler.ts']);
+    expect(built[0]).toMatchObject({ bundle: 'dist/handlers/revoke-tokens/index.mjs', changed: true });
+    expect(built[0]?.bytes).toBe(Buffer.byteLength(code));
+  });
+
+  it('leaves an unchanged bundle alone, and replaces one whose source changed', async () => {
+    // Prepare
+    await buildHandlers(root);
+    // Act
+    const again = await buildHandlers(root);
+    writeFileSync(
+      join(root, 'functions', 'revoke-tokens', 'handler.ts'),
+      "export const handler = () => 'v2';\n",
+    );
+    const changed = await buildHandlers(root);
+    // Assess
+    expect(again[0]?.changed).toBe(false);
+    expect(changed[0]?.changed).toBe(true);
+    expect(readFileSync(join(root, 'dist', 'handlers', 'revoke-tokens', 'index.mjs'), 'utf8')).toContain(
+      '"v2"',
+    );
+    expect(readdirSync(join(root, 'dist', 'handlers', 'revoke-tokens')).sort()).toEqual([
+      'index.mjs',
+      'index.mjs.map',
+    ]); // no temporary file left behind
+  });
+});
+
+describe('handlerBundleDir', () => {
+  it('finds the bundles of this repository from the sources, as the compiled construct finds its own', () => {
+    expect(packageRoot()).toBe(ROOT);
+    expect(packageRoot(join(ROOT, 'dist', 'infra'))).toBe(ROOT);
+    const built = HANDLER_FOLDERS.filter((folder) =>
+      existsSync(join(ROOT, 'functions', folder, 'handler.ts')),
+    );
+    for (const folder of built) {
+      expect(handlerBundleDir(folder)).toBe(join(ROOT, 'dist', 'handlers', folder));
+    }
+  });
+
+  it('names the folder and the path when a bundle is missing, and refuses an unknown folder', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-bundles-'));
+    try {
+      let missing: unknown;
+      try {
+        handlerBundleDir('revoke-tokens', empty);
+      } catch (error) {
+        missing = error;
+      }
+      expect(missing).toBeInstanceOf(HandlerBundleMissingError);
+      expect(missing).toMatchObject({
+        name: 'HandlerBundleMissingError',
+        folder: 'revoke-tokens',
+        path: join(empty, 'dist', 'handlers', 'revoke-tokens'),
+      });
+      expect((missing as Error).message).toContain('npm run build');
+      expect(() => handlerBundleDir('../../etc')).toThrow(
+        /handler folder must be one of revoke-tokens, routine-consumer, got '..\/..\/etc'/,
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
