@@ -116,8 +116,6 @@ export function startHandlerLane(
   });
 }
 
-const LOCAL_QUEUE_URL_STAND_IN = 'http://127.0.0.1/000000000000/routine';
-
 /** One scheduled run of the consumer as Lambda would bill it. */
 export interface ConsumerRun {
   readonly startedAt: number;
@@ -136,17 +134,12 @@ export interface ConsumerFunction {
 
 /** The routine lane's single consumer: one warm instance of createConsumer (reserved concurrency 1). */
 export function consumerFunction(wiring: LaneWiring, queueUrl: string, lane: ConsumerLane): ConsumerFunction {
-  const config = {
-    ...readConsumerConfig({
-      ...environment(wiring, lane.requestsPerSecond, lane.callConcurrency),
-      // The local server names queues http://sqs.us-east-1.127.0.0.1:PORT/..., which URL (and so the
-      // reader's check) refuses: the check runs on a stand-in, then the real URL is put in its place.
-      ROUTINE_QUEUE_URL: LOCAL_QUEUE_URL_STAND_IN,
-      TICK_SECONDS: String(lane.tickSeconds),
-      MAX_HOLD_SECONDS: String(lane.maxHoldSeconds),
-    }),
-    routineQueueUrl: queueUrl,
-  };
+  const config = readConsumerConfig({
+    ...environment(wiring, lane.requestsPerSecond, lane.callConcurrency),
+    ROUTINE_QUEUE_URL: queueUrl,
+    TICK_SECONDS: String(lane.tickSeconds),
+    MAX_HOLD_SECONDS: String(lane.maxHoldSeconds),
+  });
   const consumer = createConsumer(config, {
     client: timedClient(wiring, config),
     sqs: wiring.sqs,

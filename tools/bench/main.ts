@@ -44,7 +44,6 @@ async function main() {
   const started = Date.now();
   const seed = Number(values.seed);
   const settings = deployedSettings();
-  log(`settings from ${settings.source}`);
   const trickleSqs = await startLocalSqs();
   const burstSqs = await startLocalSqs();
   const bursts: BurstFigures[] = [];

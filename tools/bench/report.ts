@@ -276,7 +276,7 @@ Raw figures: \`tools/bench/results.json\`. Reproduce with \`npm ci && npm run be
 source is the model in \`tools/event-source\`: ${p.pollers} pollers each gathering its own batch, at most
 \`maxConcurrency\` invocations, no reads at the cap, one handler instance (own client, own share of the
 budget) per concurrent invocation. EventBridge Scheduler is the timer of \`tools/local-pipeline/schedule.ts\`.
-Settings (${s.source === 'infra/settings.ts' ? 'from `infra/settings.ts`' : "the issue's numbers: the lane split is not in `infra/settings.ts` yet"}), memory ${s.memoryMb} MB (the construct's default):
+Settings: the construct's defaults (\`resolveProps({})\`, the budget split by \`infra/settings.ts\`), memory ${s.memoryMb} MB:
 - **two lanes** (the product): routine tokens go to the routine queue, drained by the single consumer,
   invoked every ${c.tickSeconds} s, each run with a ${c.functionTimeoutInSeconds} s function timeout, maxHold ${c.maxHoldSeconds} s, ${c.requestsPerSecond} requests/s,
   ${c.callConcurrency} calls in flight; urgent tokens go to the urgent queue: batch ${u.batchSize}, window ${u.maxBatchingWindowInSeconds} s, ${u.pollers} pollers,
