@@ -119,6 +119,7 @@ function burst(overrides: Partial<BurstFigures>): BurstFigures {
     schedulerInvocations: 1,
     sqsRequests: 32,
     wallMs: 35_000,
+    timeLimitMs: 300_000,
     firstCallAfterMs: 100,
     ...overrides,
   };

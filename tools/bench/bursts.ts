@@ -48,6 +48,8 @@ export interface BurstFigures {
   readonly schedulerInvocations: number;
   readonly sqsRequests: number;
   readonly wallMs: number;
+  /** What the run was given before the rest counted as unfinished. */
+  readonly timeLimitMs: number;
   /** From the start to the first call the API answered. */
   readonly firstCallAfterMs: number | undefined;
 }
@@ -167,6 +169,7 @@ async function finish(
     readonly invocationMs: number;
     readonly schedulerInvocations: number;
     readonly budgetTokensPerSecond: number;
+    readonly timeLimitMs: number;
     readonly local: SQSClient;
   },
 ): Promise<BurstFigures> {
@@ -201,6 +204,7 @@ async function finish(
     schedulerInvocations: run.schedulerInvocations,
     sqsRequests: bench.counting.total(),
     wallMs: run.endedAt - run.startedAt,
+    timeLimitMs: run.timeLimitMs,
     firstCallAfterMs: firstCall === undefined ? undefined : firstCall - run.startedAt,
   };
   await bench.close();
@@ -259,6 +263,7 @@ export async function runEventSourceBurst(
     invocationMs: stats.invocationMs,
     schedulerInvocations: 0,
     budgetTokensPerSecond: lane.maxConcurrency * lane.requestsPerSecondPerFunction * 20,
+    timeLimitMs: options.timeLimitMs,
     local: options.sqs.client,
   });
 }
@@ -299,6 +304,7 @@ export async function runConsumerBurst(workload: Workload, options: BurstOptions
     invocationMs: consumer.runs.reduce((sum, run) => sum + run.durationMs, 0),
     schedulerInvocations: consumer.runs.length,
     budgetTokensPerSecond: lane.requestsPerSecond * 20,
+    timeLimitMs: options.timeLimitMs,
     local: options.sqs.client,
   });
 }
