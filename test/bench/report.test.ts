@@ -1,4 +1,5 @@
 import type { BurstFigures } from '../../tools/bench/bursts';
+import { costPerMillionTokens } from '../../tools/bench/cost';
 import type { DeployedSettings } from '../../tools/bench/deployed';
 import { burstTargets, otherTargets, trickleTargets } from '../../tools/bench/report';
 import type { TrickleFigures } from '../../tools/bench/trickle';
@@ -40,14 +41,10 @@ function trickle(overrides: Partial<TrickleFigures>): TrickleFigures {
     meanRunMs: 34_000,
     failedRuns: 0,
     sqsRequests: {},
-    cost: {
-      sqsRequests: 0,
-      lambdaGbSeconds: 0,
-      lambdaRequests: 0,
-      schedulerInvocations: 0,
-      usd: 0,
-      quotaDays: 0,
-    },
+    cost: costPerMillionTokens(
+      { tokens: 90, apiCalls: 7, invocations: 5, invocationMs: 100_000, sqsRequests: 400 },
+      256,
+    ),
     wallSeconds: 240,
     ...overrides,
   };

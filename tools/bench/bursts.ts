@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { chunk } from '../../functions/lib/tokens';
 import { startSqsEventSource } from '../event-source';
@@ -8,7 +8,7 @@ import { type Simulator, startSimulator } from '../simulator';
 import { createBaselineHandler } from './baseline-handler';
 import { type CountingSqs, countingSqs } from './counting-sqs';
 import type { DeployedSettings } from './deployed';
-import { consumerFunction, createLaneQueue, type LaneWiring, startHandlerLane } from './lanes';
+import { consumerFunction, createLaneQueue, type LaneWiring, queueDepth, startHandlerLane } from './lanes';
 import type { Burst, Workload } from './workloads';
 
 export const Implementation = {
@@ -63,19 +63,6 @@ export interface BurstOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
 
 /** Sends bodies in batches of 10, as the enqueue library does. */
 async function sendAll(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type HandlerConfig, readConfig } from '../../functions/lib/config';
 import type { Telemetry } from '../../functions/lib/telemetry';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
@@ -67,6 +67,20 @@ function timedClient(wiring: LaneWiring, config: ReturnType<typeof readConfig>):
       maxAttempts: config.maxAttempts,
     },
     wiring.confirmations,
+  );
+}
+
+/** Messages in a queue, visible and in flight. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
   );
 }
 

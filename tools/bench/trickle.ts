@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { maxConcurrencyFor, visibilityTimeoutInSeconds } from '../../infra/settings';
 import { Schedule } from '../local-pipeline/schedule';
 import type { LocalSqs } from '../local-sqs';
@@ -17,7 +17,7 @@ import {
   type TimeToRevoke,
   timeToRevoke,
 } from './figures';
-import { consumerFunction, createLaneQueue, type LaneWiring, startHandlerLane } from './lanes';
+import { consumerFunction, createLaneQueue, type LaneWiring, queueDepth, startHandlerLane } from './lanes';
 import type { Confirmations } from './timed-client';
 
 /** The two designs compared on the trickle. */
@@ -224,19 +224,6 @@ async function startPerBatch(
   return { queueFor: () => queue, drainers: [await eventSourceHandler(wiring, queue, lane)] };
 }
 
-async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
-
 /** Sends each arrival's token at its time as one single-token logout; records when it was sent. */
 async function produce(
   arrivals: readonly Arrival[],
@@ -302,7 +289,7 @@ async function runDesign(
     scheduledMs: usage.reduce((sum, u) => sum + u.scheduledMs, 0),
     failedRuns: usage.reduce((sum, u) => sum + u.failedRuns, 0),
   };
-  const deadLetters = await countMessages(counting.client, dlq.queueUrl);
+  const deadLetters = await queueDepth(counting.client, dlq.queueUrl);
   const stats = simulator.stats();
   const urgentTokens = new Set(sentAt.urgent.keys());
   const urgentCalls = simulator.requests.filter((request) =>
