@@ -28,10 +28,10 @@ export {
 } from './lib/errors';
 export {
   formatMessageBody,
+  ParkReason,
   type ParsedMessage,
   parseMessageBody,
   type RejectedToken,
-  RejectReason,
   RevocationAction,
   RevocationPriority,
   type RevocationRequest,

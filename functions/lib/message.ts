@@ -51,8 +51,8 @@ export interface RevocationRequest {
   readonly priority?: RevocationPriority;
 }
 
-/** Stable codes for input the function parks instead of retrying. */
-export const RejectReason = {
+/** Why input was parked instead of retried: stable codes, written as the `reason` attribute and field of a parked message. */
+export const ParkReason = {
   /** The body is not JSON. */
   BodyNotJson: 'body_not_json',
   /** The JSON is not a revocation request (not an object, wrong field types, bad envelope). */
@@ -68,7 +68,7 @@ export const RejectReason = {
   /** Tokens past MAX_TOKENS_PER_MESSAGE in one message: parked unread, replayable as their own request. */
   TooManyTokens: 'too_many_tokens',
 } as const;
-export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 
 /** A value of `tokens` that is not a valid token. */
 export interface RejectedToken {
@@ -108,7 +108,7 @@ export type ParsedMessage =
       /** Problems with optional fields, which are ignored rather than blocking the tokens. */
       readonly warnings: readonly string[];
     }
-  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+  | { readonly ok: false; readonly reason: ParkReason; readonly detail: string };
 
 type Failure = Extract<ParsedMessage, { ok: false }>;
 type Unwrapped = { ok: true; object: Record<string, unknown>; envelopes: Envelope[] } | Failure;
@@ -124,7 +124,7 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-const fail = (reason: RejectReason, detail: string): Failure => ({ ok: false, reason, detail });
+const fail = (reason: ParkReason, detail: string): Failure => ({ ok: false, reason, detail });
 
 /** Parses JSON; on failure says where (the position V8 reports), never what it read there. */
 function parseJson(text: string, what: string): { ok: true; value: unknown } | Failure {
@@ -133,7 +133,7 @@ function parseJson(text: string, what: string): { ok: true; value: unknown } | F
   } catch (error) {
     const position = error instanceof SyntaxError ? /position (\d+)/.exec(error.message)?.[1] : undefined;
     const where = position === undefined ? '' : ` (syntax error at character ${Number(position) + 1})`;
-    return fail(RejectReason.BodyNotJson, `${what} is not JSON${where}; it has ${text.length} characters`);
+    return fail(ParkReason.BodyNotJson, `${what} is not JSON${where}; it has ${text.length} characters`);
   }
 }
 
@@ -154,7 +154,7 @@ function peel(
   if (object.Type === 'Notification' && 'Message' in object) {
     if (typeof object.Message !== 'string') {
       return fail(
-        RejectReason.InvalidMessage,
+        ParkReason.InvalidMessage,
         `${path}SNS envelope: Message is ${describe(object.Message)}, not a string`,
       );
     }
@@ -184,7 +184,7 @@ function unwrap(body: string): Unwrapped {
     const path = envelopes.map((envelope) => `${envelope} > `).join('');
     if (!isObject(current)) {
       return fail(
-        RejectReason.InvalidMessage,
+        ParkReason.InvalidMessage,
         `${envelopes.length === 0 ? 'the body' : `${path}the request`} is ${describe(current)}, not a JSON object`,
       );
     }
@@ -193,7 +193,7 @@ function unwrap(body: string): Unwrapped {
     if ('ok' in peeled) return peeled;
     if (envelopes.length === MAX_ENVELOPE_DEPTH) {
       return fail(
-        RejectReason.InvalidMessage,
+        ParkReason.InvalidMessage,
         `more than ${MAX_ENVELOPE_DEPTH} envelopes (${path}${peeled.envelope})`,
       );
     }
@@ -236,18 +236,18 @@ export function parseMessageBody(body: string): ParsedMessage {
   const action = object.action ?? RevocationAction.Invalidate;
   if (!isRevocationAction(action)) {
     return fail(
-      RejectReason.UnknownAction,
+      ParkReason.UnknownAction,
       `action: expected "invalidate" or "deauthenticate", got ${describe(action)}`,
     );
   }
   const hasSingle = 'token' in object;
   const list = object.tokens;
   if (list !== undefined && !Array.isArray(list)) {
-    return fail(RejectReason.InvalidMessage, `tokens: expected an array of strings, got ${describe(list)}`);
+    return fail(ParkReason.InvalidMessage, `tokens: expected an array of strings, got ${describe(list)}`);
   }
   const count = (hasSingle ? 1 : 0) + (list?.length ?? 0);
   if (count === 0) {
-    return fail(RejectReason.NoTokens, 'the message has no "token" or "tokens" field, or it is empty');
+    return fail(ParkReason.NoTokens, 'the message has no "token" or "tokens" field, or it is empty');
   }
 
   const tokens = new Set<string>();

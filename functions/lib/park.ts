@@ -1,11 +1,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { RejectReason, RevocationAction } from './message';
+import type { ParkReason, RevocationAction } from './message';
 import { groupForSendBatches } from './send-batches';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
   /** Stable reason code (also the `reason` message attribute). */
-  readonly reason: RejectReason;
+  readonly reason: ParkReason;
   /** What is wrong and where, without any token. */
   readonly detail: string;
   /** The SQS message the input came from. */

@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   MAX_TOKENS_PER_MESSAGE,
+  ParkReason,
   parseMessageBody,
-  RejectReason,
   type RevocationAction,
   type RevocationPriority,
 } from './message';
@@ -58,7 +58,7 @@ function readMessage(
       problems: parsed.rejected.map((r) => r.detail),
     });
     toPark.push({
-      reason: RejectReason.InvalidToken,
+      reason: ParkReason.InvalidToken,
       detail: parsed.rejected.map((r) => r.detail).join('; '),
       sourceMessageId: messageId,
       tokens: parsed.rejected.map((r) => r.value),
@@ -77,7 +77,7 @@ function readMessage(
     chunk(parsed.excess, MAX_TOKENS_PER_MESSAGE).forEach((values, part) => {
       const from = MAX_TOKENS_PER_MESSAGE * (part + 1);
       toPark.push({
-        reason: RejectReason.TooManyTokens,
+        reason: ParkReason.TooManyTokens,
         detail: `values ${from + 1} to ${from + values.length} of ${total}: a message carries at most ${MAX_TOKENS_PER_MESSAGE} tokens; these were not read (replay them as their own request)`,
         sourceMessageId: messageId,
         tokens: values,
@@ -108,7 +108,7 @@ export function readMessages(messages: readonly QueuedMessage[], logger: StepLog
       const detail = `the message could not be read (${error instanceof Error ? error.name : 'error'}); it has ${message.body.length} characters`;
       logger.error('Message unreadable', { messageId: message.messageId, detail });
       toPark.push({
-        reason: RejectReason.InvalidMessage,
+        reason: ParkReason.InvalidMessage,
         detail,
         sourceMessageId: message.messageId,
         body: message.body,

@@ -1,5 +1,5 @@
 import { ErrorCategory } from './errors';
-import { RejectReason } from './message';
+import { ParkReason } from './message';
 import type { ParkEntry, ParkResult } from './park';
 import type { MessageRequest, StepLogger } from './read-messages';
 import { type Outcomes, outcomeOf } from './revoke';
@@ -21,7 +21,7 @@ export function apiRejections(
       fingerprints: rejected.map(fingerprint),
     });
     entries.push({
-      reason: RejectReason.RejectedByApi,
+      reason: ParkReason.RejectedByApi,
       detail: 'the API answered bad_parameter for each of these tokens on its own',
       sourceMessageId: message.messageId,
       tokens: rejected,

@@ -1,8 +1,8 @@
 import {
   MAX_ENVELOPE_DEPTH,
   MAX_TOKENS_PER_MESSAGE,
+  ParkReason,
   parseMessageBody,
-  RejectReason,
 } from '../../functions/lib/message';
 import { parkedBody } from '../../functions/lib/park';
 
@@ -30,7 +30,7 @@ describe('parseMessageBody against hostile input (security review)', () => {
       // Act
       const parsed = parseMessageBody(body);
       // Assess
-      expect(parsed).toMatchObject({ ok: false, reason: RejectReason.BodyNotJson });
+      expect(parsed).toMatchObject({ ok: false, reason: ParkReason.BodyNotJson });
       const detail = parsed.ok ? '' : parsed.detail;
       expect(detail).toMatch(/characters/);
       for (let length = 4; length <= 'PARTIALLEAK_AAAA1111'.length; length++) {
@@ -57,7 +57,7 @@ describe('parseMessageBody against hostile input (security review)', () => {
       const parsed = parseMessageBody('{"token":"abc","action":"5bcPtLjiyuySD7WeKSo3Mw))"}');
       expect(parsed).toEqual({
         ok: false,
-        reason: RejectReason.UnknownAction,
+        reason: ParkReason.UnknownAction,
         detail: 'action: expected "invalidate" or "deauthenticate", got a string of 24 characters',
       });
     });
@@ -99,7 +99,7 @@ describe('parseMessageBody against hostile input (security review)', () => {
       const body = sns(JSON.parse(sns(JSON.parse(sns(JSON.parse(sns(request)))))));
       expect(parseMessageBody(body)).toEqual({
         ok: false,
-        reason: RejectReason.InvalidMessage,
+        reason: ParkReason.InvalidMessage,
         detail: 'more than 3 envelopes (sns > sns > sns > sns)',
       });
     });
@@ -107,13 +107,13 @@ describe('parseMessageBody against hostile input (security review)', () => {
     it('takes a parked message sent back as it is for its original request, not an EventBridge event', () => {
       // Prepare: what a DLQ move task sends back: the parked wrapper, whose `detail` is a string.
       const unreadable = parkedBody({
-        reason: RejectReason.BodyNotJson,
+        reason: ParkReason.BodyNotJson,
         detail: 'the body is not JSON',
         sourceMessageId: 'm1',
         body: '{"token":"abc"}',
       });
       const rejected = parkedBody({
-        reason: RejectReason.RejectedByApi,
+        reason: ParkReason.RejectedByApi,
         detail: 'the API answered bad_parameter',
         sourceMessageId: 'm2',
         tokens: ['def', 'ghi'],
@@ -135,12 +135,12 @@ describe('parseMessageBody against hostile input (security review)', () => {
 
     it('keeps the original reason of a parked message whose body is still unreadable', () => {
       const parked = parkedBody({
-        reason: RejectReason.BodyNotJson,
+        reason: ParkReason.BodyNotJson,
         detail: 'x',
         sourceMessageId: 'm',
         body: 'garbage',
       });
-      expect(parseMessageBody(parked)).toMatchObject({ ok: false, reason: RejectReason.BodyNotJson });
+      expect(parseMessageBody(parked)).toMatchObject({ ok: false, reason: ParkReason.BodyNotJson });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { formatMessageBody, parseMessageBody, RejectReason } from '../../functions/lib/message';
+import { formatMessageBody, ParkReason, parseMessageBody } from '../../functions/lib/message';
 
 describe('parseMessageBody', () => {
   it('reads a single token with the default action', () => {
@@ -53,14 +53,14 @@ describe('parseMessageBody', () => {
   });
 
   it.each([
-    ['not json', RejectReason.BodyNotJson],
-    ['', RejectReason.BodyNotJson],
-    ['[1,2]', RejectReason.InvalidMessage],
-    ['"abc"', RejectReason.InvalidMessage],
-    ['{}', RejectReason.NoTokens],
-    ['{"tokens":[]}', RejectReason.NoTokens],
-    ['{"tokens":"abc"}', RejectReason.InvalidMessage],
-    ['{"token":"abc","action":"delete"}', RejectReason.UnknownAction],
+    ['not json', ParkReason.BodyNotJson],
+    ['', ParkReason.BodyNotJson],
+    ['[1,2]', ParkReason.InvalidMessage],
+    ['"abc"', ParkReason.InvalidMessage],
+    ['{}', ParkReason.NoTokens],
+    ['{"tokens":[]}', ParkReason.NoTokens],
+    ['{"tokens":"abc"}', ParkReason.InvalidMessage],
+    ['{"token":"abc","action":"delete"}', ParkReason.UnknownAction],
   ])('rejects %j as %s', (body, reason) => {
     const parsed = parseMessageBody(body);
     expect(parsed).toMatchObject({ ok: false, reason });
@@ -84,7 +84,7 @@ describe('parseMessageBody', () => {
 
   it('rejects an SNS notification whose Message is not JSON', () => {
     const body = JSON.stringify({ Type: 'Notification', Message: 'nope' });
-    expect(parseMessageBody(body)).toMatchObject({ ok: false, reason: RejectReason.BodyNotJson });
+    expect(parseMessageBody(body)).toMatchObject({ ok: false, reason: ParkReason.BodyNotJson });
   });
 
   it('unwraps an EventBridge event', () => {

@@ -1,4 +1,4 @@
-import { MAX_TOKENS_PER_MESSAGE, RejectReason } from '../../functions/lib/message';
+import { MAX_TOKENS_PER_MESSAGE, ParkReason } from '../../functions/lib/message';
 import type { QueuedMessage } from '../../functions/lib/queued-message';
 import { readMessages, tokensByAction } from '../../functions/lib/read-messages';
 import { createTelemetry } from '../../functions/lib/telemetry';
@@ -29,8 +29,8 @@ describe('readMessages', () => {
       [messages[2]?.messageId, 'deauthenticate', ['b1']],
     ]);
     expect(result?.toPark.map((e) => [e.sourceMessageId, e.reason])).toEqual([
-      [messages[0]?.messageId, RejectReason.InvalidToken],
-      [messages[1]?.messageId, RejectReason.BodyNotJson],
+      [messages[0]?.messageId, ParkReason.InvalidToken],
+      [messages[1]?.messageId, ParkReason.BodyNotJson],
     ]);
     expect(output).toContain('"message":"Invalid tokens rejected"');
     expect(output).not.toContain('bad token');
@@ -41,8 +41,8 @@ describe('readMessages', () => {
     const { requests, toPark } = readMessages([message({ tokens: values })], logger);
     expect(requests[0]?.tokens).toHaveLength(MAX_TOKENS_PER_MESSAGE);
     expect(toPark.map((e) => [e.reason, e.tokens?.length])).toEqual([
-      [RejectReason.TooManyTokens, MAX_TOKENS_PER_MESSAGE],
-      [RejectReason.TooManyTokens, 5],
+      [ParkReason.TooManyTokens, MAX_TOKENS_PER_MESSAGE],
+      [ParkReason.TooManyTokens, 5],
     ]);
     expect(toPark[1]?.detail).toMatch(/^values 2001 to 2005 of 2005: /);
   });

@@ -1,4 +1,4 @@
-import { MAX_TOKENS_PER_MESSAGE, RejectReason } from '../../functions/lib/message';
+import { MAX_TOKENS_PER_MESSAGE, ParkReason } from '../../functions/lib/message';
 import { sqsEvent } from '../support/lambda';
 import { useLocalServers } from '../support/servers';
 import { drainQueue, runBatch } from './harness';
@@ -27,7 +27,7 @@ describe('processBatch with a poison pill (security review)', () => {
     );
     const parked = await drainQueue(servers.sqs, queueUrl);
     const excess = 123_005 - MAX_TOKENS_PER_MESSAGE;
-    expect(parked.every((p) => p.reason === RejectReason.TooManyTokens)).toBe(true);
+    expect(parked.every((p) => p.reason === ParkReason.TooManyTokens)).toBe(true);
     expect(parked.reduce((sum, p) => sum + (p.tokens?.length ?? 0), 0)).toBe(excess);
     expect(tally.tokensParked).toBe(excess);
   }, 60_000);

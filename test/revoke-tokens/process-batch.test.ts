@@ -1,5 +1,5 @@
 import { BatchFailedError, ErrorCategory } from '../../functions/lib/errors';
-import { RejectReason } from '../../functions/lib/message';
+import { ParkReason } from '../../functions/lib/message';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, startSimulator } from '../../tools/simulator';
 import { lambdaContext, sqsEvent } from '../support/lambda';
@@ -89,8 +89,8 @@ describe('processBatch', () => {
       const parked = await drainQueue(sqs, dlqUrl);
       expect(parked).toEqual([
         expect.objectContaining({
-          reason: RejectReason.RejectedByApi,
-          attributeReason: RejectReason.RejectedByApi,
+          reason: ParkReason.RejectedByApi,
+          attributeReason: ParkReason.RejectedByApi,
           sourceMessageId: event.Records[0]?.messageId,
           tokens: [poison],
         }),
@@ -107,17 +107,17 @@ describe('processBatch', () => {
       expect(response).toEqual({ batchItemFailures: [] });
       expect(sim.requests.flatMap((r) => r.tokens)).toEqual([valid]);
       const [parked] = await drainQueue(sqs, dlqUrl);
-      expect(parked?.reason).toBe(RejectReason.InvalidToken);
+      expect(parked?.reason).toBe(ParkReason.InvalidToken);
       expect(parked?.tokens).toEqual(hostile);
       expect(parked?.problems?.map((p) => p.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(tally.tokensParked).toBe(hostile.length);
     });
 
     it.each([
-      ['not json at all', RejectReason.BodyNotJson],
-      ['{"hello":"world"}', RejectReason.NoTokens],
-      ['{"tokens":"abc"}', RejectReason.InvalidMessage],
-      ['{"token":"abc","action":"explode"}', RejectReason.UnknownAction],
+      ['not json at all', ParkReason.BodyNotJson],
+      ['{"hello":"world"}', ParkReason.NoTokens],
+      ['{"tokens":"abc"}', ParkReason.InvalidMessage],
+      ['{"token":"abc","action":"explode"}', ParkReason.UnknownAction],
     ])('parks the unusable body %j with its original text', async (body, reason) => {
       const event = sqsEvent([body]);
       const { response } = await runBatch(event, { apiUrl: sim.url, sqs, deadLetterQueueUrl: dlqUrl });

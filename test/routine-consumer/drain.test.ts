@@ -1,4 +1,4 @@
-import { RejectReason } from '../../functions/lib/message';
+import { ParkReason } from '../../functions/lib/message';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, startSimulator } from '../../tools/simulator';
@@ -114,7 +114,7 @@ describe('drain (one run of the routine consumer)', () => {
     expect(report).toMatchObject({ received: 3, deleted: 3, carried: 0 });
     expect(sim.requests.map((r) => r.tokens.length)).toEqual([20]);
     const parked = await drainQueue(sqs, dlqUrl);
-    expect(parked.map((p) => p.reason).sort()).toEqual([RejectReason.BodyNotJson, RejectReason.InvalidToken]);
+    expect(parked.map((p) => p.reason).sort()).toEqual([ParkReason.BodyNotJson, ParkReason.InvalidToken]);
   });
 
   it('counts tokens the API no longer knows as already dead (a repeated run)', async () => {

@@ -9,51 +9,97 @@ export const PRICES = {
   lambdaArmPerGbSecondUsd: 0.0000133334,
   /** Lambda, per invocation. */
   lambdaPerRequestUsd: 0.2 / 1_000_000,
+  /** EventBridge Scheduler, per scheduled invocation (past the free 14 million a month). */
+  schedulerPerInvocationUsd: 1 / 1_000_000,
   /** Stack Exchange API requests per day per app key. */
   dailyQuota: 10_000,
 } as const;
 
-/** What one implementation did for one workload, as measured. */
+/** Seconds in an average month (365.25 / 12 days). */
+export const SECONDS_PER_MONTH = (365.25 / 12) * 86_400;
+
+/** What one design did for one workload, as measured. */
 export interface MeasuredRun {
   readonly tokens: number;
-  readonly messages: number;
   readonly apiCalls: number;
+  /** Lambda invocations (event source invocations and scheduled runs). */
   readonly invocations: number;
   /** Sum of invocation wall times (Lambda bills wall time), ms. */
   readonly invocationMs: number;
-  /** Messages delivered, including redeliveries. */
-  readonly deliveries: number;
-  /** Messages sent to the dead-letter queue by the handler. */
-  readonly parked: number;
+  /** SQS requests of every kind: sends, receives (empty ones too), deletes, visibility changes, parking. */
+  readonly sqsRequests: number;
+  /** Invocations made by EventBridge Scheduler. @default 0 */
+  readonly schedulerInvocations?: number;
 }
 
-export interface CostPerMillionTokens {
+export interface Cost {
   readonly sqsRequests: number;
   readonly lambdaGbSeconds: number;
   readonly lambdaRequests: number;
+  readonly schedulerInvocations: number;
   readonly usd: number;
+}
+
+export interface CostPerMillionTokens extends Cost {
   /** Days of the daily API quota spent. */
   readonly quotaDays: number;
 }
 
-/**
- * Dollars and quota per million tokens. SQS requests: producers send in batches of 10, the event
- * source receives and deletes in batches (one receive and one delete per invocation), parking sends.
- */
-export function costPerMillionTokens(run: MeasuredRun, memoryMb = 256): CostPerMillionTokens {
-  const scale = run.tokens === 0 ? 0 : 1_000_000 / run.tokens;
-  const sqsRequests = (Math.ceil(run.messages / 10) + 2 * run.invocations + run.parked) * scale;
-  const lambdaGbSeconds = (memoryMb / 1024) * (run.invocationMs / 1000) * scale;
-  const lambdaRequests = run.invocations * scale;
-  const usd =
-    sqsRequests * PRICES.sqsPerRequestUsd +
-    lambdaGbSeconds * PRICES.lambdaArmPerGbSecondUsd +
-    lambdaRequests * PRICES.lambdaPerRequestUsd;
+/** Dollars for some usage at list prices. */
+export function priceOf(usage: Omit<Cost, 'usd'>): Cost {
   return {
-    sqsRequests,
-    lambdaGbSeconds,
-    lambdaRequests,
-    usd,
+    ...usage,
+    usd:
+      usage.sqsRequests * PRICES.sqsPerRequestUsd +
+      usage.lambdaGbSeconds * PRICES.lambdaArmPerGbSecondUsd +
+      usage.lambdaRequests * PRICES.lambdaPerRequestUsd +
+      usage.schedulerInvocations * PRICES.schedulerPerInvocationUsd,
+  };
+}
+
+/** GB-seconds of `ms` of wall time at `memoryMb`. */
+export function gbSeconds(ms: number, memoryMb: number): number {
+  return (memoryMb / 1024) * (ms / 1000);
+}
+
+/** Dollars, Lambda GB-seconds and quota per million tokens, scaled from a measured run. */
+export function costPerMillionTokens(run: MeasuredRun, memoryMb: number): CostPerMillionTokens {
+  const scale = run.tokens === 0 ? 0 : 1_000_000 / run.tokens;
+  return {
+    ...priceOf({
+      sqsRequests: run.sqsRequests * scale,
+      lambdaGbSeconds: gbSeconds(run.invocationMs, memoryMb) * scale,
+      lambdaRequests: run.invocations * scale,
+      schedulerInvocations: (run.schedulerInvocations ?? 0) * scale,
+    }),
     quotaDays: (run.apiCalls * scale) / PRICES.dailyQuota,
+  };
+}
+
+/** A month of scheduled runs, one per tick, each as long as the one measured. */
+export interface ScheduledRuns {
+  readonly tickSeconds: number;
+  /** Wall time of one run (billed duration), ms. */
+  readonly runMs: number;
+  /** SQS requests one run makes. */
+  readonly sqsRequestsPerRun: number;
+  readonly memoryMb: number;
+}
+
+export interface MonthlyCost extends Cost {
+  readonly runs: number;
+}
+
+/** What the consumer's runs cost in a month: Lambda time and requests, SQS requests, scheduler invocations. */
+export function monthlyRunsCost(idle: ScheduledRuns): MonthlyCost {
+  const runs = SECONDS_PER_MONTH / idle.tickSeconds;
+  return {
+    runs,
+    ...priceOf({
+      sqsRequests: runs * idle.sqsRequestsPerRun,
+      lambdaGbSeconds: runs * gbSeconds(idle.runMs, idle.memoryMb),
+      lambdaRequests: runs,
+      schedulerInvocations: runs,
+    }),
   };
 }

@@ -1,5 +1,11 @@
 import type { FaultKind } from '../simulator';
-import type { Burst } from './event-source';
+
+/** Messages that arrive together. */
+export interface Burst {
+  /** Delay from the start of the run. */
+  readonly atMs: number;
+  readonly bodies: readonly string[];
+}
 
 export interface Workload {
   readonly name: string;

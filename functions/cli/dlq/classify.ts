@@ -2,8 +2,8 @@ import type { Message } from '@aws-sdk/client-sqs';
 import {
   formatMessageBody,
   isRevocationAction,
+  ParkReason,
   parseMessageBody,
-  RejectReason,
   RevocationAction,
 } from '../../lib/message';
 import { checkToken, fingerprint } from '../../lib/tokens';
@@ -41,7 +41,7 @@ export type Replay =
 
 export interface ClassifiedMessage {
   readonly kind: DlqMessageKind;
-  /** A RejectReason code, `max_receives_exceeded`, or `unknown`. */
+  /** A ParkReason code, `max_receives_exceeded`, or `unknown`. */
   readonly reason: string;
   /** What the content is: sizes, types, positions and problem codes, never a value or a parser message. */
   readonly detail: string;
@@ -52,8 +52,8 @@ export interface ClassifiedMessage {
   readonly replay: Replay;
 }
 
-const KNOWN_REASONS: ReadonlySet<unknown> = new Set(Object.values(RejectReason));
-const isKnownReason = (value: unknown): value is RejectReason => KNOWN_REASONS.has(value);
+const KNOWN_REASONS: ReadonlySet<unknown> = new Set(Object.values(ParkReason));
+const isKnownReason = (value: unknown): value is ParkReason => KNOWN_REASONS.has(value);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -182,7 +182,7 @@ function parked(
 }
 
 function request(body: string, json: Json): ClassifiedMessage {
-  const unreadable = (reason: RejectReason): ClassifiedMessage => ({
+  const unreadable = (reason: ParkReason): ClassifiedMessage => ({
     kind: 'unreadable',
     reason,
     detail: describeBody('body', body, json),
@@ -190,15 +190,14 @@ function request(body: string, json: Json): ClassifiedMessage {
     fingerprints: [],
     replay: { body, copyAttributes: true },
   });
-  if (!json.ok) return unreadable(RejectReason.BodyNotJson);
+  if (!json.ok) return unreadable(ParkReason.BodyNotJson);
   let parsed: ReturnType<typeof parseMessageBody>;
   try {
     parsed = parseMessageBody(body);
   } catch {
-    return unreadable(RejectReason.InvalidMessage);
+    return unreadable(ParkReason.InvalidMessage);
   }
-  if (!parsed.ok)
-    return unreadable(isKnownReason(parsed.reason) ? parsed.reason : RejectReason.InvalidMessage);
+  if (!parsed.ok) return unreadable(isKnownReason(parsed.reason) ? parsed.reason : ParkReason.InvalidMessage);
   const summary = new TokenSummary();
   for (const token of parsed.tokens) summary.add(token, -1);
   for (const rejected of parsed.rejected) summary.add(rejected.value, rejected.index, rejected.problem);
