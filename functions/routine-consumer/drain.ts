@@ -91,6 +91,8 @@ export async function drain(
   const nextRunAt = Math.min(started, scheduledAt ?? started) + tickMs;
   const roundMs = Math.min(10_000, Math.max(1000, tickMs / 6));
   const pending = new Map<string, PendingMessage>();
+  /** Tokens of the pending messages (duplicates counted twice: an upper bound, kept as they come and go). */
+  let pendingTokens = 0;
   const parts: Partial<Counts>[] = [];
   const report = { rounds: 0, received: 0, deleted: 0, released: 0, carried: 0 };
 
@@ -114,7 +116,6 @@ export async function drain(
   const receive = async (): Promise<number> => {
     let count = 0;
     while (Date.now() + settings.receiveWaitSeconds * 1000 < deadline) {
-      const pendingTokens = new Set([...pending.values()].flatMap(({ request }) => request.tokens)).size;
       if (capacityTokens() - pendingTokens <= 0) break;
       const batch = await deps.queue.receive(
         (functionEnd - Date.now()) / 1000 + VISIBILITY_MARGIN_SECONDS,
@@ -152,6 +153,7 @@ export async function drain(
         !failedParking.has(request.message.messageId)
       ) {
         pending.set(request.message.messageId, { received, request });
+        pendingTokens += request.tokens.length;
       }
     }
   };
@@ -190,7 +192,10 @@ export async function drain(
       fates.filter((f) => f.fate === fate).flatMap((f) => pending.get(f.messageId) ?? []);
     const done = take('done');
     const retry = take('retry');
-    for (const fate of fates) pending.delete(fate.messageId);
+    for (const { messageId } of fates) {
+      pendingTokens -= pending.get(messageId)?.request.tokens.length ?? 0;
+      pending.delete(messageId);
+    }
     report.deleted += done.length - (await deps.queue.delete(done.map(({ received }) => received)));
     await release(retry);
   };
@@ -214,6 +219,7 @@ export async function drain(
     await deps.queue.setVisibility(changes);
     report.carried += changes.length;
     pending.clear();
+    pendingTokens = 0;
   };
 
   for (;;) {
