@@ -72,30 +72,35 @@ function addByName(a: Readonly<Record<string, number>>, b: Readonly<Record<strin
   return sum;
 }
 
+/** The counts that add up as plain numbers. */
+const SUMMED = [
+  'tokensInvalidated',
+  'tokensDeauthenticated',
+  'tokensAlreadyDead',
+  'tokensParked',
+  'tokensRetried',
+  'tokensHeld',
+  'tokensDeferred',
+  'messagesParked',
+  'parkingFailures',
+  'apiCalls',
+  'throttleViolations',
+  'backoffSeconds',
+] as const satisfies readonly (keyof Counts)[];
+
 /** Adds counts up; the last known quota wins. */
 export function mergeCounts(...parts: readonly Partial<Counts>[]): Counts {
-  return parts.reduce<Counts>(
-    (total, part) => ({
-      tokensInvalidated: total.tokensInvalidated + (part.tokensInvalidated ?? 0),
-      tokensDeauthenticated: total.tokensDeauthenticated + (part.tokensDeauthenticated ?? 0),
-      tokensAlreadyDead: total.tokensAlreadyDead + (part.tokensAlreadyDead ?? 0),
-      tokensParked: total.tokensParked + (part.tokensParked ?? 0),
-      tokensRetried: total.tokensRetried + (part.tokensRetried ?? 0),
-      tokensHeld: total.tokensHeld + (part.tokensHeld ?? 0),
-      tokensDeferred: total.tokensDeferred + (part.tokensDeferred ?? 0),
-      messagesParked: total.messagesParked + (part.messagesParked ?? 0),
-      parkingFailures: total.parkingFailures + (part.parkingFailures ?? 0),
-      apiCalls: total.apiCalls + (part.apiCalls ?? 0),
-      throttleViolations: total.throttleViolations + (part.throttleViolations ?? 0),
-      backoffSeconds: total.backoffSeconds + (part.backoffSeconds ?? 0),
+  return parts.reduce<Counts>((total, part) => {
+    const sums = Object.fromEntries(SUMMED.map((key) => [key, total[key] + (part[key] ?? 0)]));
+    return {
+      ...(sums as Pick<Counts, (typeof SUMMED)[number]>),
       tokensPerCall: [...total.tokensPerCall, ...(part.tokensPerCall ?? [])],
       apiErrors: addByName(total.apiErrors, part.apiErrors ?? {}),
       configurationErrors: addByName(total.configurationErrors, part.configurationErrors ?? {}),
       quotaRemaining: part.quotaRemaining ?? total.quotaRemaining,
       secondsToRevoke: [...total.secondsToRevoke, ...(part.secondsToRevoke ?? [])],
-    }),
-    NO_COUNTS,
-  );
+    };
+  }, NO_COUNTS);
 }
 
 /** One configuration error by name. */
