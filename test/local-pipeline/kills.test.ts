@@ -12,8 +12,8 @@ describe('local pipeline with killed functions', () => {
 
   /**
    * Watches invocations: for each new one, a seeded draw decides whether it dies and when (`atMs`
-   * after it started); `onStart` sees it start, `mayKill` can veto at that moment. Stops after
-   * `kills` kills.
+   * after it started); `onStart` sees it start, `mayKill` can veto at that moment, which postpones
+   * the kill until `mayKill` agrees or the invocation ends. Stops after `kills` kills.
    */
   function killer(options: {
     readonly processes: () => readonly FunctionProcess[];
@@ -42,8 +42,10 @@ describe('local pipeline with killed functions', () => {
           }
           const due = planned.get(key);
           if (due === undefined || Date.now() < due) continue;
-          planned.set(key, undefined);
+          // A veto postpones the kill to the next look, for as long as this invocation runs.
           if (fn.busySince() !== since || !((await options.mayKill?.()) ?? true)) continue;
+          if (fn.busySince() !== since) continue;
+          planned.set(key, undefined);
           fn.kill('SIGKILL');
           killed.push({ pid: fn.pid, afterMs: Date.now() - since });
         }
