@@ -16,10 +16,6 @@ import { gate, queueCounts, sendBodies, sleep, waitFor } from './support';
  * The event source model against the real local SQS server: each behaviour of Lambda's SQS event
  * source is observed from the outside, by handlers that record what they were given and by the queue.
  */
-// Which waiting poller fauxqs hands a trickled message to is not random (unlike SQS): now and then
-// one poller takes a whole trickle, and the several-batches test sees one batch. A fresh try decides.
-jest.retryTimes(2);
-
 describe('SQS event source model', () => {
   let sqs: LocalSqs;
   let source: SqsEventSource | undefined;

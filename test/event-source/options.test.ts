@@ -22,6 +22,7 @@ describe('event source options', () => {
       functionTimeoutMs: 3000,
       maxPayloadBytes: MAX_PAYLOAD_BYTES,
       pollWaitSeconds: 20,
+      receiveJitterMs: 20,
       reportBatchItemFailures: true,
     });
     expect(MAX_PAYLOAD_BYTES).toBe(6 * 1024 * 1024);
@@ -37,6 +38,8 @@ describe('event source options', () => {
     [{ maxConcurrency: 1 }, 'maxConcurrency'],
     [{ maxConcurrency: 1001 }, 'maxConcurrency'],
     [{ pollers: 0 }, 'pollers'],
+    [{ receiveJitterMs: -1 }, 'receiveJitterMs'],
+    [{ receiveJitterMs: 1001 }, 'receiveJitterMs'],
     [{ functionTimeoutMs: 0 }, 'functionTimeoutMs'],
     [{ functionTimeoutMs: 900_001 }, 'functionTimeoutMs'],
     [{ maxPayloadBytes: MAX_PAYLOAD_BYTES + 1 }, 'maxPayloadBytes'],

@@ -206,6 +206,8 @@ class EventSource implements SqsEventSource {
   }
 
   async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
+    await pause(Math.random() * this.#options.receiveJitterMs, this.#stop.signal);
+    if (this.#stopping) return [];
     try {
       const response = await this.#options.sqs.send(
         new ReceiveMessageCommand({

@@ -60,6 +60,13 @@ export interface SqsEventSourceOptions {
   readonly maxPayloadBytes?: number;
   /** Long-poll wait of an empty poller (1 to 20 s). @default 20 */
   readonly pollWaitSeconds?: number;
+  /**
+   * Each receive starts after a random pause of 0 to this many milliseconds. SQS hands a message to
+   * any one of the waiting long polls; fauxqs wakes them all and the first in its line takes it, and
+   * the poller that took one tends to stay first, so without jitter one poller gathers a whole
+   * trickle that Lambda's pollers would split (0 to 1,000). @default 20
+   */
+  readonly receiveJitterMs?: number;
   /** FunctionResponseTypes includes ReportBatchItemFailures. @default true */
   readonly reportBatchItemFailures?: boolean;
   /** Told about every invocation (for tests, progress and cost models). @default none */
@@ -109,6 +116,7 @@ export function resolveOptions(options: SqsEventSourceOptions): ResolvedOptions 
       MAX_PAYLOAD_BYTES,
     ),
     pollWaitSeconds: check('pollWaitSeconds', options.pollWaitSeconds ?? 20, 1, 20),
+    receiveJitterMs: check('receiveJitterMs', options.receiveJitterMs ?? 20, 0, 1000, false),
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
     onInvocation: options.onInvocation,
   };
