@@ -1,9 +1,9 @@
 import { cpus, totalmem } from 'node:os';
 import { RECEIVE_WAIT_SECONDS } from '../../functions/lib/limits';
+import { DEFAULT_RECEIVE_JITTER_MS } from '../event-source';
 import { type BurstFigures, Implementation } from './bursts';
 import type { ColdStartFigures } from './cold-start';
 import { type CostPerMillionTokens, costPerMillionTokens, monthlyRunsCost, PRICES } from './cost';
-import { POLLER_JITTER_MS } from './counting-sqs';
 import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
 import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
@@ -305,8 +305,8 @@ The floor is \`max(ceil(R/20), ceil(T/L)) + U\` for R routine and U urgent token
 L = maxHold = ${c.maxHoldSeconds} s. Urgent tokens are 2% of the arrivals, at least one per rate. Calls per day and
 the hours until a ${grouped(PRICES.dailyQuota)}-call quota is spent assume the rate all day. A waiting poller of the event
 source takes each new message at random, as SQS hands a message to any one of the receives waiting on
-it (\`tools/bench/counting-sqs.ts\`: 0-${POLLER_JITTER_MS} ms before each receive of the pollers). Left to itself the local
-server gives the next message to the poller that has just received, which gathers a trickle into one
+it (\`tools/event-source\`: a random pause of 0-${DEFAULT_RECEIVE_JITTER_MS} ms before each receive of the pollers). Left to itself the
+local server gives the next message to the poller that has just received, which gathers a trickle into one
 poller's batch and flatters the per-batch designs (in one such run today's design made 1.5-5.5x the floor).
 
 | tokens/s | design | tokens (routine + urgent) | calls | floor | calls / floor | tokens per call | calls per day | hours until 10,000 calls | routine time to revoke p50 / p95 / max s | urgent p50 / p95 / max s | confirmed | throttle / backoff violations | Lambda GB-s | Lambda GB-s per M tokens | USD per M tokens |

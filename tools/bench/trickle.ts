@@ -255,7 +255,7 @@ async function runDesign(
   startAt: number,
 ): Promise<TrickleFigures> {
   const simulator: Simulator = await startSimulator({ seed: options.seed, ...SIMULATOR });
-  const counting = countingSqs(options.sqs.endpoint, { spreadReceives: true, seed: options.seed });
+  const counting = countingSqs(options.sqs.endpoint);
   const name = `trickle-${String(options.tokensPerSecond).replace('.', '_')}-${design.replace(/[^a-z0-9]+/g, '-')}`;
   const dlq = await options.sqs.createQueue(`${name}-dlq`);
   const confirmations: Confirmations = new Map();

@@ -2,6 +2,7 @@
 export { EventSourceMappingError, RuntimeExitedError } from './errors';
 export { type EventSourceStats, type SqsEventSource, startSqsEventSource } from './event-source';
 export {
+  DEFAULT_RECEIVE_JITTER_MS,
   type HandlerFactory,
   type HandlerInstance,
   type InvocationReport,

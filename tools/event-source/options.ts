@@ -76,6 +76,9 @@ export interface SqsEventSourceOptions {
 export type ResolvedOptions = Required<Omit<SqsEventSourceOptions, 'onInvocation'>> &
   Pick<SqsEventSourceOptions, 'onInvocation'>;
 
+/** The default `receiveJitterMs`: enough to shuffle the local server's line of waiting polls. */
+export const DEFAULT_RECEIVE_JITTER_MS = 20;
+
 /** 6 MB, Lambda's limit for a synchronous invocation's payload. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
@@ -116,7 +119,7 @@ export function resolveOptions(options: SqsEventSourceOptions): ResolvedOptions 
       MAX_PAYLOAD_BYTES,
     ),
     pollWaitSeconds: check('pollWaitSeconds', options.pollWaitSeconds ?? 20, 1, 20),
-    receiveJitterMs: check('receiveJitterMs', options.receiveJitterMs ?? 20, 0, 1000, false),
+    receiveJitterMs: check('receiveJitterMs', options.receiveJitterMs ?? DEFAULT_RECEIVE_JITTER_MS, 0, 1000, false),
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
     onInvocation: options.onInvocation,
   };
