@@ -66,10 +66,8 @@ export const NO_COUNTS: Counts = {
   secondsToRevoke: [],
 };
 
-function addByName(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) {
-  const sum: Record<string, number> = { ...a };
-  for (const [name, count] of Object.entries(b)) sum[name] = (sum[name] ?? 0) + count;
-  return sum;
+function addByName(sum: Record<string, number>, part: Readonly<Record<string, number>> | undefined): void {
+  for (const [name, count] of Object.entries(part ?? {})) sum[name] = (sum[name] ?? 0) + count;
 }
 
 /** The counts that add up as plain numbers. */
@@ -88,19 +86,23 @@ const SUMMED = [
   'backoffSeconds',
 ] as const satisfies readonly (keyof Counts)[];
 
-/** Adds counts up; the last known quota wins. */
+/** Adds counts up; the last known quota wins. One pass: linear in the parts and their lists. */
 export function mergeCounts(...parts: readonly Partial<Counts>[]): Counts {
-  return parts.reduce<Counts>((total, part) => {
-    const sums = Object.fromEntries(SUMMED.map((key) => [key, total[key] + (part[key] ?? 0)]));
-    return {
-      ...(sums as Pick<Counts, (typeof SUMMED)[number]>),
-      tokensPerCall: [...total.tokensPerCall, ...(part.tokensPerCall ?? [])],
-      apiErrors: addByName(total.apiErrors, part.apiErrors ?? {}),
-      configurationErrors: addByName(total.configurationErrors, part.configurationErrors ?? {}),
-      quotaRemaining: part.quotaRemaining ?? total.quotaRemaining,
-      secondsToRevoke: [...total.secondsToRevoke, ...(part.secondsToRevoke ?? [])],
-    };
-  }, NO_COUNTS);
+  const sums: Record<(typeof SUMMED)[number], number> = { ...NO_COUNTS };
+  const tokensPerCall: number[] = [];
+  const secondsToRevoke: number[] = [];
+  const apiErrors: Record<string, number> = {};
+  const configurationErrors: Record<string, number> = {};
+  let quotaRemaining: number | undefined;
+  for (const part of parts) {
+    for (const key of SUMMED) sums[key] += part[key] ?? 0;
+    for (const value of part.tokensPerCall ?? []) tokensPerCall.push(value);
+    for (const value of part.secondsToRevoke ?? []) secondsToRevoke.push(value);
+    addByName(apiErrors, part.apiErrors);
+    addByName(configurationErrors, part.configurationErrors);
+    quotaRemaining = part.quotaRemaining ?? quotaRemaining;
+  }
+  return { ...sums, tokensPerCall, apiErrors, configurationErrors, quotaRemaining, secondsToRevoke };
 }
 
 /** One configuration error by name. */

@@ -154,6 +154,8 @@ describe('other targets', () => {
     productMs: 24,
     floorMs: 20,
     baselineMs: 300,
+    ratio: { median: 1.2, lower: 1.1, upper: 1.3 },
+    loadAverage: 0.5,
     apiCallsPerRun: 50,
   };
   const cold = {
@@ -172,7 +174,7 @@ describe('other targets', () => {
         byName(
           otherTargets(
             idle(1),
-            { ...cpu, productMs: 24.1 },
+            { ...cpu, ratio: { median: 1.21, lower: 1.1, upper: 1.3 } },
             { ...cold, handlerBundleBytes: 80 * 1024 + 1, handlerInitMs: 25.1 },
           ),
         ),

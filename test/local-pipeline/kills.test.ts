@@ -13,7 +13,8 @@ describe('local pipeline with killed functions', () => {
   /**
    * Watches invocations: for each new one, a seeded draw decides whether it dies and when (`atMs`
    * after it started); `onStart` sees it start, `mayKill` can veto at that moment, which postpones
-   * the kill until `mayKill` agrees or the invocation ends. Stops after `kills` kills.
+   * the kill until `mayKill` agrees or the invocation ends; `onKill` sees each kill. Stops after
+   * `kills` kills.
    */
   function killer(options: {
     readonly processes: () => readonly FunctionProcess[];
@@ -23,6 +24,7 @@ describe('local pipeline with killed functions', () => {
     readonly kills: number;
     readonly onStart?: () => Promise<void>;
     readonly mayKill?: () => Promise<boolean>;
+    readonly onKill?: () => void;
   }) {
     const random = seededRandom(options.seed);
     const planned = new Map<string, number | undefined>();
@@ -43,10 +45,11 @@ describe('local pipeline with killed functions', () => {
           const due = planned.get(key);
           if (due === undefined || Date.now() < due) continue;
           // A veto postpones the kill to the next look, for as long as this invocation runs.
-          if (fn.busySince() !== since || !((await options.mayKill?.()) ?? true)) continue;
-          if (fn.busySince() !== since) continue;
+          if (!((await options.mayKill?.()) ?? true)) continue;
+          if (fn.busySince() !== since) continue; // it ended while mayKill looked
           planned.set(key, undefined);
           fn.kill('SIGKILL');
+          options.onKill?.();
           killed.push({ pid: fn.pid, afterMs: Date.now() - since });
         }
         await sleep(5);
@@ -69,6 +72,7 @@ describe('local pipeline with killed functions', () => {
     const tokens = p.simulator.issueTokens(150);
     // A run holds received messages when more are in flight than when it started.
     let atStart = 0;
+    let held = 0;
     const holding: number[] = [];
     const kills = killer({
       processes: () => [p.routine.process()].filter((fn): fn is FunctionProcess => fn !== undefined),
@@ -80,10 +84,10 @@ describe('local pipeline with killed functions', () => {
         atStart = (await p.depth(p.routineQueueUrl)).inFlight;
       },
       mayKill: async () => {
-        const held = (await p.depth(p.routineQueueUrl)).inFlight - atStart;
-        if (held > 0) holding.push(held);
+        held = (await p.depth(p.routineQueueUrl)).inFlight - atStart;
         return held > 0;
       },
+      onKill: () => holding.push(held),
     });
     pipelines.onCleanup(kills.stop);
     // Act: 150 logouts over about 30 s, while runs are killed

@@ -47,7 +47,7 @@ function initTimeMs(file: string, env: NodeJS.ProcessEnv): number {
  * Bundles the handler the way the CDK construct does and a ky-only floor, then measures both:
  * size on disk and module initialisation time (median of `runs` fresh processes, interleaved).
  */
-export async function measureColdStart(root: string, workDir: string, runs = 15): Promise<ColdStartFigures> {
+export async function measureColdStart(root: string, workDir: string, runs = 31): Promise<ColdStartFigures> {
   mkdirSync(workDir, { recursive: true });
   const floorEntry = join(workDir, 'ky-floor.mjs');
   writeFileSync(

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SQSEvent } from 'aws-lambda';
@@ -18,6 +19,10 @@ export interface CpuFigures {
   readonly productMs: number;
   readonly floorMs: number;
   readonly baselineMs: number;
+  /** Product over floor, round by round (each round runs both back to back): median and quartiles. */
+  readonly ratio: { readonly median: number; readonly lower: number; readonly upper: number };
+  /** One-minute load average when the measurement ended (other work on the machine moves it). */
+  readonly loadAverage: number;
   readonly apiCallsPerRun: number;
 }
 
@@ -44,7 +49,10 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1000;
 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+/** The value below which `fraction` of the values lie (nearest rank). */
+const quantile = (values: readonly number[], fraction: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * fraction + 0.5)] ?? 0;
+const median = (values: readonly number[]) => quantile(values, 0.5);
 
 /** Valid, unknown tokens: the API leaves them out of items, the same answer for every implementation. */
 function records(count: number, round: number): SQSEvent['Records'] {
@@ -71,7 +79,7 @@ function records(count: number, round: number): SQSEvent['Records'] {
  * bare ky calls (20 tokens each). Zero API latency, the simulator in another process, repetitions
  * interleaved, medians reported.
  */
-export async function measureCpu(root: string, count = 1000, repetitions = 7): Promise<CpuFigures> {
+export async function measureCpu(root: string, count = 1000, repetitions = 15): Promise<CpuFigures> {
   const { url, child } = await startRemoteSimulator(root);
   const client = new StackExchangeClient({ apiUrl: url, requestsPerSecond: 100_000 });
   const park = sqsParker({
@@ -120,12 +128,15 @@ export async function measureCpu(root: string, count = 1000, repetitions = 7): P
     child.kill('SIGTERM');
   }
   const per1000 = 1000 / count;
+  const ratios = product.map((ms, round) => ms / (floor[round] ?? Number.NaN));
   return {
     records: count,
     repetitions,
     productMs: median(product) * per1000,
     floorMs: median(floor) * per1000,
     baselineMs: median(baselineRuns) * per1000,
+    ratio: { median: median(ratios), lower: quantile(ratios, 0.25), upper: quantile(ratios, 0.75) },
+    loadAverage: loadavg()[0] ?? 0,
     apiCallsPerRun: calls,
   };
 }
