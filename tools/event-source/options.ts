@@ -119,7 +119,13 @@ export function resolveOptions(options: SqsEventSourceOptions): ResolvedOptions 
       MAX_PAYLOAD_BYTES,
     ),
     pollWaitSeconds: check('pollWaitSeconds', options.pollWaitSeconds ?? 20, 1, 20),
-    receiveJitterMs: check('receiveJitterMs', options.receiveJitterMs ?? DEFAULT_RECEIVE_JITTER_MS, 0, 1000, false),
+    receiveJitterMs: check(
+      'receiveJitterMs',
+      options.receiveJitterMs ?? DEFAULT_RECEIVE_JITTER_MS,
+      0,
+      1000,
+      false,
+    ),
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
     onInvocation: options.onInvocation,
   };
