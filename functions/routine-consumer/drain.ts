@@ -224,14 +224,18 @@ export async function drain(
 
   for (;;) {
     report.rounds += 1;
+    const roundStarted = Date.now();
     const arrived = await receive();
     const now = Date.now();
     const last = now + roundMs + settings.receiveWaitSeconds * 1000 >= deadline;
+    // The next round (or run) sends only after its own receive, which ends with an empty long poll:
+    // count a receive like this one, so that no token passes its limit while it runs.
+    const receiveMs = Math.max(now - roundStarted, settings.receiveWaitSeconds * 1000);
     const plan = planRound(
       [...pending.values()].map(({ request }) => request),
       {
         now,
-        nextChanceAt: last ? nextRunAt : now + roundMs,
+        nextChanceAt: (last ? nextRunAt : now + roundMs) + receiveMs,
         maxHoldMs: settings.maxHoldSeconds * 1000,
         maxDeferMs: settings.maxDeferSeconds * 1000,
         belowReserve: deps.quota.belowReserve(settings.quotaReserveFraction),

@@ -82,6 +82,24 @@ describe('drain (one run of the routine consumer)', () => {
     expect(await visibleNow(sqs, queueUrl)).toBe(5);
   });
 
+  it("sends a token before its hold is over, counting the next round's receive", async () => {
+    // Prepare: 1 s rounds, each ending with a 1 s empty long poll; a 2.5 s hold. Waiting for the
+    // next round would send at about 3.1 s: past the hold.
+    const tokens = sim.issueTokens(5);
+    await sendBodies(
+      sqs,
+      queueUrl,
+      tokens.map((token) => ({ token })),
+    );
+    // Act
+    const report = await run({ settings: { maxHoldSeconds: 2.5 } });
+    // Assess: one call of 5 in the first round, within the hold
+    expect(sim.requests.map((r) => r.tokens.length)).toEqual([5]);
+    expect(report).toMatchObject({ deleted: 5, carried: 0 });
+    expect(report.counts.secondsToRevoke).toHaveLength(5);
+    expect(Math.max(...report.counts.secondsToRevoke)).toBeLessThanOrEqual(2.5);
+  });
+
   it('sends tokens at their time limit at once, filling the last call', async () => {
     const tokens = sim.issueTokens(45);
     await sendBodies(
