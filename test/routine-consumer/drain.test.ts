@@ -30,14 +30,20 @@ describe('drain (one run of the routine consumer)', () => {
   const run = (options: Partial<Parameters<typeof runDrain>[0]> = {}) =>
     runDrain({ sqs, apiUrl: sim.url, queueUrl, deadLetterQueueUrl: dlqUrl, ...options });
 
-  it('sends fresh logouts only in full calls and holds the rest for the next run', async () => {
-    // Prepare
-    const tokens = sim.issueTokens(45);
+  /** Issues `count` live tokens and sends each as a single-token logout; returns the tokens. */
+  const sendLogouts = async (count: number) => {
+    const tokens = sim.issueTokens(count);
     await sendBodies(
       sqs,
       queueUrl,
       tokens.map((token) => ({ token })),
     );
+    return tokens;
+  };
+
+  it('sends fresh logouts only in full calls and holds the rest for the next run', async () => {
+    // Prepare
+    const tokens = await sendLogouts(45);
     // Act
     const report = await run();
     // Assess
@@ -48,12 +54,7 @@ describe('drain (one run of the routine consumer)', () => {
   });
 
   it('held messages come back for the next run, before their hold is over', async () => {
-    const tokens = sim.issueTokens(25);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(25);
     const first = await run();
     expect(first.carried).toBe(5);
     // Act: the next run starts a tick later (6 s), holds over.
@@ -68,12 +69,7 @@ describe('drain (one run of the routine consumer)', () => {
 
   it('times the next run from the scheduled time, so a late start does not delay held messages', async () => {
     // Prepare: a 20 s tick whose run started 17 s late: the next run is due 3 s from now.
-    const tokens = sim.issueTokens(25);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(25);
     // Act
     const report = await run({ settings: { tickSeconds: 20 }, scheduledAt: Date.now() - 17_000 });
     // Assess: the 5 held messages are visible again for that run, not 20 s after this one began.
@@ -85,12 +81,7 @@ describe('drain (one run of the routine consumer)', () => {
   it("sends a token before its hold is over, counting the next round's receive", async () => {
     // Prepare: 1 s rounds, each ending with a 1 s empty long poll; a 2.5 s hold. Waiting for the
     // next round would send at about 3.1 s: past the hold.
-    const tokens = sim.issueTokens(5);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(5);
     // Act
     const report = await run({ settings: { maxHoldSeconds: 2.5 } });
     // Assess: one call of 5 in the first round, within the hold
@@ -101,12 +92,7 @@ describe('drain (one run of the routine consumer)', () => {
   });
 
   it('sends tokens at their time limit at once, filling the last call', async () => {
-    const tokens = sim.issueTokens(45);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(45);
     const report = await run({ settings: { maxHoldSeconds: 0 } });
     expect(sim.requests.map((r) => r.tokens.length).sort((a, b) => a - b)).toEqual([5, 20, 20]);
     expect(report).toMatchObject({ deleted: 45, carried: 0 });
@@ -148,12 +134,7 @@ describe('drain (one run of the routine consumer)', () => {
   it('releases messages whose calls failed, with a backoff delay, and deletes none', async () => {
     await sim.close();
     sim = await startSimulator({ seed: 5, faults: { rate: 1, kinds: ['internal_error'] } });
-    const tokens = sim.issueTokens(20);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(20);
     const report = await run();
     expect(report).toMatchObject({ received: 20, deleted: 0, released: 20, carried: 0 });
     expect(report.counts.tokensRetried).toBe(20);
@@ -165,12 +146,7 @@ describe('drain (one run of the routine consumer)', () => {
   it('below the quota reserve, defers partial calls (one visibility change) and still sends full ones', async () => {
     const quota = new QuotaWatch();
     quota.observe(100, 10_000);
-    const tokens = sim.issueTokens(25);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
+    const tokens = await sendLogouts(25);
     const report = await run({ quota, settings: { maxHoldSeconds: 0, maxDeferSeconds: 900 } });
     expect(sim.requests.map((r) => r.tokens.length)).toEqual([20]);
     expect(report.counts).toMatchObject({ tokensDeferred: 5, tokensHeld: 0 });
