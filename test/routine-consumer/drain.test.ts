@@ -43,7 +43,7 @@ describe('drain (one run of the routine consumer)', () => {
 
   it('sends fresh logouts only in full calls and holds the rest for the next run', async () => {
     // Prepare
-    const tokens = await sendLogouts(45);
+    await sendLogouts(45);
     // Act
     const report = await run();
     // Assess
@@ -69,7 +69,7 @@ describe('drain (one run of the routine consumer)', () => {
 
   it('times the next run from the scheduled time, so a late start does not delay held messages', async () => {
     // Prepare: a 20 s tick whose run started 17 s late: the next run is due 3 s from now.
-    const tokens = await sendLogouts(25);
+    await sendLogouts(25);
     // Act
     const report = await run({ settings: { tickSeconds: 20 }, scheduledAt: Date.now() - 17_000 });
     // Assess: the 5 held messages are visible again for that run, not 20 s after this one began.
@@ -81,7 +81,7 @@ describe('drain (one run of the routine consumer)', () => {
   it("sends a token before its hold is over, counting the next round's receive", async () => {
     // Prepare: 1 s rounds, each ending with a 1 s empty long poll; a 2.5 s hold. Waiting for the
     // next round would send at about 3.1 s: past the hold.
-    const tokens = await sendLogouts(5);
+    await sendLogouts(5);
     // Act
     const report = await run({ settings: { maxHoldSeconds: 2.5 } });
     // Assess: one call of 5 in the first round, within the hold
@@ -92,7 +92,7 @@ describe('drain (one run of the routine consumer)', () => {
   });
 
   it('sends tokens at their time limit at once, filling the last call', async () => {
-    const tokens = await sendLogouts(45);
+    await sendLogouts(45);
     const report = await run({ settings: { maxHoldSeconds: 0 } });
     expect(sim.requests.map((r) => r.tokens.length).sort((a, b) => a - b)).toEqual([5, 20, 20]);
     expect(report).toMatchObject({ deleted: 45, carried: 0 });
@@ -134,7 +134,7 @@ describe('drain (one run of the routine consumer)', () => {
   it('releases messages whose calls failed, with a backoff delay, and deletes none', async () => {
     await sim.close();
     sim = await startSimulator({ seed: 5, faults: { rate: 1, kinds: ['internal_error'] } });
-    const tokens = await sendLogouts(20);
+    await sendLogouts(20);
     const report = await run();
     expect(report).toMatchObject({ received: 20, deleted: 0, released: 20, carried: 0 });
     expect(report.counts.tokensRetried).toBe(20);
@@ -146,7 +146,7 @@ describe('drain (one run of the routine consumer)', () => {
   it('below the quota reserve, defers partial calls (one visibility change) and still sends full ones', async () => {
     const quota = new QuotaWatch();
     quota.observe(100, 10_000);
-    const tokens = await sendLogouts(25);
+    await sendLogouts(25);
     const report = await run({ quota, settings: { maxHoldSeconds: 0, maxDeferSeconds: 900 } });
     expect(sim.requests.map((r) => r.tokens.length)).toEqual([20]);
     expect(report.counts).toMatchObject({ tokensDeferred: 5, tokensHeld: 0 });
