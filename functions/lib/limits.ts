@@ -66,3 +66,27 @@ export function routineRetryDelaySeconds(receiveCount: number): number {
   const { first, max } = ROUTINE_RETRY_DELAY_SECONDS;
   return Math.min(max, first * 2 ** Math.max(0, receiveCount - 1));
 }
+
+/**
+ * Stack Exchange calls the deployment may make in one budget day (UTC), both lanes together, counted
+ * in the shared control table. The key's quota is 10,000 a day, counted per IP and shared with every
+ * other application calling from that IP: leave room for them.
+ */
+export const DAILY_CALL_BUDGET: NumericLimit = { default: 9000, min: 1, max: 1_000_000, integer: true };
+
+/** Share of the daily call budget kept for the urgent lane when URGENT_RESERVE_CALLS is not given. */
+export const URGENT_RESERVE_SHARE = 0.2;
+
+/** Calls of the daily budget that routine work never spends: kept for leaks. @default 20% of the budget */
+export const URGENT_RESERVE_CALLS: NumericLimit = { default: 1800, min: 0, max: 1_000_000, integer: true };
+
+/** The urgent reserve that goes with a daily budget when none is given: 20%, rounded down. */
+export function urgentReserveCallsFor(dailyCallBudget: number): number {
+  return Math.floor(dailyCallBudget * URGENT_RESERVE_SHARE);
+}
+
+/** Below this fraction of `quota_max` left (the API's own count), routine sends nothing at all. */
+export const ROUTINE_QUOTA_FLOOR_FRACTION: NumericLimit = { default: 0.2, min: 0, max: 1, integer: false };
+
+/** While routine is below the quota floor it learns whether the quota came back by one probe call this often, at most. */
+export const QUOTA_PROBE_INTERVAL_SECONDS = 900;

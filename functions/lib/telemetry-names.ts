@@ -57,5 +57,21 @@ export const MetricName = {
   TimeToRevokeP50: 'TimeToRevokeP50',
   /** Seconds from a message's SentTimestamp to its confirmation: the run's 95th percentile (per `lane`). Unit: Seconds. */
   TimeToRevokeP95: 'TimeToRevokeP95',
+  /** SQS calls that failed: receives, deletes and visibility changes refused or unanswered (per `lane`). Unit: Count. */
+  SqsErrors: 'SqsErrors',
+  /** Age of the oldest message the routine consumer saw in a run, whatever its receive count. Unit: Seconds. */
+  OldestPendingAgeSeconds: 'OldestPendingAgeSeconds',
+  /** Highest ApproximateReceiveCount the routine consumer saw in a run. Unit: Count. */
+  MaxReceiveCountSeen: 'MaxReceiveCountSeen',
+  /** Calls of the shared daily budget a run or batch spent (per `lane`). Unit: Count. */
+  BudgetCallsSpent: 'BudgetCallsSpent',
+  /** Calls of the shared daily budget left to the lane after its run or batch (per `lane`). Unit: Count. */
+  BudgetCallsLeft: 'BudgetCallsLeft',
+  /** A lane wanted calls and its share of the daily budget had none left (per `lane`). Unit: Count. */
+  BudgetExhausted: 'BudgetExhausted',
+  /** Runs or batches that sent nothing and received nothing because the lane was paused (per `lane`). Unit: Count. */
+  PausedRuns: 'PausedRuns',
+  /** Seconds the routine backlog needs at the calls the budget still allows (waiting tokens / calls per second). Unit: Seconds. */
+  BacklogClearEstimateSeconds: 'BacklogClearEstimateSeconds',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
