@@ -1,12 +1,15 @@
 import { ConfigurationError } from './errors';
 import {
   CALL_CONCURRENCY,
+  DAILY_CALL_BUDGET,
   describeLimit,
   MAX_ATTEMPTS,
   type NumericLimit,
   REQUEST_TIMEOUT_MS,
   REQUESTS_PER_SECOND,
   SAFETY_MARGIN_MS,
+  URGENT_RESERVE_CALLS,
+  urgentReserveCallsFor,
   withinLimit,
 } from './limits';
 import { checkQueueUrl, checkSqsEndpoint } from './queue-url';
@@ -43,6 +46,17 @@ export interface HandlerConfig {
   readonly sqsEndpoint: string | undefined;
   /** DEADLINE_SAFETY_MARGIN_MS: time kept free before the Lambda timeout to report and park. @default 3000 */
   readonly safetyMarginMs: number;
+  /** DAILY_CALL_BUDGET: calls a budget day (UTC), both lanes together, shared through the control table. @default 9000 */
+  readonly dailyCallBudget: number;
+  /** URGENT_RESERVE_CALLS: calls of the budget routine work never spends. @default 20% of the budget */
+  readonly urgentReserveCalls: number;
+  /**
+   * CONTROL_TABLE_NAME: the DynamoDB table every instance shares the budget, the API's pauses and the
+   * quota through. Without it (local use) they are shared only inside this process.
+   */
+  readonly controlTableName: string | undefined;
+  /** AWS_ENDPOINT_URL_DYNAMODB: explicit DynamoDB endpoint (local servers). @default the SDK's regional endpoint */
+  readonly dynamodbEndpoint: string | undefined;
   /** POWERTOOLS_SERVICE_NAME. @default 'token-revoker' */
   readonly serviceName: string;
   /** POWERTOOLS_METRICS_NAMESPACE. @default 'TokenRevoker' */
@@ -84,6 +98,18 @@ export function readConfig(env: Env = process.env): HandlerConfig {
   }
   const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
   const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS || undefined;
+  const dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB || undefined;
+  const dailyCallBudget = readNumber(env, 'DAILY_CALL_BUDGET', DAILY_CALL_BUDGET);
+  const urgentReserveCalls = readNumber(env, 'URGENT_RESERVE_CALLS', {
+    ...URGENT_RESERVE_CALLS,
+    default: urgentReserveCallsFor(dailyCallBudget),
+  });
+  if (urgentReserveCalls > dailyCallBudget) {
+    throw new ConfigurationError(
+      'URGENT_RESERVE_CALLS',
+      `${urgentReserveCalls} is more than DAILY_CALL_BUDGET (${dailyCallBudget})`,
+    );
+  }
   return {
     apiUrl: checkApiUrl(env.STACKEXCHANGE_API_URL || DEFAULT_API_URL),
     keySource: readKeySource(env),
@@ -95,6 +121,10 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
     sqsEndpoint: sqsEndpoint && checkSqsEndpoint(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
     safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
+    dailyCallBudget,
+    urgentReserveCalls,
+    controlTableName: env.CONTROL_TABLE_NAME || undefined,
+    dynamodbEndpoint: dynamodbEndpoint && checkSqsEndpoint(dynamodbEndpoint, 'AWS_ENDPOINT_URL_DYNAMODB'),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
   };

@@ -1,6 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
+import { dynamoControlStore } from './control/dynamo-store';
+import { Governor } from './control/governor';
+import { type ControlStore, memoryControlStore } from './control/store';
 import { type Parker, sqsParker } from './park';
 import { REFUSE_CLEARTEXT_STEP, refuseCleartext } from './queue-url';
 import type { StackExchangeClient } from './stackexchange/client';
@@ -15,6 +18,8 @@ export interface InstanceDependencies {
   readonly sqs?: SQSClient;
   /** @default Powertools logger and metrics named by the configuration */
   readonly telemetry?: Telemetry;
+  /** @default the control table named by the configuration, or this process's memory without one */
+  readonly control?: ControlStore;
 }
 
 /** What one function instance keeps across invocations. */
@@ -29,6 +34,8 @@ export interface Instance extends Telemetry {
   sqs(): Promise<SQSClient>;
   /** Parks entries in the configured dead-letter queue. */
   readonly park: Parker;
+  /** The lane's view of the shared control table (budget, pauses, quota). */
+  readonly governor: (lane: Lane) => Governor;
 }
 
 /** Builds an instance's clients lazily from the configuration: the cold start does no I/O. */
@@ -70,5 +77,31 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
       logger.error('Parking failed; the messages will be retried', { error: { name, message }, entries });
     },
   });
-  return { logger, metrics, stackExchange, sqs: sqsClient, park };
+  const control = dependencies.control ?? controlStoreFor(config);
+  const governor = (lane: Lane) => new Governor(control, config, lane);
+  return { logger, metrics, stackExchange, sqs: sqsClient, park, governor };
+}
+
+/** The control table named by the configuration (its client loaded on first use), else this process's memory. */
+function controlStoreFor(config: HandlerConfig): ControlStore {
+  const tableName = config.controlTableName;
+  if (tableName === undefined) return memoryControlStore();
+  let store: Promise<ControlStore> | undefined;
+  const load = () => {
+    store ??= import('@aws-sdk/client-dynamodb').then(({ DynamoDBClient }) =>
+      dynamoControlStore(
+        new DynamoDBClient(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }),
+        tableName,
+      ),
+    );
+    return store;
+  };
+  return {
+    read: async (day) => (await load()).read(day),
+    reserve: async (...args) => (await load()).reserve(...args),
+    adjust: async (...args) => (await load()).adjust(...args),
+    recordPause: async (pause) => (await load()).recordPause(pause),
+    recordQuota: async (quota) => (await load()).recordQuota(quota),
+    claimProbe: async (...args) => (await load()).claimProbe(...args),
+  };
 }

@@ -22,6 +22,11 @@ export interface RevokeOptions {
   readonly deadline: number;
   /** Receives the client's telemetry for these calls. */
   readonly onEvent?: (event: ClientEvent) => void;
+  /**
+   * Called each time a call (with its splits) has settled its tokens, with every outcome so far, so
+   * that the caller can settle the messages that are complete without waiting for the other calls.
+   */
+  readonly onCallSettled?: (outcomes: Outcomes) => void;
 }
 
 /** The outcomes of a revocation, and every error that failed a call as a whole (for logs and counts). */
@@ -46,9 +51,10 @@ async function revokeAction(
   tokens: readonly string[],
   options: RevokeOptions,
   callErrors: Revocation['callErrors'][number][],
-): Promise<Map<string, TokenOutcome>> {
+  outcomes: Map<string, TokenOutcome>,
+  settled: () => void,
+): Promise<void> {
   const method = METHOD_BY_ACTION[action];
-  const outcomes = new Map<string, TokenOutcome>();
   const settle = (batch: readonly string[], outcome: TokenOutcome) => {
     for (const token of batch) outcomes.set(token, outcome);
   };
@@ -92,8 +98,14 @@ async function revokeAction(
   };
 
   const limit = pLimit(options.concurrency);
-  await Promise.all(chunk(tokens, MAX_TOKENS_PER_CALL).map((batch) => limit(() => run(batch))));
-  return outcomes;
+  await Promise.all(
+    chunk(tokens, MAX_TOKENS_PER_CALL).map((batch) =>
+      limit(async () => {
+        await run(batch);
+        settled();
+      }),
+    ),
+  );
 }
 
 /** Revokes each action's tokens (unique, valid) and returns every token's outcome. */
@@ -104,10 +116,12 @@ export async function revokeTokens(
 ): Promise<Revocation> {
   const callErrors: Revocation['callErrors'][number][] = [];
   const outcomes = new Map<RevocationAction, Map<string, TokenOutcome>>();
+  for (const action of wanted.keys()) outcomes.set(action, new Map());
+  const settled = () => options.onCallSettled?.(outcomes);
   await Promise.all(
-    [...wanted].map(async ([action, tokens]) => {
-      outcomes.set(action, await revokeAction(client, action, tokens, options, callErrors));
-    }),
+    [...wanted].map(([action, tokens]) =>
+      revokeAction(client, action, tokens, options, callErrors, outcomes.get(action) ?? new Map(), settled),
+    ),
   );
   return { outcomes, callErrors };
 }

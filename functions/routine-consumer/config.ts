@@ -5,6 +5,7 @@ import {
   MAX_HOLD_SECONDS,
   QUOTA_RESERVE_FRACTION,
   RECEIVE_WAIT_SECONDS,
+  ROUTINE_QUOTA_FLOOR_FRACTION,
   TICK_SECONDS,
 } from '../lib/limits';
 import { checkQueueUrl } from '../lib/queue-url';
@@ -23,6 +24,8 @@ export interface ConsumerConfig extends HandlerConfig {
   readonly quotaReserveFraction: number;
   /** RECEIVE_WAIT_SECONDS: long-poll wait of each receive. @default 1 */
   readonly receiveWaitSeconds: number;
+  /** ROUTINE_QUOTA_FLOOR_FRACTION: below this share of `quota_max` left, routine sends nothing. @default 0.2 */
+  readonly routineQuotaFloorFraction: number;
 }
 
 /** Reads and validates the consumer's configuration; throws ConfigurationError naming the variable at fault. */
@@ -39,5 +42,6 @@ export function readConsumerConfig(env: Env = process.env): ConsumerConfig {
     maxDeferSeconds: readNumber(env, 'MAX_DEFER_SECONDS', MAX_DEFER_SECONDS),
     quotaReserveFraction: readNumber(env, 'QUOTA_RESERVE_FRACTION', QUOTA_RESERVE_FRACTION),
     receiveWaitSeconds: readNumber(env, 'RECEIVE_WAIT_SECONDS', RECEIVE_WAIT_SECONDS),
+    routineQuotaFloorFraction: readNumber(env, 'ROUTINE_QUOTA_FLOOR_FRACTION', ROUTINE_QUOTA_FLOOR_FRACTION),
   };
 }

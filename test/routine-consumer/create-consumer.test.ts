@@ -26,6 +26,7 @@ describe('createConsumer (the routine lane built from a config object)', () => {
     maxDeferSeconds: 900,
     quotaReserveFraction: 0.5,
     receiveWaitSeconds: 1,
+    routineQuotaFloorFraction: 0.2,
     safetyMarginMs: 500,
     ...overrides,
   });

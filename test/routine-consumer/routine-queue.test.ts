@@ -45,7 +45,7 @@ describe('routineQueue', () => {
     const queue = routineQueue(closed, 'http://127.0.0.1:9/000000000000/q', (operation) =>
       errors.push(operation),
     );
-    const handle = { message: { MessageId: 'm' }, receiptHandle: 'r' };
+    const handle = { message: { MessageId: 'm' }, receiptHandle: 'r', receivedAt: Date.now() };
     expect(await queue.receive(30, 1)).toEqual([]);
     expect(await queue.delete([handle, handle])).toBe(2);
     expect(await queue.setVisibility([{ received: handle, seconds: 5 }])).toBe(1);

@@ -153,6 +153,14 @@ export class StackExchangeClient {
     return this.#pacer.pausedUntil(method);
   }
 
+  /**
+   * Applies a pause learnt elsewhere (another instance, through the control table) to every method:
+   * no request starts before `until`. A longer pause already in force is kept.
+   */
+  pauseAll(until: number, cause: PauseCause): void {
+    for (const method of Object.values(ApiMethod)) this.#pacer.pause(method, until, cause);
+  }
+
   /** `access-tokens/{tokens}/invalidate`: returned items are confirmed invalidated. */
   invalidate(tokens: readonly string[], options?: CallOptions): Promise<CallResult> {
     return this.call(ApiMethod.Invalidate, tokens, options);
