@@ -90,7 +90,9 @@ function controlStoreFor(config: HandlerConfig): ControlStore {
   const load = () => {
     store ??= import('@aws-sdk/client-dynamodb').then(({ DynamoDBClient }) =>
       dynamoControlStore(
-        new DynamoDBClient(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }),
+        new DynamoDBClient(
+          config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint },
+        ),
         tableName,
       ),
     );

@@ -1,5 +1,8 @@
 import type { Context } from 'aws-lambda';
+import type { Governor } from '../lib/control/governor';
+import { type ApiPause, budgetDayEndOf } from '../lib/control/store';
 import { routineRetryDelaySeconds } from '../lib/limits';
+import { RevocationPriority } from '../lib/message';
 import type { Parker } from '../lib/park';
 import { fromMessage } from '../lib/queued-message';
 import { type MessageRequest, readMessages, type StepLogger, tokensByAction } from '../lib/read-messages';
@@ -28,6 +31,8 @@ export interface DrainDependencies {
   readonly logger: StepLogger;
   /** Lives across runs: the lowest recent quota the API reported. */
   readonly quota: QuotaWatch;
+  /** The routine lane's share of the daily call budget, and where pauses and quota are shared. */
+  readonly governor: Governor;
 }
 
 export type DrainSettings = Pick<
@@ -42,6 +47,12 @@ export type DrainSettings = Pick<
   | 'safetyMarginMs'
 >;
 
+/**
+ * Why a run stopped taking work before its end: the API paused us, the lane's budget ran out, or
+ * the control table could not be reached (nothing is sent without a reservation).
+ */
+export type StopCause = 'paused' | 'budget_exhausted' | 'control_unavailable';
+
 /** What one run did. */
 export interface DrainReport {
   readonly rounds: number;
@@ -51,8 +62,22 @@ export interface DrainReport {
   readonly deleted: number;
   /** Messages released for retry with a backoff delay (a call failed, or parking did). */
   readonly released: number;
-  /** Messages left invisible until a later run: held for a fuller call, or deferred for quota. */
+  /** Messages left invisible until a later run: held for a fuller call, deferred for quota, or paused. */
   readonly carried: number;
+  /** Calls of the daily budget this run spent (every HTTP request, retries included). */
+  readonly budgetCallsSpent: number;
+  /** Set when the run stopped early: the API paused us, or the lane's budget ran out. */
+  readonly stoppedBy: StopCause | undefined;
+  /** SQS calls or entries that failed (receives, deletes, visibility changes). */
+  readonly sqsErrors: number;
+  /** Seconds since the oldest received message was first sent (whatever its receive count). */
+  readonly oldestPendingAgeSeconds: number | undefined;
+  /** The highest ApproximateReceiveCount received. */
+  readonly maxReceiveCountSeen: number | undefined;
+  /** Tokens received and not settled at the end of the run (carried or released). */
+  readonly tokensLeft: number;
+  /** Tokens of the readable messages received (duplicates counted): with `received`, the mean message size. */
+  readonly tokensReceived: number;
   readonly counts: Counts;
 }
 
@@ -60,6 +85,8 @@ export interface DrainReport {
 export const VISIBILITY_MARGIN_SECONDS = 30;
 /** Held messages become visible this long before the next run is due. */
 const CARRY_LEAD_MS = 2000;
+/** Delete and visibility calls in flight at once (routine-queue.ts): used to count their time. */
+const SQS_PARALLEL_BATCHES = 8;
 
 interface PendingMessage {
   readonly received: Received;
@@ -68,14 +95,35 @@ interface PendingMessage {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/** Calls a set of requests needs: the unique tokens of each action in calls of 20. */
+function callsFor(requests: readonly MessageRequest[]): number {
+  let calls = 0;
+  for (const tokens of tokensByAction(requests).values())
+    calls += Math.ceil(tokens.length / MAX_TOKENS_PER_CALL);
+  return calls;
+}
+
+/** The longest prefix of `requests` (whole messages, in the plan's order) that fits in `calls`. */
+function fitCalls(requests: readonly MessageRequest[], calls: number): MessageRequest[] {
+  const fitting: MessageRequest[] = [];
+  for (const request of requests) {
+    if (callsFor([...fitting, request]) > calls) continue;
+    fitting.push(request);
+  }
+  return fitting;
+}
+
 /**
  * One run of the routine lane's single consumer. In rounds (a sixth of the tick, 1 to 10 s): receive
- * what is waiting with long polls (never more than the run can send), park bad input, send the
- * messages `planRound` chooses (full calls of 20, or tokens at their time limit), delete what is
- * settled, release failures with a backoff delay. Messages wait between rounds inside the run (they
- * stay invisible: received with a visibility timeout past the function's timeout), and at the end of
- * the run the rest are made visible again for the next run (held) or later (deferred for quota). A
- * killed run loses nothing: its messages reappear when their visibility ends.
+ * what is waiting with long polls (never more than the run can send, SQS time counted), park bad
+ * input, and send what `planRound` chooses (full calls of 20, or tokens at their time limit) while the
+ * receiving goes on. Each send first reserves its calls in the shared daily budget; each message is
+ * deleted as soon as its calls have settled. Failures are released with a backoff delay. A pause the
+ * API names stops the run: nothing more is received or sent, and what it holds waits for the pause's
+ * end (at most 12 hours from its receive, as SQS allows). At the end of the run the rest are made
+ * visible again for the next run (held) or later (deferred for quota). A killed run loses nothing:
+ * its messages reappear when their visibility ends. Every message is routine here: the lane is the
+ * queue, not the body.
  */
 export async function drain(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -91,47 +139,130 @@ export async function drain(
   const nextRunAt = Math.min(started, scheduledAt ?? started) + tickMs;
   const roundMs = Math.min(10_000, Math.max(1000, tickMs / 6));
   const pending = new Map<string, PendingMessage>();
+  /** Messages whose tokens are being sent: not planned again, settled as their calls finish. */
+  const inFlight = new Set<string>();
   /** Tokens of the pending messages (duplicates counted twice: an upper bound, kept as they come and go). */
   let pendingTokens = 0;
   const parts: Partial<Counts>[] = [];
-  const report = { rounds: 0, received: 0, deleted: 0, released: 0, carried: 0 };
+  const report = { rounds: 0, received: 0, deleted: 0, released: 0, carried: 0, sqsErrors: 0 };
+  let budgetCallsSpent = 0;
+  let tokensLeft = 0;
+  let tokensReceived = 0;
+  let stoppedBy: StopCause | undefined;
+  let oldestSentAt: number | undefined;
+  let maxReceiveCountSeen: number | undefined;
+  /** Settling work started by finished calls (parking, deletes, releases): awaited before the run ends. */
+  const settling = new Set<Promise<void>>();
+  /** The mean duration of one SQS batch call so far (starts at 20 ms, the slow end of real SQS). */
+  let sqsCallMs = 20;
+  let sqsCalls = 0;
 
-  /** Tokens there is time to send: the request budget until the deadline, less what is already pending. */
+  const timedSqs = async <T>(work: Promise<T>, calls: number): Promise<T> => {
+    const before = Date.now();
+    const result = await work;
+    if (calls > 0) {
+      const perCall = (Date.now() - before) / Math.ceil(calls / SQS_PARALLEL_BATCHES);
+      sqsCallMs = (sqsCallMs * sqsCalls + perCall) / (sqsCalls + 1);
+      sqsCalls += 1;
+    }
+    return result;
+  };
+
+  /** Time the run still needs for SQS: one delete per 10 pending messages, 8 calls at a time. */
+  const sqsTimeNeededMs = () => Math.ceil(pending.size / 10 / SQS_PARALLEL_BATCHES) * sqsCallMs + sqsCallMs;
+
+  /** Tokens there is time to send: the request budget until the deadline, less SQS work still to do. */
   const capacityTokens = () =>
-    Math.floor((settings.requestsPerSecond * Math.max(0, deadline - Date.now() - 1000)) / 1000) *
-    MAX_TOKENS_PER_CALL;
+    Math.floor(
+      (settings.requestsPerSecond * Math.max(0, deadline - Date.now() - 1000 - sqsTimeNeededMs())) / 1000,
+    ) * MAX_TOKENS_PER_CALL;
 
-  const release = async (messages: readonly PendingMessage[] | readonly Received[]) => {
+  const apiPause = (): ApiPause | undefined => {
+    const pause = deps.client.pausedUntil(ApiMethod.Invalidate);
+    return pause !== undefined && (pause.cause === 'throttled' || pause.cause === 'backoff')
+      ? { until: pause.until, cause: pause.cause }
+      : undefined;
+  };
+
+  const setVisibility = async (changes: readonly { received: Received; seconds: number }[]) => {
+    if (changes.length === 0) return;
+    report.sqsErrors += await timedSqs(deps.queue.setVisibility(changes), changes.length / 10);
+  };
+
+  const deleteSettled = async (messages: readonly Received[]) => {
+    if (messages.length === 0) return;
+    const failed = await timedSqs(deps.queue.delete(messages), messages.length / 10);
+    report.sqsErrors += failed;
+    report.deleted += messages.length - failed;
+  };
+
+  const release = async (messages: readonly Received[]) => {
     if (messages.length === 0) return;
     const paused = deps.client.pausedUntil(ApiMethod.Invalidate)?.until ?? 0;
-    const changes = messages.map((item) => {
-      const received = 'received' in item ? item.received : item;
-      const count = Number(received.message.Attributes?.ApproximateReceiveCount ?? 1);
-      return { received, seconds: Math.max(routineRetryDelaySeconds(count), (paused - Date.now()) / 1000) };
-    });
-    await deps.queue.setVisibility(changes);
+    await setVisibility(
+      messages.map((received) => {
+        const count = Number(received.message.Attributes?.ApproximateReceiveCount ?? 1);
+        return { received, seconds: Math.max(routineRetryDelaySeconds(count), (paused - Date.now()) / 1000) };
+      }),
+    );
     report.released += messages.length;
   };
 
+  const takeWork = () => stoppedBy === undefined;
+
   const receive = async (): Promise<number> => {
     let count = 0;
-    while (Date.now() + settings.receiveWaitSeconds * 1000 < deadline) {
+    while (takeWork() && Date.now() + settings.receiveWaitSeconds * 1000 + sqsTimeNeededMs() < deadline) {
       if (capacityTokens() - pendingTokens <= 0) break;
+      const before = Date.now();
       const batch = await deps.queue.receive(
         (functionEnd - Date.now()) / 1000 + VISIBILITY_MARGIN_SECONDS,
         settings.receiveWaitSeconds,
       );
       if (batch.length === 0) break;
+      // A receive that returns messages answers at once: its time is SQS time.
+      sqsCallMs = (sqsCallMs * sqsCalls + (Date.now() - before)) / (sqsCalls + 1);
+      sqsCalls += 1;
       count += batch.length;
       await admit(batch);
+      kick();
     }
     report.received += count;
     return count;
   };
 
-  /** Reads received messages: bad input parked at once; readable requests wait in `pending`. */
+  /**
+   * Admits a batch; if that throws (a hostile message broke a step), each message is admitted on its
+   * own, and one that still throws is released for a later retry: no message fails another.
+   */
   const admit = async (batch: readonly Received[]) => {
+    try {
+      await admitBatch(batch);
+    } catch {
+      for (const received of batch) {
+        if (pending.has(received.message.MessageId ?? '')) continue;
+        try {
+          await admitBatch([received]);
+        } catch (error) {
+          deps.logger.error('Message could not be admitted; it will be retried', {
+            messageId: received.message.MessageId,
+            error: { name: error instanceof Error ? error.name : 'Error' },
+          });
+          await release([received]);
+        }
+      }
+    }
+  };
+
+  /** Reads received messages: bad input parked at once; readable requests wait in `pending`. */
+  const admitBatch = async (batch: readonly Received[]) => {
     const byId = new Map(batch.map((received) => [received.message.MessageId ?? '', received]));
+    for (const received of batch) {
+      const sentAt = Number(received.message.Attributes?.SentTimestamp);
+      if (Number.isFinite(sentAt)) oldestSentAt = Math.min(oldestSentAt ?? sentAt, sentAt);
+      const count = Number(received.message.Attributes?.ApproximateReceiveCount);
+      if (Number.isFinite(count)) maxReceiveCountSeen = Math.max(maxReceiveCountSeen ?? count, count);
+    }
     const read = readMessages(
       batch.map((received) => fromMessage(received.message)),
       deps.logger,
@@ -142,25 +273,72 @@ export async function drain(
     const withTokens = new Set(
       read.requests.filter((r) => r.tokens.length > 0).map((r) => r.message.messageId),
     );
-    await release([...failedParking].flatMap((id) => byId.get(id) ?? []));
     const done = [...byId].filter(([id]) => !failedParking.has(id) && !withTokens.has(id));
-    report.deleted += done.length - (await deps.queue.delete(done.map(([, received]) => received)));
+    await Promise.all([
+      release([...failedParking].flatMap((id) => byId.get(id) ?? [])),
+      deleteSettled(done.map(([, received]) => received)),
+    ]);
     for (const request of read.requests) {
-      const received = byId.get(request.message.messageId);
-      if (
-        received !== undefined &&
-        withTokens.has(request.message.messageId) &&
-        !failedParking.has(request.message.messageId)
-      ) {
-        pending.set(request.message.messageId, { received, request });
+      const id = request.message.messageId;
+      const received = byId.get(id);
+      if (received !== undefined && withTokens.has(id) && !failedParking.has(id)) {
+        // The lane is the queue: a body that says "urgent" gets no urgent treatment here.
+        pending.set(id, { received, request: { ...request, priority: RevocationPriority.Routine } });
         pendingTokens += request.tokens.length;
+        tokensReceived += request.tokens.length;
       }
     }
   };
 
-  /** Revokes the chosen messages' tokens, then settles every pending message whose tokens all have an outcome. */
-  const send = async (chosen: readonly MessageRequest[]) => {
+  /** Settles the chosen messages whose tokens all have an outcome: deleted, released or parked. */
+  const settleReady = (chosen: MessageRequest[], outcomes: Outcomes) => {
+    const ready = chosen.filter((request) => allKnown(outcomes, request));
+    if (ready.length === 0) return;
+    for (const request of ready) chosen.splice(chosen.indexOf(request), 1);
+    const work = (async () => {
+      try {
+        const rejected = await deps.park(apiRejections(ready, outcomes, deps.logger));
+        const settled = settleMessages(
+          ready.map(({ message }) => message.messageId),
+          ready,
+          outcomes,
+          rejected,
+        );
+        parts.push(countParking(rejected), settled.counts);
+        await finish(settled.fates);
+      } catch (error) {
+        // A step broke on these messages: they are retried, the others go on.
+        deps.logger.error('Messages could not be settled; they will be retried', {
+          messageIds: ready.map(({ message }) => message.messageId),
+          error: { name: error instanceof Error ? error.name : 'Error' },
+        });
+        await finish(
+          ready.map(({ message }) => ({
+            messageId: message.messageId,
+            fate: 'retry',
+            unfinished: 0,
+            categories: [],
+          })),
+        );
+      }
+    })();
+    settling.add(work);
+    void work.finally(() => settling.delete(work));
+  };
+
+  /** Reserves the budget for the chosen messages, sends what it got, and settles each message as its calls end. */
+  const send = async (planned: readonly MessageRequest[]) => {
+    const wanted = callsFor(planned);
+    const reserved = await deps.governor.reserve(wanted);
+    const chosen = reserved >= wanted ? [...planned] : fitCalls(planned, reserved);
+    if (reserved < wanted) stoppedBy = 'budget_exhausted';
+    if (chosen.length === 0) {
+      await deps.governor.settle(reserved, 0);
+      return;
+    }
+    for (const request of chosen) inFlight.add(request.message.messageId);
     const events: ClientEvent[] = [];
+    const unsettled = [...chosen];
     const revocation = await revokeTokens(deps.client, tokensByAction(chosen), {
       concurrency: settings.callConcurrency,
       deadline,
@@ -168,23 +346,20 @@ export async function drain(
         events.push(event);
         if (event.type === 'quota') deps.quota.observe(event.remaining, event.max);
       },
+      onCallSettled: (outcomes) => settleReady(unsettled, outcomes),
     });
+    settleReady(unsettled, revocation.outcomes);
+    const used = events.filter((event) => event.type === 'response').length;
+    budgetCallsSpent += used;
     logCallErrors(deps.logger, revocation);
-    const rejected = await deps.park(apiRejections(chosen, revocation.outcomes, deps.logger));
-    const settleable = [...pending.values()].filter(({ request }) => allKnown(revocation.outcomes, request));
-    const settled = settleMessages(
-      settleable.map(({ request }) => request.message.messageId),
-      settleable.map(({ request }) => request),
-      revocation.outcomes,
-      rejected,
-    );
-    parts.push(
-      countClientEvents(events),
-      countRevocation(revocation),
-      countParking(rejected),
-      settled.counts,
-    );
-    await finish(settled.fates);
+    parts.push(countClientEvents(events), countRevocation(revocation));
+    const pause = apiPause();
+    const observed = deps.quota.latest();
+    await Promise.all([
+      deps.governor.settle(reserved, used),
+      deps.governor.record({ pause, quota: observed }),
+    ]);
+    if (pause?.cause === 'throttled') stoppedBy = 'paused';
   };
 
   const finish = async (fates: readonly MessageFate[]) => {
@@ -195,14 +370,24 @@ export async function drain(
     for (const { messageId } of fates) {
       pendingTokens -= pending.get(messageId)?.request.tokens.length ?? 0;
       pending.delete(messageId);
+      inFlight.delete(messageId);
     }
-    report.deleted += done.length - (await deps.queue.delete(done.map(({ received }) => received)));
-    await release(retry);
+    await Promise.all([
+      deleteSettled(done.map(({ received }) => received)),
+      release(retry.map(({ received }) => received)),
+    ]);
   };
 
-  /** At the end of the run: what still waits becomes visible for the next run (held) or later (deferred). */
+  /** At the end of the run: what still waits becomes visible for the next run (held) or later (deferred, paused). */
   const carry = async (waiting: readonly { request: MessageRequest; cause: WaitCause }[]) => {
     const heldUntil = nextRunAt - CARRY_LEAD_MS;
+    // Stopped early: wait for the pause's end or the next budget day (the queue keeps it within 12 hours of the receive).
+    const pausedUntil =
+      stoppedBy === 'paused'
+        ? (apiPause()?.until ?? heldUntil)
+        : stoppedBy === 'budget_exhausted'
+          ? budgetDayEndOf(Date.now())
+          : heldUntil;
     const changes = waiting.flatMap(({ request, cause }) => {
       const item = pending.get(request.message.messageId);
       if (item === undefined) return [];
@@ -211,46 +396,111 @@ export async function drain(
         cause === 'defer'
           ? Math.max(heldUntil, sentAt + settings.maxDeferSeconds * 1000 - tickMs - CARRY_LEAD_MS)
           : heldUntil;
-      return [{ received: item.received, seconds: (until - Date.now()) / 1000 }];
+      return [{ received: item.received, seconds: (Math.max(until, pausedUntil) - Date.now()) / 1000 }];
     });
     const tokens = (cause: WaitCause) =>
       new Set(waiting.filter((w) => w.cause === cause).flatMap((w) => w.request.tokens)).size;
     parts.push({ tokensHeld: tokens('hold'), tokensDeferred: tokens('defer') });
-    await deps.queue.setVisibility(changes);
+    await setVisibility(changes);
     report.carried += changes.length;
+    tokensLeft += pendingTokens;
     pending.clear();
     pendingTokens = 0;
   };
 
-  for (;;) {
-    report.rounds += 1;
-    const roundStarted = Date.now();
-    const arrived = await receive();
-    const now = Date.now();
-    const last = now + roundMs + settings.receiveWaitSeconds * 1000 >= deadline;
-    // The next round (or run) sends only after its own receive, which ends with an empty long poll:
-    // count a receive like this one, so that no token passes its limit while it runs.
-    const receiveMs = Math.max(now - roundStarted, settings.receiveWaitSeconds * 1000);
-    const plan = planRound(
-      [...pending.values()].map(({ request }) => request),
+  const plan = (nextChanceAt: number) =>
+    planRound(
+      [...pending.values()]
+        .filter(({ request }) => !inFlight.has(request.message.messageId))
+        .map((p) => p.request),
       {
-        now,
-        nextChanceAt: (last ? nextRunAt : now + roundMs) + receiveMs,
+        now: Date.now(),
+        nextChanceAt,
         maxHoldMs: settings.maxHoldSeconds * 1000,
         maxDeferMs: settings.maxDeferSeconds * 1000,
         belowReserve: deps.quota.belowReserve(settings.quotaReserveFraction),
-        capacityTokens: capacityTokens(),
+        capacityTokens: capacityTokens() - inFlightTokens(),
       },
     );
-    if (plan.send.length > 0) await send(plan.send);
-    if (last) {
-      await carry(plan.wait);
-      break;
+
+  const inFlightTokens = () =>
+    [...inFlight].reduce((sum, id) => sum + (pending.get(id)?.request.tokens.length ?? 0), 0);
+
+  /**
+   * Sends in the background while the receiving goes on: one send at a time, each planned afresh.
+   * While a round still receives, only full calls go (no token is due before the round's plan):
+   * `nextChance` is -Infinity then, and the round's next chance once its receiving has ended.
+   */
+  let sending: Promise<void> | undefined;
+  let nextChance = Number.NEGATIVE_INFINITY;
+  const kick = () => {
+    if (sending !== undefined || !takeWork()) return;
+    const chosen = plan(nextChance).send;
+    if (chosen.length === 0) return;
+    sending = send(chosen)
+      .catch((error: unknown) => {
+        // Without the control table nothing is sent: what this send chose waits for the next run.
+        stoppedBy ??= 'control_unavailable';
+        deps.logger.error('Send failed before any call; the run stops taking work', {
+          error: { name: error instanceof Error ? error.name : 'Error' },
+        });
+        for (const request of chosen) inFlight.delete(request.message.messageId);
+      })
+      .finally(() => {
+        sending = undefined;
+        kick();
+      });
+  };
+  const idle = async () => {
+    while (sending !== undefined || settling.size > 0) await Promise.all([sending, ...settling]);
+  };
+
+  try {
+    for (;;) {
+      report.rounds += 1;
+      const roundStarted = Date.now();
+      nextChance = Number.NEGATIVE_INFINITY;
+      // Full calls go out as soon as there are 20 tokens: `receive` kicks a send after each batch.
+      const arrived = await receive();
+      const now = Date.now();
+      const last = !takeWork() || now + roundMs + settings.receiveWaitSeconds * 1000 >= deadline;
+      // The next round (or run) sends only after its own receive, which ends with an empty long poll:
+      // count a receive like this one, so that no token passes its limit while it runs.
+      const receiveMs = Math.max(now - roundStarted, settings.receiveWaitSeconds * 1000);
+      nextChance = (last ? nextRunAt : now + roundMs) + receiveMs;
+      kick();
+      if (last) {
+        await idle();
+        const final = plan(nextRunAt + receiveMs);
+        if (final.send.length > 0 && takeWork()) {
+          kick();
+          await idle();
+        }
+        await carry(takeWork() ? plan(nextRunAt + receiveMs).wait : waitingAll());
+        break;
+      }
+      if (pending.size === 0 && arrived === 0 && sending === undefined) break;
+      await sleep(Math.min(now + roundMs, deadline) - Date.now());
     }
-    if (pending.size === 0 && arrived === 0) break;
-    await sleep(Math.min(now + roundMs, deadline) - Date.now());
+  } finally {
+    await idle().catch(() => undefined);
   }
-  return { ...report, counts: mergeCounts(...parts) };
+  return {
+    ...report,
+    budgetCallsSpent,
+    stoppedBy,
+    oldestPendingAgeSeconds:
+      oldestSentAt === undefined ? undefined : Math.max(0, (Date.now() - oldestSentAt) / 1000),
+    maxReceiveCountSeen,
+    tokensLeft,
+    tokensReceived,
+    counts: mergeCounts(...parts),
+  };
+
+  /** Everything still pending, when the run stopped early: it waits for the pause or the next budget day. */
+  function waitingAll() {
+    return [...pending.values()].map(({ request }) => ({ request, cause: 'defer' as WaitCause }));
+  }
 }
 
 function allKnown(outcomes: Outcomes, request: MessageRequest): boolean {

@@ -28,6 +28,20 @@ export class QuotaWatch {
     } else this.#observations.push({ at, remaining, max });
   }
 
+  /** The newest observation, to share with the other instances; undefined until the API has said. */
+  latest(): { remaining: number; max: number | undefined; at: number } | undefined {
+    const last = this.#observations.at(-1);
+    return last === undefined ? undefined : { ...last };
+  }
+
+  /**
+   * Drops what was seen before `at`: after a pause the API named (a quota that ran out starts again
+   * when it ends), older observations no longer say anything about the quota.
+   */
+  forgetBefore(at: number): void {
+    while ((this.#observations[0]?.at ?? at) < at) this.#observations.shift();
+  }
+
   /** The lowest recent `quota_remaining` and the latest `quota_max`; undefined until the API has said. */
   lowest(now = Date.now()): { remaining: number; max: number | undefined } | undefined {
     while ((this.#observations[0]?.at ?? now) < now - QUOTA_WINDOW_MS) this.#observations.shift();

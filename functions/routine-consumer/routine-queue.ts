@@ -76,7 +76,13 @@ async function inBatches<T>(
         const refused = (await send(group)).Failed ?? [];
         failed += refused.length;
         if (refused.length > 0) {
-          onError(operation, new SqsEntriesRefusedError(operation, refused.map((entry) => entry.Code ?? 'unknown')));
+          onError(
+            operation,
+            new SqsEntriesRefusedError(
+              operation,
+              refused.map((entry) => entry.Code ?? 'unknown'),
+            ),
+          );
         }
       } catch (error) {
         onError(operation, error);
@@ -95,7 +101,9 @@ export class SqsEntriesRefusedError extends Error {
   readonly codes: readonly string[];
 
   constructor(operation: string, codes: readonly string[]) {
-    super(`${operation}: SQS refused ${codes.length} entr${codes.length === 1 ? 'y' : 'ies'} (${[...new Set(codes)].join(', ')})`);
+    super(
+      `${operation}: SQS refused ${codes.length} entr${codes.length === 1 ? 'y' : 'ies'} (${[...new Set(codes)].join(', ')})`,
+    );
     this.operation = operation;
     this.codes = codes;
   }
@@ -156,7 +164,10 @@ export function routineQueue(
               Entries: group.map((change, index) => ({
                 Id: String(index),
                 ReceiptHandle: change.received.receiptHandle,
-                VisibilityTimeout: Math.min(clampSeconds(change.seconds), visibilityLeftSeconds(change.received)),
+                VisibilityTimeout: Math.min(
+                  clampSeconds(change.seconds),
+                  visibilityLeftSeconds(change.received),
+                ),
               })),
             }),
           ),
@@ -165,7 +176,10 @@ export function routineQueue(
     async visibleMessages() {
       try {
         const answer = await sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
         );
         const count = Number(answer.Attributes?.ApproximateNumberOfMessages);
         return Number.isFinite(count) ? count : undefined;

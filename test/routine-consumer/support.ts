@@ -3,9 +3,12 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { Governor } from '../../functions/lib/control/governor';
+import { memoryControlStore } from '../../functions/lib/control/store';
 import { sqsParker } from '../../functions/lib/park';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { createTelemetry } from '../../functions/lib/telemetry';
+import { Lane } from '../../functions/lib/telemetry-names';
 import { chunk } from '../../functions/lib/tokens';
 import { type DrainReport, type DrainSettings, drain } from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
@@ -85,6 +88,8 @@ export interface RunOptions {
   readonly remainingMs?: number;
   /** The scheduler's `scheduledTime` of the run. @default undefined */
   readonly scheduledAt?: number;
+  /** The routine lane's governor. @default one over a store of its own with a budget of 9,000 calls */
+  readonly governor?: Governor;
 }
 
 /** One run of the consumer against real local servers. */
@@ -106,6 +111,9 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
       park: sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
       logger,
       quota: options.quota ?? new QuotaWatch(),
+      governor:
+        options.governor ??
+        new Governor(memoryControlStore(), { dailyCallBudget: 9000, urgentReserveCalls: 1800 }, Lane.Routine),
     },
     options.scheduledAt,
   );

@@ -1,5 +1,12 @@
 import { Lane } from '../telemetry-names';
-import { type ApiPause, budgetDayEndOf, budgetDayOf, type ControlState, type ControlStore, type QuotaObservation } from './store';
+import {
+  type ApiPause,
+  budgetDayEndOf,
+  budgetDayOf,
+  type ControlState,
+  type ControlStore,
+  type QuotaObservation,
+} from './store';
 
 /** The deployment's daily call budget and how it is shared (DAILY_CALL_BUDGET, URGENT_RESERVE_CALLS). */
 export interface BudgetSettings {
