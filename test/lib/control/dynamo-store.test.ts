@@ -1,0 +1,88 @@
+import { dynamoControlStore } from '../../../functions/lib/control/dynamo-store';
+import { type ControlStore, memoryControlStore } from '../../../functions/lib/control/store';
+import { type LocalDynamo, startLocalDynamo } from '../../support/dynamodb';
+
+const DAY = '2026-12-03';
+
+describe.each([
+  ['the DynamoDB table (dynalite on 127.0.0.1)', 'dynamo'],
+  ['process memory', 'memory'],
+] as const)('control store: %s', (_name, kind) => {
+  let dynamo: LocalDynamo | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    if (kind === 'dynamo') dynamo = await startLocalDynamo();
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  const newStore = async (): Promise<ControlStore> => {
+    if (dynamo === undefined) return memoryControlStore();
+    tables += 1;
+    return dynamoControlStore(dynamo.client, await dynamo.createControlTable(`control-${tables}`));
+  };
+
+  it('reads an empty table as nothing spent, no pause, no quota, no probe', async () => {
+    const store = await newStore();
+    expect(await store.read(DAY)).toEqual({
+      budget: { day: DAY, spent: 0, routine: 0, urgent: 0 },
+      pause: undefined,
+      quota: undefined,
+      lastProbeAt: undefined,
+    });
+  });
+
+  it('grants reservations up to the limit, then what is left, then nothing; counts per lane', async () => {
+    const store = await newStore();
+    expect(await store.reserve(DAY, 'routine', 7, 10)).toBe(7);
+    expect(await store.reserve(DAY, 'routine', 7, 10)).toBe(3);
+    expect(await store.reserve(DAY, 'routine', 1, 10)).toBe(0);
+    // The urgent lane's limit is higher: it may spend what routine may not.
+    expect(await store.reserve(DAY, 'urgent', 5, 12)).toBe(2);
+    expect((await store.read(DAY)).budget).toEqual({ day: DAY, spent: 12, routine: 10, urgent: 2 });
+    // Another day starts from nothing.
+    expect(await store.reserve('2026-12-04', 'routine', 4, 10)).toBe(4);
+  });
+
+  it('never lets concurrent reservations pass the limit together', async () => {
+    const store = await newStore();
+    const granted = await Promise.all(Array.from({ length: 12 }, () => store.reserve(DAY, 'urgent', 3, 20)));
+    const total = granted.reduce((sum, calls) => sum + calls, 0);
+    expect(total).toBeLessThanOrEqual(20);
+    expect(total).toBeGreaterThanOrEqual(18);
+    expect((await store.read(DAY)).budget.spent).toBe(total);
+  });
+
+  it('adjusts without a limit: gives back unused calls and counts attempts beyond a reservation', async () => {
+    const store = await newStore();
+    await store.reserve(DAY, 'routine', 5, 10);
+    await store.adjust(DAY, 'routine', -2);
+    await store.adjust(DAY, 'urgent', 4);
+    expect((await store.read(DAY)).budget).toEqual({ day: DAY, spent: 7, routine: 3, urgent: 4 });
+  });
+
+  it('keeps the longest pause and the newest quota observation', async () => {
+    const store = await newStore();
+    await store.recordPause({ until: 2_000, cause: 'throttled' });
+    await store.recordPause({ until: 1_000, cause: 'backoff' });
+    await store.recordQuota({ remaining: 50, max: 10_000, at: 200 });
+    await store.recordQuota({ remaining: 900, max: 10_000, at: 100 });
+    const state = await store.read(DAY);
+    expect(state.pause).toEqual({ until: 2_000, cause: 'throttled' });
+    expect(state.quota).toEqual({ remaining: 50, max: 10_000, at: 200 });
+    await store.recordPause({ until: 3_000, cause: 'backoff' });
+    await store.recordQuota({ remaining: 40, max: undefined, at: 300 });
+    const later = await store.read(DAY);
+    expect(later.pause).toEqual({ until: 3_000, cause: 'backoff' });
+    expect(later.quota).toEqual({ remaining: 40, max: undefined, at: 300 });
+  });
+
+  it('grants one probe per interval, across every caller', async () => {
+    const store = await newStore();
+    const claims = await Promise.all([store.claimProbe(10_000, 1_000), store.claimProbe(10_000, 1_000)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimProbe(10_500, 1_500)).toBe(false);
+    expect(await store.claimProbe(20_000, 10_000)).toBe(true);
+    expect((await store.read(DAY)).lastProbeAt).toBe(20_000);
+  });
+});
