@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { callsFor, fitCalls } from '../lib/calls';
 import type { Governor } from '../lib/control/governor';
 import { type ApiPause, budgetDayEndOf } from '../lib/control/store';
 import { routineRetryDelaySeconds } from '../lib/limits';
@@ -94,24 +95,6 @@ interface PendingMessage {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** Calls a set of requests needs: the unique tokens of each action in calls of 20. */
-function callsFor(requests: readonly MessageRequest[]): number {
-  let calls = 0;
-  for (const tokens of tokensByAction(requests).values())
-    calls += Math.ceil(tokens.length / MAX_TOKENS_PER_CALL);
-  return calls;
-}
-
-/** The longest prefix of `requests` (whole messages, in the plan's order) that fits in `calls`. */
-function fitCalls(requests: readonly MessageRequest[], calls: number): MessageRequest[] {
-  const fitting: MessageRequest[] = [];
-  for (const request of requests) {
-    if (callsFor([...fitting, request]) > calls) continue;
-    fitting.push(request);
-  }
-  return fitting;
-}
 
 /**
  * One run of the routine lane's single consumer. In rounds (a sixth of the tick, 1 to 10 s): receive
