@@ -1,17 +1,33 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { HandlerConfig } from '../lib/config';
+import type { Gate } from '../lib/control/governor';
+import { publishLaneGauges } from '../lib/control/lane-metrics';
+import { budgetDayEndOf } from '../lib/control/store';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { ApiMethod } from '../lib/stackexchange/api-method';
 import { publishCounts, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
+import { callsBefore, chooseRecords, setRecordsVisibility } from './admission';
 import { processBatch, respond } from './process-batch';
 
 /** The SQS-triggered handler of the urgent lane (partial batch responses). */
 export type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
+const failures = (records: readonly SQSRecord[]): SQSBatchResponse['batchItemFailures'] =>
+  records.map((record) => ({ itemIdentifier: record.messageId }));
+
 /**
  * Builds the urgent lane's handler from a configuration object: the Lambda entry passes
  * `readConfig()`; tests, the local pipeline and the benchmarks pass their own, and may inject clients.
+ *
+ * Each batch first reads the shared control table. While the API's pause lasts (or the whole daily
+ * budget is spent) the handler sends nothing: it sets the records' visibility to the pause's end (at
+ * most 12 hours from the receive) and returns them, so a day of pause costs each message about two
+ * receives, never the dead-letter queue. Otherwise it takes only the messages it can send before its
+ * deadline and the budget grants (whole messages), and makes the others visible again at once for
+ * another instance. If the control table cannot be read, the batch is still sent: a leak is not left
+ * live because the budget's bookkeeping is down (logged and counted).
  */
 export function createHandler(config: HandlerConfig, dependencies: InstanceDependencies = {}): Handler {
   const instance = createInstance(config, dependencies);
@@ -23,19 +39,96 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
         [error instanceof TokenRevokerError ? error.category : ErrorCategory.Configuration],
       );
     });
-    const { fates, counts } = await processBatch(event, context, {
+    const governor = instance.governor(Lane.Urgent);
+    const now = Date.now();
+    const gate: Gate | undefined = await governor.gate().catch((error: unknown) => {
+      logger.error('Control table unreadable; the batch is sent without the shared budget', {
+        error: { name: error instanceof Error ? error.name : 'Error' },
+      });
+      return undefined;
+    });
+    const pause = gate?.state.pause;
+    if (pause !== undefined && pause.until > now) client.pauseAll(pause.until, pause.cause);
+    let sqsErrors = gate === undefined ? 1 : 0;
+    const hold = async (records: readonly SQSRecord[], until: number) => {
+      if (records.length === 0) return;
+      sqsErrors += await setRecordsVisibility(
+        await instance.sqs(),
+        records,
+        (until - Date.now()) / 1000,
+        config.sqsEndpoint,
+      );
+    };
+
+    if (gate !== undefined && !gate.open) {
+      await hold(event.Records, gate.until);
+      logger.warn('Batch held: the urgent lane cannot send now', {
+        records: event.Records.length,
+        cause: gate.reason,
+        until: new Date(gate.until).toISOString(),
+      });
+      publishLaneGauges(metrics, Lane.Urgent, {
+        sqsErrors,
+        budgetCallsSpent: 0,
+        budgetCallsLeft: gate.callsLeft,
+        budgetExhausted: gate.reason === 'budget_exhausted' ? 1 : 0,
+        pausedRuns: 1,
+      });
+      return { batchItemFailures: failures(event.Records) };
+    }
+
+    // Only what can go out before the deadline, and what the budget grants; the rest goes back at once.
+    const deadline = now + context.getRemainingTimeInMillis() - config.safetyMarginMs;
+    const timely = chooseRecords(event.Records, callsBefore(deadline, config.requestsPerSecond));
+    const reserved = gate === undefined ? timely.calls : await governor.reserve(timely.calls);
+    const chosen = reserved < timely.calls ? chooseRecords(timely.take, reserved) : timely;
+    const overBudget = chosen === timely ? [] : chosen.rest;
+    await Promise.all([hold(timely.rest, 0), hold(overBudget, budgetDayEndOf(now))]);
+
+    const { fates, counts } = await processBatch({ Records: [...chosen.take] }, context, {
       client,
       park: instance.park,
       logger,
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
     });
+    const apiPause = client.pausedUntil(ApiMethod.Invalidate);
+    await Promise.all([
+      gate === undefined ? undefined : governor.settle(reserved, counts.apiCalls),
+      gate === undefined
+        ? undefined
+        : governor.record({
+            pause:
+              apiPause !== undefined && (apiPause.cause === 'throttled' || apiPause.cause === 'backoff')
+                ? { until: apiPause.until, cause: apiPause.cause }
+                : undefined,
+            quota:
+              counts.quotaRemaining === undefined
+                ? undefined
+                : { remaining: counts.quotaRemaining, max: undefined, at: Date.now() },
+          }),
+    ]).catch((error: unknown) => {
+      logger.error('Control table update failed', {
+        error: { name: error instanceof Error ? error.name : 'Error' },
+      });
+    });
     logger.info('Batch processed', {
       records: fates.length,
       failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
+      givenBack: timely.rest.length + overBudget.length,
       ...summarize(counts),
     });
     publishCounts(metrics, counts, Lane.Urgent);
-    return respond(fates);
+    publishLaneGauges(metrics, Lane.Urgent, {
+      sqsErrors,
+      budgetCallsSpent: counts.apiCalls,
+      budgetCallsLeft: gate === undefined ? undefined : Math.max(0, gate.callsLeft - counts.apiCalls),
+      budgetExhausted: overBudget.length > 0 ? 1 : 0,
+      pausedRuns: 0,
+    });
+    const given = failures([...timely.rest, ...overBudget]);
+    if (fates.length === 0) return { batchItemFailures: given };
+    const answered = respond(fates);
+    return { batchItemFailures: [...answered.batchItemFailures, ...given] };
   };
 }
