@@ -1,0 +1,99 @@
+import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { readConfig } from '../../functions/lib/config';
+import { memoryControlStore } from '../../functions/lib/control/store';
+import { createHandler } from '../../functions/revoke-tokens/create-handler';
+import { toRecord } from '../../tools/event-source/records';
+import { queueDepth, sendBodies } from '../routine-consumer/support';
+import { captureOutput, lambdaContext } from '../support/lambda';
+import { useLocalServers } from '../support/servers';
+
+/** The urgent lane at the quota edge: what a batch takes, holds and gives back. */
+describe('urgent handler admission', () => {
+  const servers = useLocalServers({ seed: 9 });
+  let n = 0;
+
+  /** Sends bodies to a new queue and receives them as the event source would: records with receipt handles. */
+  const receivedRecords = async (bodies: readonly object[]) => {
+    n += 1;
+    const { queueUrl, queueArn } = await servers.sqs.createQueue(`admission-${n}`, {
+      visibilityTimeoutInSeconds: 120,
+    });
+    await sendBodies(servers.sqs, queueUrl, bodies);
+    const messages: Message[] = [];
+    while (messages.length < bodies.length) {
+      const { Messages = [] } = await servers.sqs.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      messages.push(...Messages);
+    }
+    const records: SQSRecord[] = messages.map((message) => toRecord(message, queueArn));
+    return { queueUrl, records };
+  };
+
+  const handlerWith = (control = memoryControlStore(), env: Record<string, string> = {}) =>
+    createHandler(
+      {
+        ...readConfig({
+          STACKEXCHANGE_API_URL: servers.sim.url,
+          STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
+          ...env,
+        }),
+        sqsEndpoint: servers.sqs.endpoint,
+      },
+      { sqs: servers.sqs.client, control },
+    );
+
+  it('while the API pause lasts, sends nothing and keeps the records out of every batch until it ends', async () => {
+    // Prepare: another instance recorded a throttle that ends in 80,000 s.
+    const control = memoryControlStore();
+    await control.recordPause({ until: Date.now() + 80_000_000, cause: 'throttled' });
+    const tokens = servers.sim.issueTokens(3);
+    const { queueUrl, records } = await receivedRecords(tokens.map((token) => ({ token })));
+    // Act
+    const { result } = await captureOutput(() => handlerWith(control)({ Records: records }, lambdaContext()));
+    // Assess: every record returned, none sent; they stay invisible (not back after the 120 s default either).
+    expect(result?.batchItemFailures).toHaveLength(3);
+    expect(servers.sim.requests).toHaveLength(0);
+    expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 3 });
+  });
+
+  it('takes only what it can send before its deadline and gives the rest back at once', async () => {
+    // Prepare: 10 messages of 20 tokens; at 5 requests/s a 5 s invocation (3 s safety margin, 1 s for
+    // the last answer) has time for 5 calls.
+    const bodies = Array.from({ length: 10 }, () => ({ tokens: servers.sim.issueTokens(20) }));
+    const { queueUrl, records } = await receivedRecords(bodies);
+    // Act
+    const { result } = await captureOutput(() => handlerWith()({ Records: records }, lambdaContext(5000)));
+    // Assess: 5 calls of 20, 5 messages given back (visible again now); the 5 sent wait for the event source's delete.
+    expect(servers.sim.requests.map((request) => request.tokens.length)).toEqual([20, 20, 20, 20, 20]);
+    expect(result?.batchItemFailures).toHaveLength(5);
+    expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 5, inFlight: 5 });
+  });
+
+  it('spends the whole budget, the urgent reserve included, then holds what it has no calls for', async () => {
+    // Prepare: a budget of 3 calls, 2 of them the urgent reserve; routine spent 1 already.
+    const control = memoryControlStore();
+    const day = new Date().toISOString().slice(0, 10);
+    await control.reserve(day, 'routine', 1, 1);
+    const bodies = Array.from({ length: 4 }, () => ({ tokens: servers.sim.issueTokens(20) }));
+    const { queueUrl, records } = await receivedRecords(bodies);
+    // Act
+    const { result } = await captureOutput(() =>
+      handlerWith(control, { DAILY_CALL_BUDGET: '3', URGENT_RESERVE_CALLS: '2' })(
+        { Records: records },
+        lambdaContext(),
+      ),
+    );
+    // Assess: 2 calls (the reserve), 2 messages held until the budget day ends.
+    expect(servers.sim.requests).toHaveLength(2);
+    expect(result?.batchItemFailures).toHaveLength(2);
+    expect((await control.read(day)).budget).toMatchObject({ spent: 3, routine: 1, urgent: 2 });
+    // The 2 sent wait for the event source to delete them; the 2 held stay invisible.
+    expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 4 });
+  });
+});
