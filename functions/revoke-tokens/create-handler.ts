@@ -6,7 +6,7 @@ import { budgetDayEndOf } from '../lib/control/store';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
 import { ApiMethod } from '../lib/stackexchange/api-method';
-import { publishCounts, summarize } from '../lib/telemetry';
+import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import { callsBefore, chooseRecords, setRecordsVisibility } from './admission';
 import { processBatch, respond } from './process-batch';
@@ -49,7 +49,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
     });
     const pause = gate?.state.pause;
     if (pause !== undefined && pause.until > now) client.pauseAll(pause.until, pause.cause);
-    let sqsErrors = gate === undefined ? 1 : 0;
+    let sqsErrors = 0;
     const hold = async (records: readonly SQSRecord[], until: number) => {
       if (records.length === 0) return;
       sqsErrors += await setRecordsVisibility(
@@ -118,7 +118,11 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       givenBack: timely.rest.length + overBudget.length,
       ...summarize(counts),
     });
-    publishCounts(metrics, counts, Lane.Urgent);
+    publishCounts(
+      metrics,
+      gate === undefined ? mergeCounts(counts, configurationError('control_table_unavailable')) : counts,
+      Lane.Urgent,
+    );
     publishLaneGauges(metrics, Lane.Urgent, {
       sqsErrors,
       budgetCallsSpent: counts.apiCalls,
