@@ -27,7 +27,9 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
  * Starts dynalite (in memory) in this process, on 127.0.0.1 only (tools/local-dynamodb/loopback.mjs,
  * the one way this project starts it). For tests and entry points run by tsx such as `npm start`.
  */
-export async function startLoopbackDynamoDb(options?: LoopbackDynamoDbOptions): Promise<LoopbackDynamoDbServer> {
+export async function startLoopbackDynamoDb(
+  options?: LoopbackDynamoDbOptions,
+): Promise<LoopbackDynamoDbServer> {
   const loopback = await import('./loopback.mjs');
   return loopback.startLoopbackDynamoDb(options);
 }

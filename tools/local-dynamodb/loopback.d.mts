@@ -16,4 +16,6 @@ export interface LoopbackDynamoDbOptions {
 export declare const LOOPBACK_HOST: '127.0.0.1';
 
 /** Starts dynalite in this process, listening on 127.0.0.1 only. */
-export declare function startLoopbackDynamoDb(options?: LoopbackDynamoDbOptions): Promise<LoopbackDynamoDbServer>;
+export declare function startLoopbackDynamoDb(
+  options?: LoopbackDynamoDbOptions,
+): Promise<LoopbackDynamoDbServer>;
