@@ -63,7 +63,7 @@ export interface TokenRevocationProps {
   /**
    * The urgent lane's share of `totalRequestsPerSecond`; the routine consumer owns the rest (at most
    * 25 requests/s, the handler's limit for one process).
-   * @default 5
+   * @default 15
    */
   readonly urgentRequestsPerSecond?: number;
   /**

@@ -19,6 +19,7 @@ import {
   visibilityTimeoutInSeconds,
 } from '../../infra/settings';
 import { resolveProps } from '../../infra/token-revocation-props';
+import { PROPS_FILE, parseProps } from '../../tools/build/props-table';
 import { synthesize, testApp } from './stack-factory';
 
 describe('pipeline numbers (infra/settings.ts)', () => {
@@ -203,6 +204,32 @@ describe('construct settings', () => {
     expect(s.retentionPeriod.toDays()).toBe(10);
     expect(s.deadLetterRetentionPeriod.toDays()).toBe(14);
     expect(s.deadLetterAgeAlarm.toDays()).toBe(10);
+  });
+
+  it('applies every literal @default the props document (numbers, strings, Durations, removal)', () => {
+    // Prepare: the doc comments the README table is generated from.
+    const documented = parseProps(readFileSync(join(__dirname, '..', '..', PROPS_FILE), 'utf8'));
+    const resolved = resolveProps({}) as unknown as Record<string, unknown>;
+    const expected = (text: string): unknown => {
+      const duration = /^Duration\.(seconds|minutes|days)\((\d+)\)$/.exec(text);
+      if (duration)
+        return Duration[duration[1] as 'seconds' | 'minutes' | 'days'](Number(duration[2])).toSeconds();
+      if (text === 'RemovalPolicy.RETAIN') return RemovalPolicy.RETAIN;
+      if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+      if (/^'[^']*'$/.test(text)) return text.slice(1, -1);
+      if (text === 'false' || text === 'true') return text === 'true';
+      return undefined; // a described default ("- derived ..."), checked elsewhere
+    };
+    // Act
+    const checked = documented.flatMap(({ name, defaultValue }) => {
+      const want = expected(defaultValue ?? '');
+      if (want === undefined) return [];
+      const got = resolved[name];
+      return [{ name, want, got: got instanceof Duration ? got.toSeconds() : got }];
+    });
+    // Assess
+    expect(checked.length).toBeGreaterThan(20);
+    for (const { name, want, got } of checked) expect({ name, value: got }).toEqual({ name, value: want });
   });
 
   it('derives the urgent receive count from the timeout and rate unless given', () => {
