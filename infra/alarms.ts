@@ -259,7 +259,7 @@ export class RevocationAlarms extends Construct {
       'RoutineBacklogClearEstimate',
       lane(MetricName.BacklogClearEstimateSeconds, Lane.Routine, 'Maximum'),
       BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS,
-      `At the calls the daily budget still allows, the routine backlog needs more than ${BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS / 3600} hours to clear, and its queue keeps a message ${props.retentionPeriod.toDays()} days. Find what filled it (a mass logout, a redrive, one producer), and spread it or raise the budget before messages expire.`,
+      `At the calls the daily budget still allows, the routine backlog needs more than ${BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS / 3600} hours to clear, and its queue keeps a message ${props.retentionPeriod.toHumanString()}. Find what filled it (a mass logout, a redrive, one producer), and spread it or raise the budget before messages expire.`,
       LEVEL,
     );
     add(

@@ -64,6 +64,11 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
       }
     });
 
+    it('is a stack output, for operators who look at the budget or a pause', () => {
+      const [tableId] = tables()[0] ?? [];
+      expect(template.findOutputs('ControlTableName').ControlTableName?.Value).toEqual({ Ref: tableId });
+    });
+
     it('names the table and the budget settings in both functions’ environments', () => {
       const { template: tuned } = synthesize({
         revocation: { dailyCallBudget: 4000, urgentReserveCalls: 1500, routineQuotaFloorFraction: 0.1 },
@@ -248,6 +253,14 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
           ),
         ]),
       });
+    });
+
+    it('names the retention in the backlog estimate alarm, in whole days or not', () => {
+      expect(alarm('RoutineBacklogClearEstimate')?.AlarmDescription).toContain('keeps a message 10 days');
+      const { template: short } = synthesize({ revocation: { retentionPeriod: Duration.hours(36) } });
+      expect(JSON.stringify(short.findResources('AWS::CloudWatch::Alarm'))).toContain(
+        'keeps a message 1 day 12 hours',
+      );
     });
 
     it('warns at 70% of a tuned routine receive count', () => {
