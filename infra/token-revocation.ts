@@ -125,10 +125,11 @@ export class TokenRevocation extends Construct {
     // deadline visible again at once, and hides those of a pause until its end (at most 12 h from the
     // receive). The urgent queue's policy exempts this role from its deny (denyReadingExcept below).
     this.urgentQueue.grant(this.role, 'sqs:ChangeMessageVisibility');
-
-    // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.
+    // Both lanes share the daily call budget, the pauses and the quota seen through the control table.
     const functionRoles = [this.role, this.consumerRole];
     for (const role of functionRoles) control.grantControl(role);
+
+    // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.
     this.#queues.allowParking(functionRoles);
     this.#queues.nameConsumers(functionRoles);
     this.#queues.allowOperators(resolved.operatorRoles);
