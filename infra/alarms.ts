@@ -3,6 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IMetric,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -32,6 +33,13 @@ export interface RevocationAlarmsProps {
   readonly maxHold: Duration;
   readonly dailyQuota: number;
   readonly quotaAlarmFraction: number;
+  /** Receives of a routine message before the dead-letter queue: RoutineReceiveCountHigh warns at 70% of it. */
+  readonly routineMaxReceiveCount: number;
+  /** DeadLetterAging: how long a message may have been in the dead-letter queue. */
+  readonly deadLetterAgeAlarm: Duration;
+  readonly deadLetterRetentionPeriod: Duration;
+  /** How long the source queues keep a message. */
+  readonly retentionPeriod: Duration;
 }
 
 /** Handler metrics as emitted by Powertools: namespace and the `service` dimension. */
@@ -64,6 +72,13 @@ export function laneMetric(
     period: Duration.minutes(5),
   });
 }
+
+/** RoutineOldestPending: the oldest routine message the consumer saw, whatever its receive count. */
+export const ROUTINE_OLDEST_PENDING_ALARM_SECONDS = 3600;
+/** RoutineBacklogClearEstimate: the routine backlog needs more than a day of the calls the budget allows. */
+export const BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS = 86_400;
+/** RoutineReceiveCountHigh warns when a routine message has used this share of its receives. */
+export const RECEIVE_COUNT_WARNING_FRACTION = 0.7;
 
 /** Seconds an urgent token may take from its message's send to its confirmation. */
 export const URGENT_TIME_TO_REVOKE_ALARM_SECONDS = 30;
@@ -201,6 +216,7 @@ export class RevocationAlarms extends Construct {
       `Urgent tokens take longer than ${URGENT_TIME_TO_REVOKE_ALARM_SECONDS} s (95th percentile averaged over 5 minutes) from enqueue to confirmation: the urgent function is retrying, throttled, or its share of the budget is too small for the leak being revoked.`,
       { comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
+    this.#quotaEdgeAlarms(props, add);
     if (props.sourceTopic !== undefined) {
       add(
         'SourceTopicBodyNotJson',
@@ -213,7 +229,95 @@ export class RevocationAlarms extends Construct {
       );
     }
   }
+
+  /** The daily budget, stuck routine messages, SQS errors and dead letters close to expiry. */
+  #quotaEdgeAlarms(props: RevocationAlarmsProps, add: AddAlarm): void {
+    const lane = (name: MetricName, which: Lane, statistic: string) =>
+      laneMetric(props, name, which, statistic);
+    add(
+      'RoutineBudgetExhausted',
+      lane(MetricName.BudgetExhausted, Lane.Routine, 'Sum'),
+      1,
+      "The routine lane wanted calls and its share of the daily call budget (dailyCallBudget - urgentReserveCalls) was spent: routine tokens wait, without receives, until the budget day ends (00:00 UTC); urgent tokens still go out from the reserve. Look for what spent it: a mass logout, a redrive, a producer sending many tokens (see the runbook, 'Quota exhausted').",
+      EVENT,
+    );
+    add(
+      'UrgentBudgetExhausted',
+      lane(MetricName.BudgetExhausted, Lane.Urgent, 'Sum'),
+      1,
+      "The urgent lane wanted calls and the whole daily call budget was spent: leaked tokens now wait until the budget day ends (00:00 UTC). Act now: see the runbook, 'Quota exhausted'.",
+      EVENT,
+    );
+    add(
+      'RoutineOldestPending',
+      lane(MetricName.OldestPendingAgeSeconds, Lane.Routine, 'Maximum'),
+      ROUTINE_OLDEST_PENDING_ALARM_SECONDS,
+      `The oldest routine message the consumer saw has waited more than ${ROUTINE_OLDEST_PENDING_ALARM_SECONDS / 60} minutes, whatever its receive count (SQS's own age metric skips messages received more than three times): held, deferred or retried messages are stuck. Check the budget, pauses and ConsumerErrors on the dashboard.`,
+      LEVEL,
+    );
+    add(
+      'RoutineBacklogClearEstimate',
+      lane(MetricName.BacklogClearEstimateSeconds, Lane.Routine, 'Maximum'),
+      BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS,
+      `At the calls the daily budget still allows, the routine backlog needs more than ${BACKLOG_CLEAR_ESTIMATE_ALARM_SECONDS / 3600} hours to clear, and its queue keeps a message ${props.retentionPeriod.toHumanString()}. Find what filled it (a mass logout, a redrive, one producer), and spread it or raise the budget before messages expire.`,
+      LEVEL,
+    );
+    add(
+      'SqsErrors',
+      new MathExpression({
+        expression: 'FILL(routine, 0) + FILL(urgent, 0)',
+        usingMetrics: {
+          routine: lane(MetricName.SqsErrors, Lane.Routine, 'Sum'),
+          urgent: lane(MetricName.SqsErrors, Lane.Urgent, 'Sum'),
+        },
+        label: 'SqsErrors, both lanes',
+        period: Duration.minutes(5),
+      }),
+      1,
+      "A function's SQS call failed in either lane: a receive, delete or visibility change refused or unanswered. Messages it could not delete are sent again; a refused receive leaves the routine queue undrained. Read the logs for the error code: AccessDenied or KMS errors point to a changed queue or key policy.",
+      EVENT,
+    );
+    const receiveWarning = Math.ceil(props.routineMaxReceiveCount * RECEIVE_COUNT_WARNING_FRACTION);
+    add(
+      'RoutineReceiveCountHigh',
+      lane(MetricName.MaxReceiveCountSeen, Lane.Routine, 'Maximum'),
+      receiveWarning,
+      `A routine message has been received ${receiveWarning} times of the ${props.routineMaxReceiveCount} after which SQS moves it to the dead-letter queue: it keeps failing, or is held and deferred again and again. Read the consumer logs for its messageId before it dead-letters.`,
+      EVENT,
+    );
+    add(
+      'DeadLetterAging',
+      props.deadLetterQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      props.deadLetterAgeAlarm.toSeconds(),
+      `A message has been in the dead-letter queue for ${props.deadLetterAgeAlarm.toDays()} days. SQS deletes it ${props.deadLetterRetentionPeriod.toDays()} days after its first send (sooner if it waited in its source queue first), without a trace: replay or settle the dead-letter queue now (see DeadLetterQueueNotEmpty in the runbook).`,
+    );
+  }
 }
+
+/** Adds one alarm (see RevocationAlarms' constructor). */
+type AddAlarm = (
+  alarmId: string,
+  metric: IMetric,
+  threshold: number,
+  description: string,
+  options?: AlarmOptions,
+) => void;
+
+/**
+ * Missing data, by kind of metric. Counts of events (BudgetExhausted, SqsErrors) are published only when
+ * one happens: no data is no event (notBreaching). Levels the routine consumer reports each run
+ * (OldestPendingAgeSeconds, BacklogClearEstimateSeconds) are missing while it does not receive (paused,
+ * or not running: MissedSchedule covers that): no data keeps the alarm's state (ignore), so a paused
+ * backlog does not look cleared.
+ */
+const EVENT = { treatMissingData: TreatMissingData.NOT_BREACHING } as const;
+const LEVEL = {
+  treatMissingData: TreatMissingData.IGNORE,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+} as const;
 
 /** The window in which at least one run must happen: two ticks, and at least 5 minutes. */
 export function missedSchedulePeriod(tick: Duration): Duration {

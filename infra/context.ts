@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import type { TokenRevocationStackProps } from './stack';
 import type { HandlerLogLevel } from './token-revocation';
@@ -20,6 +20,9 @@ export const CONTEXT_SETTINGS = [
   'requestsPerSecondPerFunction',
   'callConcurrency',
   'routineCallConcurrency',
+  'dailyCallBudget',
+  'urgentReserveCalls',
+  'routineQuotaFloorFraction',
   'tickInSeconds',
   'maxHoldInSeconds',
   'maxDeferInSeconds',
@@ -31,6 +34,7 @@ export const CONTEXT_SETTINGS = [
   'memorySizeInMb',
   'maxReceiveCount',
   'retentionPeriodInDays',
+  'removalPolicy',
   'useSqsManagedEncryption',
   'logLevel',
   'maxMessageAgeInMinutes',
@@ -39,6 +43,9 @@ export const CONTEXT_SETTINGS = [
   'quotaAlarmFraction',
   'dashboardName',
 ] as const;
+
+/** `-c removalPolicy=destroy` for throwaway stacks; `retain` is the default. */
+const REMOVAL_POLICIES = { retain: RemovalPolicy.RETAIN, destroy: RemovalPolicy.DESTROY } as const;
 
 /**
  * Reads the stack's settings from CDK context (cdk.json, or `-c name=value`). Empty strings mean
@@ -76,6 +83,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
       .filter((item) => item !== '');
     return items === undefined || items.length === 0 ? undefined : items;
   };
+  const removal = oneOf('removalPolicy', ['retain', 'destroy'] as const);
   const flag = text('useSqsManagedEncryption');
   if (flag !== undefined && flag !== 'true' && flag !== 'false') {
     throw new Error(`context useSqsManagedEncryption: "${flag}" is not true or false`);
@@ -100,6 +108,9 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         requestsPerSecondPerFunction: number('requestsPerSecondPerFunction'),
         callConcurrency: number('callConcurrency'),
         routineCallConcurrency: number('routineCallConcurrency'),
+        dailyCallBudget: number('dailyCallBudget'),
+        urgentReserveCalls: number('urgentReserveCalls'),
+        routineQuotaFloorFraction: number('routineQuotaFloorFraction'),
         tick: duration('tickInSeconds', Duration.seconds),
         maxHold: duration('maxHoldInSeconds', Duration.seconds),
         maxDefer: duration('maxDeferInSeconds', Duration.seconds),
@@ -107,6 +118,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         routineMaxReceiveCount: number('routineMaxReceiveCount'),
         useSqsManagedEncryption: flag === 'true',
         retentionPeriod: duration('retentionPeriodInDays', Duration.days),
+        removalPolicy: removal === undefined ? undefined : REMOVAL_POLICIES[removal],
         maxReceiveCount: number('maxReceiveCount'),
         batchSize: number('batchSize'),
         maxBatchingWindow: duration('maxBatchingWindowInSeconds', Duration.seconds),

@@ -29,8 +29,10 @@ export class RevocationDashboard extends Construct {
     const period = Duration.minutes(1);
     const m = (name: MetricName, statistic = 'Sum'): IMetric =>
       handlerMetric(props, name, statistic).with({ period });
-    const lane = (name: MetricName, which: Lane): IMetric =>
-      laneMetric(props, name, which, 'Average').with({ period, label: `${name} ${which}` });
+    const lane = (name: MetricName, which: Lane, statistic = 'Average'): IMetric =>
+      laneMetric(props, name, which, statistic).with({ period, label: `${name} ${which}` });
+    const bothLanes = (name: MetricName, statistic: string): IMetric[] =>
+      [Lane.Routine, Lane.Urgent].map((which) => lane(name, which, statistic));
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width: 8, height: 6 });
     const depthAndAge = (title: string, queue: IQueue) =>
@@ -90,6 +92,26 @@ export class RevocationDashboard extends Construct {
     this.dashboard.addWidgets(
       graph('Quota remaining', [m(MetricName.QuotaRemaining, 'Minimum')]),
       graph('Backoff requested (s)', [m(MetricName.BackoffSeconds)]),
+      graph('SQS errors, per lane', bothLanes(MetricName.SqsErrors, 'Sum')),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Daily call budget, per lane: spent and left',
+        bothLanes(MetricName.BudgetCallsSpent, 'Sum'),
+        bothLanes(MetricName.BudgetCallsLeft, 'Minimum'),
+      ),
+      graph('Pauses, per lane: paused runs and budget exhausted', [
+        ...bothLanes(MetricName.PausedRuns, 'Sum'),
+        ...bothLanes(MetricName.BudgetExhausted, 'Sum'),
+      ]),
+      graph(
+        'Routine backlog: oldest pending (s) and receive count',
+        [
+          lane(MetricName.OldestPendingAgeSeconds, Lane.Routine, 'Maximum'),
+          lane(MetricName.BacklogClearEstimateSeconds, Lane.Routine, 'Maximum'),
+        ],
+        [lane(MetricName.MaxReceiveCountSeen, Lane.Routine, 'Maximum')],
+      ),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRootPrincipal,
   AnyPrincipal,
@@ -24,6 +24,8 @@ export interface RevocationQueuesProps {
   readonly visibilityTimeout: Duration;
   /** The urgent queue's receives before the dead-letter queue. */
   readonly maxReceiveCount: number;
+  /** Applied to the three queues and their keys (RETAIN keeps waiting tokens when the stack goes). */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -75,6 +77,8 @@ export class RevocationQueues extends Construct {
         'DeadLetterKey',
         'Encrypts the token revocation dead-letter queue (tokens kept 14 days)',
       );
+      this.key.applyRemovalPolicy(props.removalPolicy);
+      this.deadLetterKey.applyRemovalPolicy(props.removalPolicy);
       // Producers of this account send with their own IAM permission (grantEnqueue), through SQS only.
       this.key.addToResourcePolicy(
         new PolicyStatement({
@@ -106,6 +110,7 @@ export class RevocationQueues extends Construct {
       ...encryption(this.deadLetterKey),
       enforceSSL: true,
       retentionPeriod: props.deadLetterRetentionPeriod,
+      removalPolicy: props.removalPolicy,
       redriveAllowPolicy: {
         redrivePermission: RedrivePermission.BY_QUEUE,
         sourceQueues: [
@@ -125,6 +130,7 @@ export class RevocationQueues extends Construct {
         ...encryption(this.key),
         enforceSSL: true,
         retentionPeriod: props.retentionPeriod,
+        removalPolicy: props.removalPolicy,
         visibilityTimeout,
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
       });

@@ -92,6 +92,11 @@ export class TokenRevocationStack extends Stack {
         description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
       },
       DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
+      ControlTableName: {
+        value: revocation.controlTable.tableName,
+        description:
+          'The shared control table: the daily call budget spent, pauses in force, the quota last seen',
+      },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }

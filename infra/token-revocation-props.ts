@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -6,12 +6,16 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
   CALL_CONCURRENCY,
+  DAILY_CALL_BUDGET,
   describeLimit,
   MAX_DEFER_SECONDS,
   MAX_HOLD_SECONDS,
   type NumericLimit,
   QUOTA_RESERVE_FRACTION,
   REQUESTS_PER_SECOND,
+  ROUTINE_QUOTA_FLOOR_FRACTION,
+  URGENT_RESERVE_CALLS,
+  urgentReserveCallsFor,
   withinLimit,
 } from '../functions/lib/limits';
 import { DEFAULT_API_URL } from '../functions/lib/stackexchange/api-url';
@@ -22,6 +26,8 @@ import {
   routineMaxReceiveCountFor,
   routineVisibilityTimeoutInSeconds,
   splitRequestBudget,
+  tokensPerUrgentInvocation,
+  urgentMaxReceiveCountFor,
   visibilityTimeoutInSeconds,
 } from './settings';
 
@@ -57,7 +63,7 @@ export interface TokenRevocationProps {
   /**
    * The urgent lane's share of `totalRequestsPerSecond`; the routine consumer owns the rest (at most
    * 25 requests/s, the handler's limit for one process).
-   * @default 5
+   * @default 15
    */
   readonly urgentRequestsPerSecond?: number;
   /**
@@ -68,8 +74,29 @@ export interface TokenRevocationProps {
   readonly requestsPerSecondPerFunction?: number;
   /** API calls in flight inside one urgent invocation (STACKEXCHANGE_CALL_CONCURRENCY). @default 4 */
   readonly callConcurrency?: number;
-  /** API calls in flight inside one run of the routine consumer. @default 8 */
+  /** API calls in flight inside one run of the routine consumer. @default 4 */
   readonly routineCallConcurrency?: number;
+
+  // --- Daily call budget: shared by both lanes through the control table --------------------------
+  /**
+   * Stack Exchange calls both lanes together may make in one budget day (UTC), counted in the shared
+   * control table (DAILY_CALL_BUDGET). The key's quota is 10,000 a day, counted per IP and shared with
+   * every other application calling from that IP: lower it where other calls share this egress.
+   * @default 9000
+   */
+  readonly dailyCallBudget?: number;
+  /**
+   * Calls of `dailyCallBudget` that routine work never spends, kept for leaks (URGENT_RESERVE_CALLS);
+   * urgent calls may spend the whole budget. At most `dailyCallBudget`.
+   * @default - 20% of dailyCallBudget, rounded down (1800 with the defaults)
+   */
+  readonly urgentReserveCalls?: number;
+  /**
+   * Below this fraction of the API's `quota_max` left, the routine lane sends nothing at all
+   * (ROUTINE_QUOTA_FLOOR_FRACTION, 0 to 1); the stricter of this and `quotaReserveFraction` applies.
+   * @default 0.2
+   */
+  readonly routineQuotaFloorFraction?: number;
 
   // --- Routine lane: the scheduled single consumer ------------------------------------------------
   /** How often EventBridge Scheduler runs the routine consumer: whole minutes, 1 to 15. @default Duration.minutes(1) */
@@ -98,10 +125,25 @@ export interface TokenRevocationProps {
   // --- Queues -------------------------------------------------------------------------------------
   /** Use SSE-SQS instead of customer-managed KMS keys with rotation for the queues. @default false */
   readonly useSqsManagedEncryption?: boolean;
-  /** How long the source queues keep an unprocessed message. @default Duration.days(4) */
+  /**
+   * How long the source queues keep an unprocessed message: shorter than the dead-letter queue's 14
+   * days (a message's age counts from its first send, also after it moves there).
+   * @default Duration.days(10)
+   */
   readonly retentionPeriod?: Duration;
-  /** Receives of an urgent message before SQS moves it to the dead-letter queue. @default 5 */
+  /**
+   * Receives of an urgent message before SQS moves it to the dead-letter queue. Every pause (12 hours
+   * of it at most per receive), failed attempt and release at the deadline costs one receive.
+   * @default - derived so that a day-long pause, a ten-minute outage and a 10,000-token leak are survived (13 with the defaults)
+   */
   readonly maxReceiveCount?: number;
+  /**
+   * What happens to the queues, their keys and the control table when the stack is deleted or a change
+   * replaces them: `RemovalPolicy.RETAIN` keeps waiting tokens and the dead-letter queue;
+   * `RemovalPolicy.DESTROY` is for throwaway stacks (tests, previews). `SNAPSHOT` is refused.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
   /**
    * Roles of the operators who list and replay the dead-letter queue (`token-revoker dlq`). Only they
    * may receive, delete, change the visibility of or purge its messages and decrypt them (the
@@ -161,6 +203,9 @@ export interface ResolvedProps {
   readonly urgentRequestsPerSecond: number;
   readonly callConcurrency: number;
   readonly routineCallConcurrency: number;
+  readonly dailyCallBudget: number;
+  readonly urgentReserveCalls: number;
+  readonly routineQuotaFloorFraction: number;
   readonly tick: Duration;
   readonly maxHold: Duration;
   readonly maxDefer: Duration;
@@ -169,7 +214,10 @@ export interface ResolvedProps {
   readonly useSqsManagedEncryption: boolean;
   readonly retentionPeriod: Duration;
   readonly deadLetterRetentionPeriod: Duration;
+  /** The DeadLetterAging alarm's threshold: how long a message has been in the dead-letter queue. */
+  readonly deadLetterAgeAlarm: Duration;
   readonly maxReceiveCount: number;
+  readonly removalPolicy: RemovalPolicy;
   readonly operatorRoles: readonly IRole[];
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
@@ -219,12 +267,11 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
   const functionTimeout = props.functionTimeout ?? Duration.seconds(d.functionTimeoutInSeconds);
   const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(d.maxBatchingWindowInSeconds);
   const batchSize = props.batchSize ?? d.batchSize;
-  const maxReceiveCount = props.maxReceiveCount ?? d.maxReceiveCount;
   const callConcurrency = props.callConcurrency ?? d.callConcurrency;
   const routineCallConcurrency = props.routineCallConcurrency ?? d.routineCallConcurrency;
   const quotaAlarmFraction = props.quotaAlarmFraction ?? 0.2;
   const dailyQuota = props.dailyQuota ?? 10_000;
-  const retentionPeriod = props.retentionPeriod ?? Duration.days(d.retentionPeriodInDays);
+  const retention = resolveRetention(props);
 
   check(isInteger(batchSize, 1, 10_000), `batchSize must be an integer from 1 to 10000, got ${batchSize}`);
   check(
@@ -238,10 +285,6 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
   check(
     functionTimeout.toSeconds() >= 5 && functionTimeout.toSeconds() <= 900,
     `functionTimeout must be 5 to 900 s, got ${functionTimeout.toSeconds()} s`,
-  );
-  check(
-    isInteger(maxReceiveCount, 1, 1000),
-    `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
   );
   checkLimit('callConcurrency', callConcurrency, CALL_CONCURRENCY);
   checkLimit('routineCallConcurrency', routineCallConcurrency, CALL_CONCURRENCY);
@@ -260,7 +303,20 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
   );
 
   const budget = resolveBudget(props);
-  const lane = resolveRoutineLane(props, retentionPeriod);
+  const maxReceiveCount =
+    props.maxReceiveCount ??
+    urgentMaxReceiveCountFor({
+      visibilityTimeoutInSeconds: visibility,
+      tokensPerInvocation: tokensPerUrgentInvocation(
+        budget.requestsPerSecondPerFunction,
+        functionTimeout.toSeconds(),
+      ),
+    });
+  check(
+    isInteger(maxReceiveCount, 1, 1000),
+    `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
+  );
+  const lane = resolveRoutineLane(props, retention.retentionPeriod);
   const maxMessageAge = props.maxMessageAge ?? Duration.minutes(20);
   check(
     maxMessageAge.toSeconds() > lane.maxDefer.toSeconds(),
@@ -281,10 +337,10 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     ...budget,
     callConcurrency,
     routineCallConcurrency,
+    ...resolveCallBudget(props),
     ...lane,
     useSqsManagedEncryption: props.useSqsManagedEncryption ?? false,
-    retentionPeriod,
-    deadLetterRetentionPeriod: Duration.days(d.deadLetterRetentionPeriodInDays),
+    ...retention,
     maxReceiveCount,
     operatorRoles: props.operatorRoles ?? [],
     batchSize,
@@ -335,6 +391,43 @@ function resolveBudget(props: TokenRevocationProps) {
     requestsPerSecondPerFunction: split.urgentRequestsPerSecondPerFunction,
     routineRequestsPerSecond: split.routineRequestsPerSecond,
   };
+}
+
+/** How long the queues keep messages, and what a stack deletion or a replacement does to them. */
+function resolveRetention(props: TokenRevocationProps) {
+  const d = PIPELINE_DEFAULTS;
+  const retentionPeriod = props.retentionPeriod ?? Duration.days(d.retentionPeriodInDays);
+  const deadLetterRetentionPeriod = Duration.days(d.deadLetterRetentionPeriodInDays);
+  check(
+    retentionPeriod.toSeconds() >= 60 && retentionPeriod.toSeconds() < deadLetterRetentionPeriod.toSeconds(),
+    `retentionPeriod must be at least 60 s and shorter than the dead-letter queue's ${deadLetterRetentionPeriod.toDays()} days (a message's age counts from its first send), got ${retentionPeriod.toSeconds()} s`,
+  );
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  check(
+    removalPolicy !== RemovalPolicy.SNAPSHOT,
+    'removalPolicy must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: queues, keys and the control table have no snapshots',
+  );
+  return {
+    retentionPeriod,
+    deadLetterRetentionPeriod,
+    deadLetterAgeAlarm: Duration.days(d.deadLetterAgeAlarmInDays),
+    removalPolicy,
+  };
+}
+
+/** The daily call budget shared through the control table, its urgent reserve and the routine quota floor, checked. */
+function resolveCallBudget(props: TokenRevocationProps) {
+  const dailyCallBudget = props.dailyCallBudget ?? DAILY_CALL_BUDGET.default;
+  checkLimit('dailyCallBudget', dailyCallBudget, DAILY_CALL_BUDGET);
+  const urgentReserveCalls = props.urgentReserveCalls ?? urgentReserveCallsFor(dailyCallBudget);
+  checkLimit('urgentReserveCalls', urgentReserveCalls, URGENT_RESERVE_CALLS);
+  check(
+    urgentReserveCalls <= dailyCallBudget,
+    `urgentReserveCalls (${urgentReserveCalls}) must be at most dailyCallBudget (${dailyCallBudget})`,
+  );
+  const routineQuotaFloorFraction = props.routineQuotaFloorFraction ?? ROUTINE_QUOTA_FLOOR_FRACTION.default;
+  checkLimit('routineQuotaFloorFraction', routineQuotaFloorFraction, ROUTINE_QUOTA_FLOOR_FRACTION);
+  return { dailyCallBudget, urgentReserveCalls, routineQuotaFloorFraction };
 }
 
 /** The routine lane's schedule, hold, deferral and receive budget, checked. */

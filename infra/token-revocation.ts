@@ -1,5 +1,6 @@
 import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type Grant, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -11,8 +12,10 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { CONTROL_TABLE_ENV } from '../functions/lib/control/schema';
 import { AlarmTopic } from './alarm-topic';
 import { RevocationAlarms } from './alarms';
+import { ControlTable } from './control-table';
 import { RevocationDashboard } from './dashboard';
 import { Producers } from './producers';
 import { RevocationQueues } from './queues';
@@ -47,6 +50,8 @@ export class TokenRevocation extends Construct {
   readonly consumerRole: IRole;
   /** The schedule that runs the consumer every tick. */
   readonly schedule: Schedule;
+  /** The shared control table: the daily call budget, pauses and quota observations of both lanes. */
+  readonly controlTable: ITable;
   /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
@@ -67,6 +72,8 @@ export class TokenRevocation extends Construct {
     this.urgentQueue = this.#queues.urgentQueue;
     this.deadLetterQueue = this.#queues.deadLetterQueue;
     this.keys = { queues: this.#queues.key, deadLetterQueue: this.#queues.deadLetterKey };
+    const control = new ControlTable(this, 'Control', { removalPolicy: resolved.removalPolicy });
+    this.controlTable = control.table;
 
     // Urgent lane: today's handler, fed by the urgent queue's event source.
     const urgent = new RevocationFunction(this, 'Revoker', {
@@ -81,7 +88,7 @@ export class TokenRevocation extends Construct {
     this.function = urgent.function;
     this.role = urgent.role;
     // The event source grants receive, delete, change visibility and attributes on the urgent queue:
-    // exactly what polling needs.
+    // exactly what polling needs. The handler itself changes visibility too (below).
     this.function.addEventSource(
       new SqsEventSource(this.urgentQueue, {
         batchSize: resolved.batchSize,
@@ -114,9 +121,15 @@ export class TokenRevocation extends Construct {
     this.consumerRole = routine.role;
     this.schedule = routine.schedule;
     this.#queues.allowConsuming(this.queue, this.consumerRole);
+    // The urgent handler changes visibility itself: it makes the records it cannot send before its
+    // deadline visible again at once, and hides those of a pause until its end (at most 12 h from the
+    // receive). The urgent queue's policy exempts this role from its deny (denyReadingExcept below).
+    this.urgentQueue.grant(this.role, 'sqs:ChangeMessageVisibility');
+    // Both lanes share the daily call budget, the pauses and the quota seen through the control table.
+    const functionRoles = [this.role, this.consumerRole];
+    for (const role of functionRoles) control.grantControl(role);
 
     // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.
-    const functionRoles = [this.role, this.consumerRole];
     this.#queues.allowParking(functionRoles);
     this.#queues.nameConsumers(functionRoles);
     this.#queues.allowOperators(resolved.operatorRoles);
@@ -182,6 +195,10 @@ export class TokenRevocation extends Construct {
       POWERTOOLS_SERVICE_NAME: s.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: s.logLevel,
+      [CONTROL_TABLE_ENV]: this.controlTable.tableName,
+      DAILY_CALL_BUDGET: String(s.dailyCallBudget),
+      URGENT_RESERVE_CALLS: String(s.urgentReserveCalls),
+      ROUTINE_QUOTA_FLOOR_FRACTION: String(s.routineQuotaFloorFraction),
     };
     if (s.keySecretName !== undefined) environment.STACKEXCHANGE_KEY_SECRET_ID = s.keySecretName;
     if (s.keyParameterName !== undefined) environment.STACKEXCHANGE_KEY_PARAMETER_NAME = s.keyParameterName;

@@ -89,8 +89,8 @@ describe('routine lane: the scheduled single consumer', () => {
       NODE_OPTIONS: '--enable-source-maps',
       STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3',
       STACKEXCHANGE_AUTH_STYLE: 'query',
-      STACKEXCHANGE_REQUESTS_PER_SECOND: '15',
-      STACKEXCHANGE_CALL_CONCURRENCY: '8',
+      STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
+      STACKEXCHANGE_CALL_CONCURRENCY: '4',
       STACKEXCHANGE_KEY_SECRET_ID: 'prod/se-key',
       DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/QueuesDeadLetterQueue/) },
       POWERTOOLS_SERVICE_NAME: 'token-revoker',
@@ -101,6 +101,10 @@ describe('routine lane: the scheduled single consumer', () => {
       MAX_HOLD_SECONDS: '60',
       MAX_DEFER_SECONDS: '900',
       QUOTA_RESERVE_FRACTION: '0.5',
+      CONTROL_TABLE_NAME: { Ref: expect.stringMatching(/ControlTable/) },
+      DAILY_CALL_BUDGET: '9000',
+      URGENT_RESERVE_CALLS: '1800',
+      ROUTINE_QUOTA_FLOOR_FRACTION: '0.2',
     });
     const { template: tuned } = synthesize({
       revocation: {
@@ -120,7 +124,7 @@ describe('routine lane: the scheduled single consumer', () => {
     });
   });
 
-  it('may poll the routine queue, park in the dead-letter queue, read the app key, and nothing else', () => {
+  it('may poll the routine queue, park in the dead-letter queue, read the app key, use the control table, and nothing else', () => {
     const statements = statementsOf(template, /RoutineConsumerRole/);
     const on = (pattern: RegExp) => statements.filter((s) => pattern.test(JSON.stringify(s.Resource)));
     expect(on(/QueuesQueue/).map((s) => s.Action)).toEqual([
@@ -134,7 +138,10 @@ describe('routine lane: the scheduled single consumer', () => {
     expect(on(/secret:prod\/se-key/).map((s) => s.Action)).toEqual([
       ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
     ]);
-    expect(statements).toHaveLength(5); // the four above and its log group
+    expect(on(/ControlTable/).map((s) => s.Action)).toEqual([
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    ]);
+    expect(statements).toHaveLength(6); // the five above and its log group
   });
 
   it('is run by a role that may invoke exactly this function and record failed ticks', () => {

@@ -1,23 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { CONTEXT_SETTINGS, settingsFromContext } from '../../infra/context';
 import {
   consumerTimeoutInSeconds,
   failedAttemptsWithin,
+  MAX_VISIBILITY_SECONDS,
   OUTAGE_TO_SURVIVE_IN_SECONDS,
+  PAUSE_TO_SURVIVE_IN_SECONDS,
   PIPELINE_DEFAULTS,
   routineMaxReceiveCountFor,
   routineVisibilityTimeoutInSeconds,
   splitRequestBudget,
+  tokensPerUrgentInvocation,
+  urgentMaxReceiveCountFor,
+  visibilityTimeoutInSeconds,
 } from '../../infra/settings';
 import { resolveProps } from '../../infra/token-revocation-props';
+import { PROPS_FILE, parseProps } from '../../tools/build/props-table';
 import { synthesize, testApp } from './stack-factory';
 
 describe('pipeline numbers (infra/settings.ts)', () => {
-  it('splits the default budget: urgent 2 x 2.5, routine the other 15 requests/s', () => {
+  it('splits the default budget: urgent 3 x 5, routine the other 5 requests/s', () => {
+    expect(
+      splitRequestBudget(
+        PIPELINE_DEFAULTS.totalRequestsPerSecond,
+        PIPELINE_DEFAULTS.urgentRequestsPerSecond,
+        PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
+      ),
+    ).toEqual({
+      urgentMaxConcurrency: 3,
+      urgentRequestsPerSecondPerFunction: 5,
+      routineRequestsPerSecond: 5,
+    });
+    // A smaller urgent share still gets two instances, each lowered to fit.
     expect(splitRequestBudget(20, 5, 5)).toEqual({
       urgentMaxConcurrency: 2,
       urgentRequestsPerSecondPerFunction: 2.5,
@@ -78,6 +96,70 @@ describe('pipeline numbers (infra/settings.ts)', () => {
     );
   });
 
+  it('sizes the urgent receive count for a day-long pause, a ten-minute outage and a leak', () => {
+    // 5 requests/s for 30 - 3 s: 135 calls of 20 tokens.
+    expect(tokensPerUrgentInvocation(5, 30)).toBe(2700);
+    expect(tokensPerUrgentInvocation(0.5, 4)).toBe(20); // at least one call
+    // 2 receives of a 24-hour pause (12 h each) + 1 just before its end + 1 meeting it
+    // + ceil(600 / 185) = 4 outage attempts + ceil(10,000 / 2,700) - 1 = 3 releases + settling + killed.
+    expect(urgentMaxReceiveCountFor({ visibilityTimeoutInSeconds: 185, tokensPerInvocation: 2700 })).toBe(13);
+    expect(PIPELINE_DEFAULTS.maxReceiveCount).toBe(
+      urgentMaxReceiveCountFor({
+        visibilityTimeoutInSeconds: visibilityTimeoutInSeconds(
+          PIPELINE_DEFAULTS.functionTimeoutInSeconds,
+          PIPELINE_DEFAULTS.maxBatchingWindowInSeconds,
+        ),
+        tokensPerInvocation: tokensPerUrgentInvocation(
+          PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
+          PIPELINE_DEFAULTS.functionTimeoutInSeconds,
+        ),
+      }),
+    );
+    // Nothing to survive: the pause's two edges, the settling receive and the margin.
+    expect(
+      urgentMaxReceiveCountFor({
+        visibilityTimeoutInSeconds: 185,
+        tokensPerInvocation: 2700,
+        pauseSeconds: 0,
+        outageSeconds: 0,
+        leakTokens: 0,
+      }),
+    ).toBe(4);
+  });
+
+  it('lets no pause up to a day dead-letter an urgent message: each receive hides it 12 h at most', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: PAUSE_TO_SURVIVE_IN_SECONDS }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 0, max: 60 }),
+        (pauseSeconds, lateReceiveSeconds, handlerSeconds) => {
+          // Prepare: the message is received as the pause begins; each later receive comes when its
+          // visibility ends (plus a poller's delay), and the handler hides it until the pause's end,
+          // at most 12 h from that receive.
+          let receives = 1;
+          let now = lateReceiveSeconds;
+          const hiddenUntil = (receivedAt: number) =>
+            Math.min(pauseSeconds, receivedAt + MAX_VISIBILITY_SECONDS - handlerSeconds);
+          let visibleAt = hiddenUntil(0);
+          // Act
+          while (visibleAt < pauseSeconds) {
+            now = visibleAt + lateReceiveSeconds;
+            receives += 1;
+            visibleAt = hiddenUntil(now);
+          }
+          receives += 1; // the receive after the pause, which sends it
+          // Assess: SQS dead-letters on the receive after maxReceiveCount; ordinary retries still fit.
+          const count = urgentMaxReceiveCountFor({
+            visibilityTimeoutInSeconds: 185,
+            tokensPerInvocation: 2700,
+          });
+          expect(receives + Math.ceil(600 / 185) + 3).toBeLessThanOrEqual(count);
+        },
+      ),
+    );
+  });
+
   it('ends a routine run before the next tick, and keeps its messages hidden past it', () => {
     for (const tick of [60, 120, 900]) {
       expect(consumerTimeoutInSeconds(tick)).toBeLessThan(tick);
@@ -94,13 +176,17 @@ describe('construct settings', () => {
     const s = resolveProps({});
     expect(s).toMatchObject({
       batchSize: 100,
-      maxReceiveCount: 5,
+      maxReceiveCount: 13,
       routineMaxReceiveCount: 14,
-      maxConcurrency: 2,
-      requestsPerSecondPerFunction: 2.5,
-      routineRequestsPerSecond: 15,
+      maxConcurrency: 3,
+      requestsPerSecondPerFunction: 5,
+      routineRequestsPerSecond: 5,
       callConcurrency: 4,
-      routineCallConcurrency: 8,
+      routineCallConcurrency: 4,
+      dailyCallBudget: 9000,
+      urgentReserveCalls: 1800,
+      routineQuotaFloorFraction: 0.2,
+      removalPolicy: RemovalPolicy.RETAIN,
       quotaReserveFraction: 0.5,
       authStyle: 'query',
       logLevel: 'INFO',
@@ -115,8 +201,51 @@ describe('construct settings', () => {
     expect(s.maxDefer.toSeconds()).toBe(900);
     expect(s.maxMessageAge.toMinutes()).toBe(20);
     expect(s.urgentMaxMessageAge.toMinutes()).toBe(5);
-    expect(s.retentionPeriod.toDays()).toBe(4);
+    expect(s.retentionPeriod.toDays()).toBe(10);
     expect(s.deadLetterRetentionPeriod.toDays()).toBe(14);
+    expect(s.deadLetterAgeAlarm.toDays()).toBe(10);
+  });
+
+  it('applies every literal @default the props document (numbers, strings, Durations, removal)', () => {
+    // Prepare: the doc comments the README table is generated from.
+    const documented = parseProps(readFileSync(join(__dirname, '..', '..', PROPS_FILE), 'utf8'));
+    const resolved = resolveProps({}) as unknown as Record<string, unknown>;
+    const expected = (text: string): unknown => {
+      const duration = /^Duration\.(seconds|minutes|days)\((\d+)\)$/.exec(text);
+      if (duration)
+        return Duration[duration[1] as 'seconds' | 'minutes' | 'days'](Number(duration[2])).toSeconds();
+      if (text === 'RemovalPolicy.RETAIN') return RemovalPolicy.RETAIN;
+      if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+      if (/^'[^']*'$/.test(text)) return text.slice(1, -1);
+      if (text === 'false' || text === 'true') return text === 'true';
+      return undefined; // a described default ("- derived ..."), checked elsewhere
+    };
+    // Act
+    const checked = documented.flatMap(({ name, defaultValue }) => {
+      const want = expected(defaultValue ?? '');
+      if (want === undefined) return [];
+      const got = resolved[name];
+      return [{ name, want, got: got instanceof Duration ? got.toSeconds() : got }];
+    });
+    // Assess
+    expect(checked.length).toBeGreaterThan(20);
+    for (const { name, want, got } of checked) expect({ name, value: got }).toEqual({ name, value: want });
+  });
+
+  it('derives the urgent receive count from the timeout and rate unless given', () => {
+    // Visibility 6 x 60 + 5 = 365 s: 2 outage attempts; 5 x 57 x 20 = 5,700 tokens: 1 release.
+    expect(resolveProps({ functionTimeout: Duration.seconds(60) }).maxReceiveCount).toBe(9);
+    expect(resolveProps({ maxReceiveCount: 5 }).maxReceiveCount).toBe(5);
+  });
+
+  it('keeps 20% of the daily call budget for the urgent lane unless told otherwise', () => {
+    expect(resolveProps({ dailyCallBudget: 5000 })).toMatchObject({
+      dailyCallBudget: 5000,
+      urgentReserveCalls: 1000,
+    });
+    expect(resolveProps({ dailyCallBudget: 7, urgentReserveCalls: 7 }).urgentReserveCalls).toBe(7);
+    expect(resolveProps({ urgentReserveCalls: 0 }).urgentReserveCalls).toBe(0);
+    expect(resolveProps({ removalPolicy: RemovalPolicy.DESTROY }).removalPolicy).toBe(RemovalPolicy.DESTROY);
   });
 
   it('derives the routine receive count from the tick and the hold unless given', () => {
@@ -147,7 +276,7 @@ describe('construct settings', () => {
       /requestsPerSecondPerFunction must be a number from 0.01 to 25, got 30/,
     ],
     ['an urgent share of the whole budget', { urgentRequestsPerSecond: 20 }, /urgentRequestsPerSecond/],
-    ['a routine share above one process', { totalRequestsPerSecond: 40 }, /routine consumer's share/],
+    ['a routine share above one process', { totalRequestsPerSecond: 50 }, /routine consumer's share/],
     ['a tick of seconds', { tick: Duration.seconds(90) }, /tick must be a whole number of minutes/],
     ['a tick above 15 minutes', { tick: Duration.minutes(20) }, /tick/],
     ['a hold above an hour', { maxHold: Duration.hours(2) }, /maxHold/],
@@ -181,6 +310,28 @@ describe('construct settings', () => {
     ['no receives', { maxReceiveCount: 0 }, /maxReceiveCount/],
     ['a fraction of 1', { quotaAlarmFraction: 1 }, /quotaAlarmFraction/],
     ['a fractional call concurrency', { callConcurrency: 1.5 }, /callConcurrency/],
+    [
+      'a daily budget of no calls',
+      { dailyCallBudget: 0 },
+      /dailyCallBudget must be an integer from 1 to 1000000, got 0/,
+    ],
+    [
+      'an urgent reserve above the budget',
+      { dailyCallBudget: 100, urgentReserveCalls: 101 },
+      /urgentReserveCalls \(101\) must be at most dailyCallBudget \(100\)/,
+    ],
+    ['a fractional urgent reserve', { urgentReserveCalls: 1.5 }, /urgentReserveCalls must be an integer/],
+    [
+      'a quota floor above the whole quota',
+      { routineQuotaFloorFraction: 1.2 },
+      /routineQuotaFloorFraction must be a number from 0 to 1, got 1.2/,
+    ],
+    [
+      'a retention as long as the dead-letter queue',
+      { retentionPeriod: Duration.days(14) },
+      /retentionPeriod must be at least 60 s and shorter than the dead-letter queue's 14 days/,
+    ],
+    ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy must be RETAIN/],
   ])('refuses %s', (_name, props, message) => {
     expect(() => resolveProps(props)).toThrow(message);
   });
@@ -205,6 +356,10 @@ describe('app settings from CDK context', () => {
       quotaReserveFraction: '0.3',
       routineMaxReceiveCount: '15',
       urgentMaxMessageAgeInMinutes: '3',
+      dailyCallBudget: '4000',
+      urgentReserveCalls: '1000',
+      routineQuotaFloorFraction: '0.3',
+      removalPolicy: 'destroy',
       operatorRoleArns: 'arn:aws:iam::123456789012:role/oncall, arn:aws:iam::123456789012:role/sec/audit',
     };
     const { stackName, props } = settingsFromContext(testApp(context).node);
@@ -223,6 +378,10 @@ describe('app settings from CDK context', () => {
       urgentRequestsPerSecond: 4,
       quotaReserveFraction: 0.3,
       routineMaxReceiveCount: 15,
+      dailyCallBudget: 4000,
+      urgentReserveCalls: 1000,
+      routineQuotaFloorFraction: 0.3,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     expect(props.revocation?.tick?.toSeconds()).toBe(120);
     expect(props.revocation?.maxHold?.toSeconds()).toBe(90);
@@ -239,7 +398,7 @@ describe('app settings from CDK context', () => {
     const s = resolveProps(props.revocation ?? {});
     expect(s.tick.toSeconds()).toBe(PIPELINE_DEFAULTS.tickSeconds);
     expect(s.urgentRequestsPerSecond).toBe(PIPELINE_DEFAULTS.urgentRequestsPerSecond);
-    expect(s.routineRequestsPerSecond).toBe(15);
+    expect(s.routineRequestsPerSecond).toBe(5);
     expect(props.operatorRoleArns).toBeUndefined();
   });
 
@@ -258,6 +417,8 @@ describe('app settings from CDK context', () => {
     ['logLevel', 'verbose'],
     ['tickInSeconds', 'hourly'],
     ['quotaReserveFraction', 'half'],
+    ['removalPolicy', 'snapshot'],
+    ['dailyCallBudget', 'lots'],
   ])('refuses %s=%s with a message naming the setting', (name, value) => {
     expect(() => settingsFromContext(testApp({ [name]: value }).node)).toThrow(name);
   });

@@ -73,9 +73,12 @@ describe('TokenRevocation construct', () => {
       expect(byName('-urgent')).toMatchObject({
         VisibilityTimeout:
           6 * PIPELINE_DEFAULTS.functionTimeoutInSeconds + PIPELINE_DEFAULTS.maxBatchingWindowInSeconds,
-        MessageRetentionPeriod: 4 * 86_400,
+        MessageRetentionPeriod: 10 * 86_400,
       });
-      expect(byName('-source')).toMatchObject({ VisibilityTimeout: 110, MessageRetentionPeriod: 4 * 86_400 });
+      expect(byName('-source')).toMatchObject({
+        VisibilityTimeout: 110,
+        MessageRetentionPeriod: 10 * 86_400,
+      });
       const custom = synthesize({ revocation: { tick: Duration.minutes(2) } }).template;
       custom.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: Match.stringLikeRegexp('-source$'),
@@ -91,7 +94,7 @@ describe('TokenRevocation construct', () => {
       });
       template.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: Match.stringLikeRegexp('-urgent$'),
-        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: deadLetterTarget },
+        RedrivePolicy: { maxReceiveCount: 13, deadLetterTargetArn: deadLetterTarget },
       });
       expect(dlq()).toMatchObject({
         MessageRetentionPeriod: 14 * 86_400,
@@ -131,13 +134,17 @@ describe('TokenRevocation construct', () => {
           Variables: {
             STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3',
             STACKEXCHANGE_AUTH_STYLE: 'query',
-            STACKEXCHANGE_REQUESTS_PER_SECOND: '2.5',
+            STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
             STACKEXCHANGE_CALL_CONCURRENCY: '4',
             DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
             POWERTOOLS_SERVICE_NAME: 'token-revoker',
             POWERTOOLS_METRICS_NAMESPACE: 'TokenRevoker',
             POWERTOOLS_LOG_LEVEL: 'INFO',
             NODE_OPTIONS: '--enable-source-maps',
+            CONTROL_TABLE_NAME: { Ref: expect.stringMatching(/ControlTable/) },
+            DAILY_CALL_BUDGET: '9000',
+            URGENT_RESERVE_CALLS: '1800',
+            ROUTINE_QUOTA_FLOOR_FRACTION: '0.2',
           },
         },
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/RevokerLogs/) } },
@@ -208,7 +215,7 @@ describe('TokenRevocation construct', () => {
         BatchSize: 100,
         MaximumBatchingWindowInSeconds: 5,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 2 },
+        ScalingConfig: { MaximumConcurrency: 3 },
         MetricsConfig: { Metrics: ['EventCount'] },
       });
       template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
@@ -313,7 +320,7 @@ describe('TokenRevocation construct', () => {
         .Properties;
 
     it('sends every alarm, with a description for the operator, to one encrypted SSL-only topic', () => {
-      expect(Object.keys(alarms)).toHaveLength(14);
+      expect(Object.keys(alarms)).toHaveLength(21);
       const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
       expect(topics).toHaveLength(1);
       for (const a of Object.values(alarms)) {
