@@ -69,7 +69,7 @@ describe('local pipeline with killed functions', () => {
     const started = await pipelines.start('kill-consumer', { simulator: { seed: 41 } });
     const p = started.pipeline;
     const sqs = pipelines.sqs();
-    const tokens = p.simulator.issueTokens(150);
+    const tokens = p.simulator.issueTokens(250);
     // A run holds received messages when more are in flight than when it started.
     let atStart = 0;
     let held = 0;
@@ -90,7 +90,7 @@ describe('local pipeline with killed functions', () => {
       onKill: () => holding.push(held),
     });
     pipelines.onCleanup(kills.stop);
-    // Act: 150 logouts over about 30 s, while runs are killed
+    // Act: 250 logouts over about 50 s, while runs are killed (runs send full calls while they receive, so a run holds messages for about a second: the trickle gives the killer enough runs)
     const random = seededRandom(41);
     for (const token of tokens) {
       await enqueue(sqs, p, RevocationPriority.Routine, [token]);

@@ -7,6 +7,7 @@ import {
 import { type Env, readConfig } from '../../functions/lib/config';
 import { type ConsumerConfig, readConsumerConfig } from '../../functions/routine-consumer/config';
 import type { InvocationReport } from '../event-source';
+import { createControlTable, localDynamoDbClient, startLoopbackDynamoDb } from '../local-dynamodb';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator';
 import { peekAll, type QueueDepth, queueDepth } from './queues';
 import { type RoutineLane, type RoutineRun, startRoutineLane } from './routine-lane';
@@ -46,6 +47,8 @@ export interface Pipeline {
   readonly urgent: UrgentLane;
   /** The environment the functions are configured from (what the CDK construct would set). */
   readonly environment: Readonly<Record<string, string>>;
+  /** The shared control table (budget, pauses, quota) on a local DynamoDB server: its name and endpoint. */
+  readonly control: { readonly tableName: string; readonly endpoint: string };
   depth(queueUrl: string): Promise<QueueDepth>;
   /** Every message of the dead-letter queue, read without deleting it. */
   deadLetters(): Promise<Message[]>;
@@ -55,12 +58,22 @@ export interface Pipeline {
 /** The functions' shared environment: the same variables the CDK construct sets, local values. */
 function functionEnvironment(
   settings: LocalSettings,
-  endpoints: { readonly api: string; readonly sqs: string; readonly deadLetterQueueUrl: string },
+  endpoints: {
+    readonly api: string;
+    readonly sqs: string;
+    readonly deadLetterQueueUrl: string;
+    readonly dynamodb: string;
+    readonly controlTableName: string;
+  },
 ): Record<string, string> {
   return {
     STACKEXCHANGE_API_URL: endpoints.api,
     DEAD_LETTER_QUEUE_URL: endpoints.deadLetterQueueUrl,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    CONTROL_TABLE_NAME: endpoints.controlTableName,
+    DAILY_CALL_BUDGET: String(settings.budget.dailyCallBudget),
+    URGENT_RESERVE_CALLS: String(settings.budget.urgentReserveCalls),
     // Local timeouts are short: keep half a second to report and park, and requests under half of it.
     DEADLINE_SAFETY_MARGIN_MS: '500',
     STACKEXCHANGE_TIMEOUT_MS: String(
@@ -99,11 +112,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     RedrivePolicy: redrive(settings.urgent.maxReceiveCount),
   });
 
+  // The control table on its own loopback DynamoDB server (dynalite, in memory), as the construct creates it.
+  const dynamodb = await startLoopbackDynamoDb();
+  const dynamodbClient = localDynamoDbClient(dynamodb.endpoint);
+  const controlTableName = await createControlTable(dynamodbClient, `${name}-control`);
+  dynamodbClient.destroy();
   const simulator = await startSimulator(options.simulator);
   const environment = functionEnvironment(settings, {
     api: simulator.url,
     sqs: options.sqs.endpoint,
     deadLetterQueueUrl: dlq.url,
+    dynamodb: dynamodb.endpoint,
+    controlTableName,
   });
   const urgentConfig = readConfig({
     ...environment,
@@ -119,6 +139,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     MAX_HOLD_SECONDS: String(settings.routine.maxHoldSeconds),
     MAX_DEFER_SECONDS: String(settings.routine.maxDeferSeconds),
     QUOTA_RESERVE_FRACTION: String(settings.routine.quotaReserveFraction),
+    ROUTINE_QUOTA_FLOOR_FRACTION: String(settings.budget.routineQuotaFloorFraction),
     ...options.consumerEnvironment,
   });
 
@@ -152,11 +173,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     routine,
     urgent,
     environment,
+    control: { tableName: controlTableName, endpoint: dynamodb.endpoint },
     depth: (queueUrl) => queueDepth(sqs, queueUrl),
     deadLetters: () => peekAll(sqs, dlq.url),
     async stop() {
       await Promise.all([routine.stop(), urgent.stop()]);
-      await simulator.close();
+      await Promise.all([simulator.close(), dynamodb.stop()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../../functions/lib/errors';
+import { urgentReserveCallsFor } from '../../functions/lib/limits';
 import {
   consumerTimeoutInSeconds,
   PIPELINE_DEFAULTS,
@@ -22,6 +23,10 @@ export interface LocalOverrides {
   readonly maxDeferSeconds?: number;
   /** @default the deployed value */
   readonly quotaReserveFraction?: number;
+  /** Calls a budget day, both lanes together (small budgets compress a day of exhaustion). @default the deployed value */
+  readonly dailyCallBudget?: number;
+  /** Calls of the budget routine never spends. @default 20% of the daily call budget */
+  readonly urgentReserveCalls?: number;
 }
 
 /** Every number of the local pipeline, derived from infra/settings.ts as the CDK construct derives them. */
@@ -48,6 +53,11 @@ export interface LocalSettings {
     readonly maxHoldSeconds: number;
     readonly maxDeferSeconds: number;
     readonly quotaReserveFraction: number;
+  };
+  readonly budget: {
+    readonly dailyCallBudget: number;
+    readonly urgentReserveCalls: number;
+    readonly routineQuotaFloorFraction: number;
   };
   readonly retentionPeriodSeconds: number;
   readonly deadLetterRetentionPeriodSeconds: number;
@@ -80,6 +90,10 @@ export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
     PIPELINE_DEFAULTS.requestsPerSecondPerFunction,
   );
   const maxHoldSeconds = overrides.maxHoldSeconds ?? PIPELINE_DEFAULTS.maxHoldSeconds;
+  const dailyCallBudget = positive(
+    'dailyCallBudget',
+    overrides.dailyCallBudget ?? PIPELINE_DEFAULTS.dailyCallBudget,
+  );
   const routineTimeout = consumerTimeoutSeconds(tickSeconds);
   return {
     urgent: {
@@ -106,6 +120,11 @@ export function localSettings(overrides: LocalOverrides = {}): LocalSettings {
       maxHoldSeconds,
       maxDeferSeconds: overrides.maxDeferSeconds ?? PIPELINE_DEFAULTS.maxDeferSeconds,
       quotaReserveFraction: overrides.quotaReserveFraction ?? PIPELINE_DEFAULTS.quotaReserveFraction,
+    },
+    budget: {
+      dailyCallBudget,
+      urgentReserveCalls: overrides.urgentReserveCalls ?? urgentReserveCallsFor(dailyCallBudget),
+      routineQuotaFloorFraction: PIPELINE_DEFAULTS.routineQuotaFloorFraction,
     },
     retentionPeriodSeconds: PIPELINE_DEFAULTS.retentionPeriodInDays * 86_400,
     deadLetterRetentionPeriodSeconds: PIPELINE_DEFAULTS.deadLetterRetentionPeriodInDays * 86_400,
