@@ -278,32 +278,44 @@ export async function drain(
     const ready = chosen.filter((request) => allKnown(outcomes, request));
     if (ready.length === 0) return;
     for (const request of ready) chosen.splice(chosen.indexOf(request), 1);
+    const settleGroup = async (group: readonly MessageRequest[]) => {
+      const rejected = await deps.park(apiRejections(group, outcomes, deps.logger));
+      const settled = settleMessages(
+        group.map(({ message }) => message.messageId),
+        group,
+        outcomes,
+        rejected,
+      );
+      return { fates: settled.fates, counts: [countParking(rejected), settled.counts] };
+    };
     const work = (async () => {
+      const fates: MessageFate[] = [];
       try {
-        const rejected = await deps.park(apiRejections(ready, outcomes, deps.logger));
-        const settled = settleMessages(
-          ready.map(({ message }) => message.messageId),
-          ready,
-          outcomes,
-          rejected,
-        );
-        parts.push(countParking(rejected), settled.counts);
-        await finish(settled.fates);
-      } catch (error) {
-        // A step broke on these messages: they are retried, the others go on.
-        deps.logger.error('Messages could not be settled; they will be retried', {
-          messageIds: ready.map(({ message }) => message.messageId),
-          error: { name: error instanceof Error ? error.name : 'Error' },
-        });
-        await finish(
-          ready.map(({ message }) => ({
-            messageId: message.messageId,
-            fate: 'retry',
-            unfinished: 0,
-            categories: [],
-          })),
-        );
+        const settled = await settleGroup(ready);
+        parts.push(...settled.counts);
+        fates.push(...settled.fates);
+      } catch {
+        // A step broke on one of these messages: settle each on its own; only the one that breaks is retried.
+        for (const request of ready) {
+          try {
+            const settled = await settleGroup([request]);
+            parts.push(...settled.counts);
+            fates.push(...settled.fates);
+          } catch (error) {
+            deps.logger.error('Message could not be settled; it will be retried', {
+              messageId: request.message.messageId,
+              error: { name: error instanceof Error ? error.name : 'Error' },
+            });
+            fates.push({
+              messageId: request.message.messageId,
+              fate: 'retry',
+              unfinished: 0,
+              categories: [],
+            });
+          }
+        }
       }
+      await finish(fates);
     })();
     settling.add(work);
     void work.finally(() => settling.delete(work));

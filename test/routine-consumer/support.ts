@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
-import { sqsParker } from '../../functions/lib/park';
+import { type Parker, sqsParker } from '../../functions/lib/park';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { createTelemetry } from '../../functions/lib/telemetry';
 import { Lane } from '../../functions/lib/telemetry-names';
@@ -90,6 +90,8 @@ export interface RunOptions {
   readonly scheduledAt?: number;
   /** The routine lane's governor. @default one over a store of its own with a budget of 9,000 calls */
   readonly governor?: Governor;
+  /** @default parks in the dead-letter queue given */
+  readonly park?: Parker;
 }
 
 /** One run of the consumer against real local servers. */
@@ -108,7 +110,8 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
     {
       client,
       queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
-      park: sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
+      park:
+        options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
       logger,
       quota: options.quota ?? new QuotaWatch(),
       governor:
