@@ -125,12 +125,16 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
     const gate = await governor.gate();
     learn(gate, client, quota);
     const sqs = await instance.sqs();
-    const queue = routineQueue(sqs, config.routineQueueUrl, (operation, error) =>
+    // Failed receives and attribute reads return nothing: count them here (deletes and visibility
+    // changes are counted by the drain, entry by entry), so a refused receive is never a quiet success.
+    let failedReads = 0;
+    const queue = routineQueue(sqs, config.routineQueueUrl, (operation, error) => {
+      if (operation === 'ReceiveMessage' || operation === 'GetQueueAttributes') failedReads += 1;
       logger.error('SQS call failed', {
         operation,
         error: { name: (error as Error).name, message: (error as Error).message },
-      }),
-    );
+      });
+    });
 
     let skipped: RunReport['skipped'];
     let probeCalls = 0;
@@ -179,7 +183,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
     });
     publishCounts(metrics, counts, Lane.Routine);
     publishLaneGauges(metrics, Lane.Routine, {
-      sqsErrors: report.sqsErrors + (visible === undefined ? 1 : 0),
+      sqsErrors: report.sqsErrors + failedReads,
       budgetCallsSpent: report.budgetCallsSpent,
       budgetCallsLeft: after?.callsLeft,
       budgetExhausted:
@@ -198,6 +202,6 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
               callsPerDay: governor.limit,
             }),
     });
-    return report;
+    return { ...report, sqsErrors: report.sqsErrors + failedReads };
   };
 }

@@ -134,6 +134,19 @@ describe('routine consumer gate', () => {
     );
   });
 
+  it('counts a refused receive as an SQS error instead of a quiet empty run', async () => {
+    const { dlqUrl } = await queues();
+    const missing = `${servers.sqs.endpoint}/000000000000/no-such-queue`;
+    const consumer = createConsumer(config(missing, dlqUrl), { sqs: servers.sqs.client });
+    const { result, output } = await captureOutput(() => consumer({}, lambdaContext(5000)));
+    expect(result?.sqsErrors).toBeGreaterThanOrEqual(2);
+    expect(output).toContain('"operation":"ReceiveMessage"');
+    const emf = output.split('\n').filter((line) => line.includes(`"${MetricName.SqsErrors}"`));
+    expect(emf.some((line) => /"SqsErrors":[1-9]/.test(line) && line.includes('"lane":"routine"'))).toBe(
+      true,
+    );
+  });
+
   it('after a named pause has ended, forgets the quota seen before it and sends', async () => {
     const { queueUrl, dlqUrl } = await queues();
     const control = memoryControlStore();
