@@ -63,16 +63,21 @@ describe('urgent handler admission', () => {
   });
 
   it('takes only what it can send before its deadline and gives the rest back at once', async () => {
-    // Prepare: 10 messages of 20 tokens; at 5 requests/s a 5 s invocation (3 s safety margin, 1 s for
-    // the last answer) has time for 5 calls.
-    const bodies = Array.from({ length: 10 }, () => ({ tokens: servers.sim.issueTokens(20) }));
+    // Prepare: 30 messages of 20 tokens; at 5 requests/s an 8 s invocation (3 s safety margin, 1 s for
+    // the last answer) has time for 20 calls.
+    const bodies = Array.from({ length: 30 }, () => ({ tokens: servers.sim.issueTokens(20) }));
     const { queueUrl, records } = await receivedRecords(bodies);
     // Act
-    const { result } = await captureOutput(() => handlerWith()({ Records: records }, lambdaContext(5000)));
-    // Assess: 5 calls of 20, 5 messages given back (visible again now); the 5 sent wait for the event source's delete.
-    expect(servers.sim.requests.map((request) => request.tokens.length)).toEqual([20, 20, 20, 20, 20]);
-    expect(result?.batchItemFailures).toHaveLength(5);
-    expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 5, inFlight: 5 });
+    const { result } = await captureOutput(() => handlerWith()({ Records: records }, lambdaContext(8000)));
+    // Assess: at most 20 full calls, no token sent twice; the 10 messages it did not take are visible
+    // again now (a slow machine may leave a taken call unstarted: that message is retried, not lost).
+    const sent = servers.sim.requests.map((request) => request.tokens);
+    expect(sent.length).toBeLessThanOrEqual(20);
+    expect(sent.length).toBeGreaterThanOrEqual(15);
+    expect(sent.every((tokens) => tokens.length === 20)).toBe(true);
+    expect(new Set(sent.flat()).size).toBe(sent.length * 20);
+    expect(result?.batchItemFailures).toHaveLength(30 - sent.length);
+    expect((await queueDepth(servers.sqs, queueUrl)).visible).toBe(10);
   });
 
   it('spends the whole budget, the urgent reserve included, then holds what it has no calls for', async () => {
