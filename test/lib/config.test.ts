@@ -14,9 +14,39 @@ describe('readConfig', () => {
       deadLetterQueueUrl: undefined,
       sqsEndpoint: undefined,
       safetyMarginMs: 3000,
+      dailyCallBudget: 9000,
+      urgentReserveCalls: 1800,
+      controlTableName: undefined,
+      dynamodbEndpoint: undefined,
       serviceName: 'token-revoker',
       metricsNamespace: 'TokenRevoker',
     });
+  });
+
+  it('reads the shared budget and its table; the reserve follows the budget unless given, and never exceeds it', () => {
+    expect(readConfig({ DAILY_CALL_BUDGET: '500' })).toMatchObject({
+      dailyCallBudget: 500,
+      urgentReserveCalls: 100,
+    });
+    expect(
+      readConfig({
+        DAILY_CALL_BUDGET: '500',
+        URGENT_RESERVE_CALLS: '0',
+        CONTROL_TABLE_NAME: 'control',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      }),
+    ).toMatchObject({
+      urgentReserveCalls: 0,
+      controlTableName: 'control',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    });
+    expect(() => readConfig({ DAILY_CALL_BUDGET: '500', URGENT_RESERVE_CALLS: '501' })).toThrow(
+      /^URGENT_RESERVE_CALLS: 501 is more than DAILY_CALL_BUDGET \(500\)/,
+    );
+    expect(() => readConfig({ DAILY_CALL_BUDGET: '0' })).toThrow(/^DAILY_CALL_BUDGET: /);
+    expect(() => readConfig({ AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamo.example.com' })).toThrow(
+      /^AWS_ENDPOINT_URL_DYNAMODB: /,
+    );
   });
 
   it('reads every variable', () => {
