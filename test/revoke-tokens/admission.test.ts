@@ -69,15 +69,18 @@ describe('urgent handler admission', () => {
     const { queueUrl, records } = await receivedRecords(bodies);
     // Act
     const { result } = await captureOutput(() => handlerWith()({ Records: records }, lambdaContext(8000)));
-    // Assess: at most 20 full calls, no token sent twice; the 10 messages it did not take are visible
-    // again now (a slow machine may leave a taken call unstarted: that message is retried, not lost).
+    // Assess: at most 20 full calls, no token sent twice; the messages it did not take are visible again
+    // now (a slow machine may leave a taken call unstarted: that message is retried, not lost).
     const sent = servers.sim.requests.map((request) => request.tokens);
     expect(sent.length).toBeLessThanOrEqual(20);
     expect(sent.length).toBeGreaterThanOrEqual(15);
     expect(sent.every((tokens) => tokens.length === 20)).toBe(true);
     expect(new Set(sent.flat()).size).toBe(sent.length * 20);
     expect(result?.batchItemFailures).toHaveLength(30 - sent.length);
-    expect((await queueDepth(servers.sqs, queueUrl)).visible).toBe(10);
+    // Given back at once: the messages it did not take (10, or a few more when a loaded machine started late).
+    const { visible } = await queueDepth(servers.sqs, queueUrl);
+    expect(visible).toBeGreaterThanOrEqual(10);
+    expect(visible + sent.length).toBeLessThanOrEqual(30);
   });
 
   it('spends the whole budget, the urgent reserve included, then holds what it has no calls for', async () => {
