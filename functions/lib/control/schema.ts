@@ -18,4 +18,8 @@ export const CONTROL_TABLE_ENV = 'CONTROL_TABLE_NAME';
 export const DYNAMODB_ENDPOINT_ENV = 'AWS_ENDPOINT_URL_DYNAMODB';
 
 /** DynamoDB actions the functions use on the table: nothing else. */
-export const CONTROL_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'] as const;
+export const CONTROL_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:UpdateItem',
+] as const;
