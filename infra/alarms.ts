@@ -307,11 +307,12 @@ type AddAlarm = (
 ) => void;
 
 /**
- * Missing data, by kind of metric. Counts of events (BudgetExhausted, SqsErrors) are published only when
- * one happens: no data is no event (notBreaching). Levels the routine consumer reports each run
- * (OldestPendingAgeSeconds, BacklogClearEstimateSeconds) are missing while it does not receive (paused,
- * or not running: MissedSchedule covers that): no data keeps the alarm's state (ignore), so a paused
- * backlog does not look cleared.
+ * Missing data, by kind of metric. Counts (BudgetExhausted, SqsErrors, MaxReceiveCountSeen) come with
+ * each run or batch, 0 when nothing happened: no data means no run, which is no event (notBreaching;
+ * MissedSchedule covers a consumer that stopped). Levels (OldestPendingAgeSeconds: only from runs that
+ * receive; BacklogClearEstimateSeconds: from every run) are missing while the consumer is paused or
+ * not running: no data keeps the alarm's state (ignore), so a paused, stuck backlog does not look
+ * cleared.
  */
 const EVENT = { treatMissingData: TreatMissingData.NOT_BREACHING } as const;
 const LEVEL = {

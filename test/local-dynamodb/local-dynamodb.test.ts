@@ -11,6 +11,7 @@ import {
   type LocalDynamoDb,
   type LoopbackDynamoDbServer,
   localDynamoDbClient,
+  startInProcessDynamoDb,
   startLocalDynamoDb,
   startLoopbackDynamoDb,
 } from '../../tools/local-dynamodb';
@@ -53,6 +54,25 @@ describe('local DynamoDB server (dynalite, in this process)', () => {
   afterAll(async () => {
     client.destroy();
     await server.stop();
+  });
+
+  it('stops: the port refuses connections afterwards, and a new server starts in the same process', async () => {
+    // Prepare
+    const local = await startInProcessDynamoDb();
+    const name = await local.createControlTable('stop-and-start');
+    // Act
+    await local.stop();
+    const again = await startInProcessDynamoDb();
+    const stale = localDynamoDbClient(local.endpoint);
+    try {
+      // Assess
+      await expect(stale.send(new DescribeTableCommand({ TableName: name }))).rejects.toThrow(/ECONNREFUSED/);
+      expect(await again.createControlTable('stop-and-start')).toBe('stop-and-start');
+      expect(again.pid).toBe(process.pid);
+    } finally {
+      stale.destroy();
+      await again.stop();
+    }
   });
 
   it('creates the control table as the construct does: the schema key, on demand, active at once', async () => {
@@ -120,7 +140,7 @@ describe('local DynamoDB server (dynalite, in a child process)', () => {
 
   it('serves the control table to its client', async () => {
     // Prepare
-    const tableName = await createControlTable(dynamodb.client, 'control-child');
+    const tableName = await dynamodb.createControlTable('control-child');
     // Act
     await reserve(dynamodb.client, tableName, '2026-12-03', 2, 2);
     // Assess

@@ -56,15 +56,38 @@ export async function createControlTable(
   return tableName;
 }
 
-/** dynalite in a child process on 127.0.0.1, with a client for it. */
+/** dynalite on 127.0.0.1 (in this process or a child), with a client for it. */
 export interface LocalDynamoDb {
   /** `http://127.0.0.1:PORT`: the client's `endpoint`, or AWS_ENDPOINT_URL_DYNAMODB for a handler. */
   readonly endpoint: string;
   /** A client configured for this server. */
   readonly client: DynamoDBClient;
-  /** Process id of the server (a child of this process). */
+  /** Process id of the server: a child of this process, or this process. */
   readonly pid: number;
+  /** Creates a control table (see createControlTable) and resolves with its name. */
+  createControlTable(tableName?: string): Promise<string>;
+  /** Destroys the client and stops the server. */
   stop(): Promise<void>;
+}
+
+function withClient(endpoint: string, pid: number, stopServer: () => Promise<void>): LocalDynamoDb {
+  const client = localDynamoDbClient(endpoint);
+  return {
+    endpoint,
+    client,
+    pid,
+    createControlTable: (tableName) => createControlTable(client, tableName),
+    async stop() {
+      client.destroy();
+      await stopServer();
+    },
+  };
+}
+
+/** Starts the server in this process (the fastest start, for tests) with a client for it. */
+export async function startInProcessDynamoDb(): Promise<LocalDynamoDb> {
+  const server = await startLoopbackDynamoDb();
+  return withClient(server.endpoint, process.pid, () => server.stop());
 }
 
 const SERVER_SCRIPT = join(__dirname, 'server.mjs');
@@ -72,15 +95,5 @@ const SERVER_SCRIPT = join(__dirname, 'server.mjs');
 /** Starts the server in a child process (the same loopback start) and waits until it listens. */
 export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const server = await startChildServer(SERVER_SCRIPT, 'local DynamoDB server');
-  const endpoint = `http://127.0.0.1:${server.port}`;
-  const client = localDynamoDbClient(endpoint);
-  return {
-    endpoint,
-    client,
-    pid: server.pid,
-    async stop() {
-      client.destroy();
-      await server.stop();
-    },
-  };
+  return withClient(`http://127.0.0.1:${server.port}`, server.pid, () => server.stop());
 }
