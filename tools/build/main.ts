@@ -8,8 +8,8 @@
  * repository's own `npx cdk synth` deploys the current sources through the same prebuilt bundles.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { buildHandlers } from './handlers';
 import { buildLibraryModule } from './library-module';
 
@@ -17,6 +17,18 @@ const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 /** The output folders of tsconfig.build.json under dist/. */
 const COMPILED = ['functions', 'infra'] as const;
+
+/**
+ * The package's `bin` files, relative to dist/. tsc writes them mode 0644; npm makes a bin executable
+ * only when it links it, so a rebuild would leave npx's existing link pointing at a file it may not
+ * run (`sh: token-revoker: Permission denied`). The build sets the mode itself.
+ */
+function binFiles(root: string): string[] {
+  const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    bin?: Record<string, string>;
+  };
+  return Object.values(bin ?? {}).map((file) => relative('dist', file));
+}
 
 /**
  * Compiles into a fresh folder, then swaps each output folder in with two renames: nothing an
@@ -31,6 +43,7 @@ function compile(): void {
     [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging],
     { cwd: ROOT, stdio: 'inherit' },
   );
+  for (const file of binFiles(ROOT)) chmodSync(join(staging, file), 0o755);
   for (const folder of COMPILED) {
     const target = join(DIST, folder);
     const old = join(DIST, `.old-${process.pid}-${folder}`);
