@@ -425,7 +425,7 @@ describe('token-revoker packed and installed like a dependency', () => {
       // Act
       const run = await runIn(service, NODE22, [
         '-e',
-        "const { enqueueTokens } = require('token-revoker'); process.stdout.write(`${process.version} ${typeof enqueueTokens}`);",
+        "const { enqueueTokens } = require('token-revoker'); process.stdout.write(process.version + ' ' + typeof enqueueTokens);",
       ]);
       // Assess: no ERR_REQUIRE_ESM from ky, and no warning either.
       expect(run).toMatchObject({ code: 0, stderr: '' });
