@@ -6,55 +6,33 @@
  * processes of its own), enqueues a demo, shows progress, then a summary checked against real state.
  * Exit 0 when consistent. SIGINT, SIGTERM and SIGHUP stop everything.
  */
-import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
 import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
+import { parseStartOptions, type StartOptions, StartUsageError, USAGE } from './options';
 import { type Pipeline, startPipeline } from './pipeline';
 import { progressLine, settingsText, summaryText } from './report';
-import { DEPLOYED_TICK_SECONDS } from './settings';
 import { settled, summarize } from './summary';
 import { type DemoWorkload, startDemo, TRANSIENT_FAULTS } from './workload';
 
-const { values } = parseArgs({
-  options: {
-    tokens: { type: 'string', default: '60' },
-    'tick-seconds': { type: 'string', default: String(DEPLOYED_TICK_SECONDS) },
-    'fault-rate': { type: 'string', default: '0' },
-    'latency-ms': { type: 'string', default: '30' },
-    seed: { type: 'string', default: '1' },
-    'function-timeout': { type: 'string', default: '8' },
-    'time-limit': { type: 'string', default: '600' },
-    'keep-running': { type: 'boolean', default: false },
-    'tokens-file': { type: 'string', default: 'tokens.txt' },
-    help: { type: 'boolean', default: false },
-  },
-});
-
 const out = (line: string) => process.stderr.write(`${line}\n`);
-if (values.help) {
-  out(`Usage: npm start -- [options]
-  --tokens N            routine logouts in the trickle, rounded up to a multiple of 20 (default 60)
-  --tick-seconds S      the routine consumer's schedule, 4 or more (default ${DEPLOYED_TICK_SECONDS}, the deployed tick); shorter is faster
-  --fault-rate R        share of API requests that fail transiently (5xx, HTML pages, resets, timeouts, backoff)
-  --latency-ms N        simulated API latency per call (default 30)
-  --seed N              seed of the simulator and of the arrivals: same seed, same run
-  --function-timeout S  the urgent handler's timeout; its queue's visibility follows the construct's formula (default 8)
-  --time-limit S        give up waiting for the demo to settle after this long (default 600)
-  --keep-running        keep serving after the demo and print the environment and CLI commands
-  --tokens-file PATH    where --keep-running writes five live tokens, mode 0600 (default tokens.txt)`);
-  process.exit(0);
-}
 
-const number = (name: keyof typeof values, min: number, max: number): number => {
-  const value = Number(values[name]);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    out(`--${name}: "${String(values[name])}" is not a number between ${min} and ${max}`);
+/** The command line, checked before anything starts (exit 2 with the usage when it cannot run). */
+function readOptions(): StartOptions {
+  try {
+    return parseStartOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof StartUsageError)) throw error;
+    out(`npm start: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  return value;
-};
+}
+const options = readOptions();
+if (options.help) {
+  out(USAGE);
+  process.exit(0);
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -95,14 +73,16 @@ function stopAll(running: Running): Promise<void> {
 }
 
 async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promise<number> {
-  const tokens = number('tokens', 1, 100_000);
-  const tickSeconds = number('tick-seconds', 4, 3600);
-  const faultRate = number('fault-rate', 0, 0.9);
-  const latency = number('latency-ms', 0, 5000);
-  const seed = number('seed', 0, 2 ** 31);
-  const urgentFunctionTimeoutSeconds = number('function-timeout', 1, 900);
-  const timeLimitMs = number('time-limit', 10, 86_400) * 1000;
-  const tokensFile = String(values['tokens-file']);
+  const {
+    tokens,
+    tickSeconds,
+    faultRate,
+    latencyMs: latency,
+    seed,
+    urgentFunctionTimeoutSeconds,
+    tokensFile,
+  } = options;
+  const timeLimitMs = options.timeLimitSeconds * 1000;
 
   const server = await startLoopbackSqs();
   running.sqs = { server, endpoint: server.endpoint, client: localSqsClient(server.endpoint) };
@@ -134,7 +114,7 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
   out(summaryText(summary, (Date.now() - started) / 1000));
   const code = summary.problems.length === 0 ? 0 : 1;
 
-  if (values['keep-running']) {
+  if (options.keepRunning) {
     const live = pipeline.simulator.issueTokens(5);
     writeSecretFile(tokensFile, live);
     out(
