@@ -154,7 +154,9 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     const noDestination = await runCli(['dlq', 'redrive', '--dlq-url', dlqUrl, '--wait-seconds', '0'], {
       env: env(),
     });
-    const unreachable = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--wait-seconds', '0'], {
+    // The same queue on an endpoint where nothing listens (a queue URL of another host is refused).
+    const unreachableUrl = dlqUrl.replace(sqs.endpoint, 'http://127.0.0.1:9');
+    const unreachable = await runCli(['dlq', 'list', '--dlq-url', unreachableUrl, '--wait-seconds', '0'], {
       env: { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
     });
     expect(noDestination.code).toBe(2);

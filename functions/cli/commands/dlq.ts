@@ -33,6 +33,7 @@ function nonNegativeInteger(value: string | undefined, flag: string): number | u
 }
 
 const DLQ_URL_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
+const TO_LABEL = '--to / REVOCATION_QUEUE_URL';
 
 /** 95 -> `1m35s`, 90061 -> `1d1h`. */
 export function formatAge(seconds: number): string {
@@ -51,7 +52,12 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
   const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages') ?? 1000;
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
-  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
+  const sqs = await createSqsClient(
+    flags,
+    [{ url: dlqUrl, label: DLQ_URL_LABEL, fromCommandLine: fromCommandLine('dlqUrl') }],
+    fromCommandLine,
+    (text) => output.note(text),
+  );
   try {
     const messages = await receiveAll(sqs, dlqUrl, { maxMessages, waitSeconds, visibilityTimeout: 30 }).catch(
       (error: unknown) => {
@@ -108,13 +114,18 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
 async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine): Promise<number> {
   const output = new Output(io, flags.json === true);
   const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
-  const to =
-    flags.to === undefined
-      ? undefined
-      : queueUrlSetting(flags.to, '--to / REVOCATION_QUEUE_URL', fromCommandLine('to'));
+  const to = flags.to === undefined ? undefined : queueUrlSetting(flags.to, TO_LABEL, fromCommandLine('to'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages');
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
-  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
+  const sqs = await createSqsClient(
+    flags,
+    [
+      { url: dlqUrl, label: DLQ_URL_LABEL, fromCommandLine: fromCommandLine('dlqUrl') },
+      ...(to === undefined ? [] : [{ url: to, label: TO_LABEL, fromCommandLine: fromCommandLine('to') }]),
+    ],
+    fromCommandLine,
+    (text) => output.note(text),
+  );
   try {
     const result = await redrive(sqs, dlqUrl, to, {
       includeParked: flags.includeParked === true,
