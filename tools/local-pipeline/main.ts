@@ -7,12 +7,13 @@
  * Exit 0 when consistent. SIGINT, SIGTERM and SIGHUP stop everything.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { terminalWidth, wrap } from '../../functions/cli/terminal-width';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
 import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
 import { parseStartOptions, type StartOptions, StartUsageError, USAGE } from './options';
 import { type Pipeline, startPipeline } from './pipeline';
-import { progressLine, settingsText, summaryText } from './report';
+import { enqueuedText, nextStepsText, progressLine, settingsText, summaryText } from './report';
 import { settled, summarize } from './summary';
 import { type DemoWorkload, startDemo, TRANSIENT_FAULTS } from './workload';
 
@@ -34,6 +35,9 @@ if (options.help) {
   process.exit(0);
 }
 
+/** Output goes to stderr: its terminal's width, else COLUMNS, else 80. */
+const width = () => terminalWidth(process.stderr, process.env);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limitMs: number): Promise<void> {
@@ -43,8 +47,9 @@ async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limi
   for (;;) {
     const done = await settled(pipeline, workload);
     if (tty || done || Date.now() - lastLine >= 5000) {
-      const line = progressLine(pipeline, workload, started);
-      if (tty) process.stderr.write(`\r${line}`);
+      // One column short of the width, so the cursor never wraps; \x1b[K clears what a longer line left.
+      const line = progressLine(pipeline, workload, started, width() - 1);
+      if (tty) process.stderr.write(`\r${line}\x1b[K`);
       else out(line);
       lastLine = Date.now();
     }
@@ -101,17 +106,15 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
     onOutput: (text) => process.stderr.write(text),
   });
   running.pipeline = pipeline;
-  out(settingsText(pipeline, sqs.endpoint, seed));
+  out(settingsText(pipeline, sqs.endpoint, seed, width()));
 
   // The trickle ends a little before the consumer's first run, so it goes out in full calls.
   const workload = await startDemo(sqs, pipeline, { tokens, trickleMs: tickSeconds * 750, seed });
-  out(
-    `Enqueued               ${workload.routine.length} logouts one by one over ${(tickSeconds * 0.75).toFixed(0)} s (routine), a leaked token and a compromised account (urgent), a token the API rejects, ${workload.hostileMessages} hostile bodies, one dead-lettered logout\n`,
-  );
+  out(`${enqueuedText(workload, tickSeconds * 0.75, width())}\n`);
   const started = Date.now();
   await waitUntilSettled(pipeline, workload, timeLimitMs);
   const summary = await summarize(pipeline, workload);
-  out(summaryText(summary, (Date.now() - started) / 1000));
+  out(summaryText(summary, (Date.now() - started) / 1000, width()));
   const code = summary.problems.length === 0 ? 0 : 1;
 
   if (options.keepRunning) {
@@ -122,13 +125,19 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
         clientEnvironment(pipeline, sqs.endpoint),
         tokensFile,
         pipeline.settings.routine.maxHoldSeconds,
+        width(),
       ),
     );
     out(
-      `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
+      wrap(
+        `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
+        width(),
+      ).join('\n'),
     );
     running.serving = true;
     await signalled;
+  } else {
+    out(`\n${nextStepsText(width())}`);
   }
   return code;
 }

@@ -1,11 +1,12 @@
-import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { addCommonOptions, type CommonFlags } from '../common-options';
 import { classifyMessage } from '../dlq/classify';
 import { receiveAll, release } from '../dlq/queue-reader';
 import { redrive } from '../dlq/redrive';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
+import { fitTable } from '../fit-table';
 import { type Io, Output } from '../io';
+import { printable } from '../printable';
 import { type FromCommandLine, fromCommandLineOf } from '../setting-error';
 import {
   addSqsOptions,
@@ -14,6 +15,7 @@ import {
   queueUrlSetting,
   type SqsFlags,
 } from '../sqs-settings';
+import { terminalWidth } from '../terminal-width';
 
 type DlqFlags = CommonFlags &
   SqsFlags & {
@@ -82,24 +84,33 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
       };
     });
     if (!output.json && rows.length > 0) {
-      const table = new Table({
-        head: ['message id', 'kind', 'reason', 'tokens (fingerprints)', 'age', 'receives', 'content'],
-        style: { head: [], border: [] },
-        wordWrap: true,
-        colWidths: [null, null, null, null, null, null, 40],
-      });
-      for (const row of rows) {
-        table.push([
-          row.messageId,
-          row.kind,
-          row.reason,
-          `${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}`,
-          row.ageSeconds === undefined ? '?' : formatAge(row.ageSeconds),
-          String(row.receiveCount),
-          row.detail,
-        ]);
-      }
-      output.line(table.toString());
+      // Fits the terminal: content moves under its row, then the message id, the fingerprints, the
+      // reason and the kind are cut, in that order (--json has every value whole).
+      const table = fitTable(
+        ['message id', 'kind', 'reason', 'tokens', 'age', 'receives', 'content'],
+        rows.map((row) =>
+          [
+            row.messageId,
+            row.kind,
+            row.reason,
+            `${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}`,
+            row.ageSeconds === undefined ? '?' : formatAge(row.ageSeconds),
+            String(row.receiveCount),
+            row.detail,
+          ].map(printable),
+        ),
+        terminalWidth(io.stdout, io.env),
+        {
+          detail: 6,
+          shrink: [
+            { column: 0, min: 10 },
+            { column: 3, min: 15 },
+            { column: 2, min: 12 },
+            { column: 1, min: 6 },
+          ],
+        },
+      );
+      for (const line of table) output.line(line);
     }
     output.note(
       `dlq list: ${rows.length} message(s) (nothing deleted; receive counts include this listing)${notReleased > 0 ? `; ${notReleased} could not be made visible again and stay hidden for up to 30 s` : ''}`,
