@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -33,5 +33,19 @@ describe('dependency versions', () => {
       expect(existsSync(join(ROOT, 'node_modules', name, 'node_modules', '@aws-lambda-powertools'))).toBe(
         false,
       );
+  });
+
+  it('TypeScript 7 (no JavaScript API): only its tsc is run, no module loads the compiler', () => {
+    expect(major(manifest.devDependencies.typescript ?? '')).toBe(7);
+    const sources = ['functions', 'infra', 'tools', 'test']
+      .flatMap((folder) =>
+        (readdirSync(join(ROOT, folder), { recursive: true }) as string[]).map((file) => join(folder, file)),
+      )
+      .filter((file) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(file));
+    const loaders = sources.filter((file) =>
+      /(from\s+|require\(\s*|import\(\s*)['"]typescript['"]/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
+    expect(sources.length).toBeGreaterThan(100);
+    expect(loaders).toEqual([]);
   });
 });

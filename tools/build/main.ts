@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { buildHandlers } from './handlers';
 import { buildLibraryModule } from './library-module';
 
@@ -40,7 +40,14 @@ function compile(): void {
   rmSync(staging, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging],
+    // TypeScript 7 exports no `bin/tsc` subpath: find the bin next to its package.json.
+    [
+      join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      staging,
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   for (const file of binFiles(ROOT)) chmodSync(join(staging, file), 0o755);
