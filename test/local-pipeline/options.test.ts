@@ -1,26 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStartOptions, StartUsageError, USAGE } from '../../tools/local-pipeline/options';
-
-const ROOT = join(__dirname, '..', '..');
-
-/** `npm start -- ...args` as a person types it; output of both streams. */
-function npmStart(args: readonly string[]) {
-  return new Promise<{ code: number | null; output: string; ms: number }>((resolve) => {
-    const started = Date.now();
-    const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('close', (code) => resolve({ code, output, ms: Date.now() - started }));
-  });
-}
+import { runNpmStart } from './support';
 
 const usageError = (args: readonly string[]): string => {
   try {
@@ -92,7 +74,7 @@ describe('npm start options (#19 point 3)', () => {
   ])(
     'npm start -- %s: one line, the usage, exit 2, nothing started',
     async (_name, args) => {
-      const run = await npmStart(args);
+      const run = await runNpmStart(args);
       expect(run.code).toBe(2);
       expect(run.output).toContain(`npm start: ${usageError(args)}\n\n${USAGE}\n`);
       expect(run.output).not.toMatch(/\n\s+at |ERR_PARSE_ARGS|Settings|Enqueued/);

@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { summaryText } from '../../tools/local-pipeline/report';
 import type { Summary } from '../../tools/local-pipeline/summary';
-
-const ROOT = join(__dirname, '..', '..');
+import { runNpmStart } from './support';
 
 /** A finished demo's summary, as `summarize` reads it. */
 const summary = (overrides: Partial<Summary> = {}): Summary => ({
@@ -54,21 +51,7 @@ describe('what npm start prints (#19 points 5 and 6)', () => {
   it('fits 80 columns from settings to summary, and ends with what to try next', async () => {
     // Act: a short plain run, its output not a terminal and COLUMNS unset (80 columns).
     const { COLUMNS: _unset, ...env } = process.env;
-    const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npm', ['start', '--', '--tick-seconds', '4', '--tokens', '20'], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.on('close', (code) => resolve({ code, output }));
-    });
+    const run = await runNpmStart(['--tick-seconds', '4', '--tokens', '20'], env);
     // Assess
     expect(run.code).toBe(0);
     const lines = run.output.split('\n').filter((line) => !line.startsWith('> ')); // npm's own lines
