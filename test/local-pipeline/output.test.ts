@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { summaryText } from '../../tools/local-pipeline/report';
 import type { Summary } from '../../tools/local-pipeline/summary';
 import { runNpmStart } from './support';
+
+const ROOT = join(__dirname, '..', '..');
 
 /** A finished demo's summary, as `summarize` reads it. */
 const summary = (overrides: Partial<Summary> = {}): Summary => ({
@@ -61,5 +65,34 @@ describe('what npm start prints (#19 points 5 and 6)', () => {
     expect(run.output).toMatch(
       /Next: `npm start -- --keep-running` keeps both lanes up[\s\S]*npx token-revoker/,
     );
+  }, 120_000);
+
+  it('in a 60-column terminal, rewrites its status line in place within 59 columns, clearing the rest', async () => {
+    // Act: a real pseudo-terminal (util-linux script) of 60 columns.
+    const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(
+        'script',
+        ['-qec', 'stty cols 60; npm start --silent -- --tick-seconds 4 --tokens 20', '/dev/null'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    // Assess
+    expect(run.code).toBe(0);
+    const segments = run.output.split(/\r\n|\n|\r/);
+    const status = segments.filter((segment) => /^ +\d+\.\d s {2}routine \d+\/20 sent/.test(segment));
+    expect(status.length).toBeGreaterThan(4);
+    const CLEAR_TO_END = '\u001b[K';
+    for (const line of status) {
+      expect(line.endsWith(CLEAR_TO_END)).toBe(true);
+      expect(line.length - CLEAR_TO_END.length).toBeLessThanOrEqual(59);
+    }
+    expect(
+      Math.max(...segments.map((segment) => segment.replace(CLEAR_TO_END, '').length)),
+    ).toBeLessThanOrEqual(60);
   }, 120_000);
 });
