@@ -1,5 +1,5 @@
 /**
- * The package's build: `npm run build` (npm ci and npm pack run it through `prepare`).
+ * The package's build: `npm run build` (npm ci runs it through `prepare`, `npm run pack` itself).
  *   1. compiles the enqueue library, the CLI and the construct (tsconfig.build.json) into
  *      dist/functions and dist/infra: CommonJS with declarations;
  *   2. bundles the enqueue library as one ES module for bundlers (./library-module.ts);
