@@ -53,11 +53,12 @@ export function sizesParagraph(sizes: PackageSizes): string {
   const averageBundle = bundles.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, bundles.length);
   const share = Math.round((100 * sizes.handlerBytesWithMaps) / sizes.unpackedBytes);
   return [
-    `Sizes: the tarball is ${wholeKb(sizes.tarballBytes)} (${mb(sizes.unpackedBytes)} unpacked, ${sizes.files} files:`,
-    `compiled JavaScript, declarations, the ${bundles.length} handler bundles of about ${wholeKb(averageBundle)} each and their`,
-    `source maps, which make up ${share}% of it, and this README). A Lambda function that only calls`,
-    `\`enqueueTokens\`, bundled with the handlers' esbuild options, is ${kb(sizes.enqueueOnlyBytes)}`,
-    `(${kb(sizes.enqueueOnlyCommonJsBytes)} from the CommonJS build, without the ES module).`,
+    `Sizes (written by \`npm run size\`, checked by the package test): the tarball is`,
+    `${wholeKb(sizes.tarballBytes)} (${mb(sizes.unpackedBytes)} unpacked, ${sizes.files} files: compiled JavaScript, declarations,`,
+    `the ${bundles.length} handler bundles of about ${wholeKb(averageBundle)} each and their source maps, which make up`,
+    `${share}% of it, and this README). A Lambda function that only calls \`enqueueTokens\`, bundled`,
+    `with the handlers' esbuild options, is ${kb(sizes.enqueueOnlyBytes)} (${kb(sizes.enqueueOnlyCommonJsBytes)} from the CommonJS build,`,
+    'without the ES module).',
   ].join('\n');
 }
 
