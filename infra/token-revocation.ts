@@ -66,6 +66,12 @@ export class TokenRevocation extends Construct {
     super(scope, id);
     const resolved = resolveProps(props);
     this.resolvedProps = resolved;
+    if (resolved.operatorRoles.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'token-revoker:no-operator-roles',
+        'No operatorRoles (context: operatorRoleArns): nobody can receive, delete or replay the dead-letter queue, so `token-revoker dlq list` is refused until a deploy names the operator roles.',
+      );
+    }
 
     this.#queues = new RevocationQueues(this, 'Queues', resolved);
     this.queue = this.#queues.queue;

@@ -1,7 +1,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Command, Option } from 'commander';
 import { callFailure } from '../enqueue/sqs-failure';
-import { checkQueueUrl, checkSqsEndpoint, REFUSE_CLEARTEXT_STEP, refuseCleartext } from '../lib/queue-url';
+import {
+  checkQueueUrl,
+  checkSqsEndpoint,
+  isLoopbackQueueHost,
+  REFUSE_CLEARTEXT_STEP,
+  refuseCleartext,
+} from '../lib/queue-url';
 import { CliError, ExitCode } from './exit-codes';
 import { checkSetting, type FromCommandLine } from './setting-error';
 
@@ -45,25 +51,94 @@ export function regionOf(queueUrl: string): string | undefined {
 const REGION_HINT =
   'pass --region REGION or set AWS_REGION (a queue URL of the form https://sqs.REGION.amazonaws.com/... names its own)';
 
+/** A queue URL a command sends to, with the setting it came from (for messages). */
+export interface QueueUrlUse {
+  readonly url: string;
+  /** `--dlq-url / DEAD_LETTER_QUEUE_URL` */
+  readonly label: string;
+  readonly fromCommandLine: boolean;
+}
+
+/** `scheme://host[:port]...` -> its origin and host, port made explicit (local names the URL parser refuses). */
+function originOf(url: string): { origin: string; host: string; port: string } {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\s@]+)/.exec(url);
+  const scheme = (match?.[1] ?? '').toLowerCase();
+  const authority = (match?.[2] ?? '').toLowerCase();
+  const [, host = authority, port] = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority) ?? [];
+  return {
+    origin: `${scheme}://${authority}`,
+    host,
+    port: port || (scheme === 'http' ? '80' : '443'),
+  };
+}
+
+/** AWS's own SQS hosts: a queue URL there may go through any AWS endpoint (regional, FIPS, VPC endpoint). */
+const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$|(^|\.)api\.aws$/;
+
 /**
- * An SQSClient for the CLI: the endpoint and region from flags or environment, the region of the queue
- * URL otherwise; credentials the SDK way (environment, profile, SSO, instance role). Refuses an http
- * endpoint other than loopback, and any request that would leave in cleartext.
+ * Whether requests for `queueUrl` may go to `endpoint`: the same host and port; two loopback names
+ * of one local server (`sqs.us-east-1.localhost:PORT` and `127.0.0.1:PORT`); or two AWS hosts.
  */
-export async function createSqsClient(
+export function endpointServesQueue(endpoint: string, queueUrl: string): boolean {
+  const a = originOf(endpoint);
+  const b = originOf(queueUrl);
+  if (a.host === b.host && a.port === b.port) return true;
+  if (isLoopbackQueueHost(a.host) && isLoopbackQueueHost(b.host)) return a.port === b.port;
+  return AWS_HOST.test(a.host) && AWS_HOST.test(b.host);
+}
+
+/**
+ * The SQS endpoint a command uses, and why, said once: --sqs-endpoint / AWS_ENDPOINT_URL_SQS when set,
+ * else the host of a queue URL outside AWS (a local server; without this the SDK warns on every
+ * call that the queue URL differs from its regional endpoint), else the SDK's regional endpoint.
+ * A queue URL on another host than the endpoint is refused: the SDK would send it to the endpoint,
+ * which answers QueueDoesNotExist (or, worse, has a queue of that name).
+ */
+export function sqsEndpointFor(
   flags: SqsFlags,
-  queueUrl: string,
-  fromCommandLine: FromCommandLine,
-): Promise<SQSClient> {
-  const endpoint =
+  queues: readonly QueueUrlUse[],
+  endpointFromCommandLine: boolean,
+): { readonly endpoint: string | undefined; readonly note: string | undefined } {
+  const given =
     flags.sqsEndpoint === undefined || flags.sqsEndpoint === ''
       ? undefined
       : checkSetting(
           () => checkSqsEndpoint(flags.sqsEndpoint as string, ENDPOINT_SETTING),
-          fromCommandLine('sqsEndpoint'),
+          endpointFromCommandLine,
         );
+  const [primary] = queues;
+  let endpoint = given;
+  let source = endpointFromCommandLine ? '--sqs-endpoint' : 'AWS_ENDPOINT_URL_SQS';
+  if (endpoint === undefined && primary !== undefined && !AWS_HOST.test(originOf(primary.url).host)) {
+    endpoint = originOf(primary.url).origin;
+    source = `${primary.label.split(' / ')[0]}'s host, as no --sqs-endpoint or AWS_ENDPOINT_URL_SQS is set`;
+  }
+  if (endpoint === undefined) return { endpoint: undefined, note: undefined };
+  for (const queue of queues) {
+    if (endpointServesQueue(endpoint, queue.url)) continue;
+    throw new CliError(
+      `${queue.label}: the queue is on ${originOf(queue.url).origin}, but the requests would go to the SQS endpoint ${endpoint} (from ${source}); use a queue URL of that endpoint${given === undefined ? '' : `, or unset ${source}`}`,
+      queue.fromCommandLine || endpointFromCommandLine ? ExitCode.Usage : ExitCode.Unavailable,
+    );
+  }
+  return { endpoint, note: `SQS endpoint: ${endpoint} (from ${source})` };
+}
+
+/**
+ * An SQSClient for the CLI: the endpoint as `sqsEndpointFor` chooses it (and says once, through
+ * `note`), the region from flags or environment, else the first queue URL's; credentials the SDK way
+ * (environment, profile, SSO, instance role). Refuses an http endpoint other than loopback, a queue
+ * URL the endpoint does not serve, and any request that would leave in cleartext.
+ */
+export async function createSqsClient(
+  flags: SqsFlags,
+  queues: readonly QueueUrlUse[],
+  fromCommandLine: FromCommandLine,
+  note: (text: string) => void,
+): Promise<SQSClient> {
+  const { endpoint, note: said } = sqsEndpointFor(flags, queues, fromCommandLine('sqsEndpoint'));
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  const region = flags.region || regionOf(queueUrl);
+  const region = flags.region || regionOf(queues[0]?.url ?? '');
   const client = new SQSClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
@@ -77,6 +152,7 @@ export async function createSqsClient(
     throw new CliError(`no AWS region: ${REGION_HINT}`, ExitCode.Usage);
   }
   client.middlewareStack.add(refuseCleartext(ENDPOINT_SETTING), REFUSE_CLEARTEXT_STEP);
+  if (said !== undefined) note(said);
   return client;
 }
 

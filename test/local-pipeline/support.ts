@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { enqueueTokens } from '../../functions/enqueue';
 import type { RevocationPriority } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
@@ -6,6 +8,8 @@ import { readDeadLetter } from '../../tools/local-pipeline/summary';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 
 export { sleep, waitFor } from '../event-source/support';
+
+const ROOT = join(__dirname, '..', '..');
 
 /** A pipeline with test timings: 4 s ticks (3.5 s runs), a 2 s urgent timeout (13 s visibility), a 1 s window. */
 export interface TestPipeline {
@@ -113,4 +117,25 @@ export async function queued(pipeline: Pipeline): Promise<number> {
 export function leaks(output: readonly string[], tokens: readonly string[]): number {
   const text = output.join('');
   return tokens.filter((token) => text.includes(token)).length;
+}
+
+/** `npm start -- ...args` as a person types it, to its end; the output of both streams together. */
+export function runNpmStart(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['start', '--', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }

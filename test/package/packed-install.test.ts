@@ -5,6 +5,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -19,6 +20,8 @@ import {
   type PackedPackage,
   packPackage,
 } from '../../tools/build/consumer-app';
+import { CONSUMER_FIELDS, consumerManifest } from '../../tools/build/consumer-manifest';
+import { measureSizes, SIZES_END, SIZES_START, sizesParagraph } from '../../tools/build/sizes';
 import { LOCAL_CREDENTIALS, type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import {
   CDK_INIT_COMPILER_OPTIONS,
@@ -53,6 +56,24 @@ const HANDLERS_BUILT = HANDLER_FOLDERS.filter((folder) =>
 
 /** Fake tokens: this test checks they arrive, it never prints one. */
 const TOKENS = { cjs: 'packedCjsToken01', esm: 'packedEsmToken02', bundle: 'packedBundleToken3' } as const;
+/** The repository's own package.json, as developers have it. */
+const DEVELOPMENT_MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<
+  string,
+  unknown
+> & { engines: { node: string } };
+/** The Node 22 the project brings (devDependency `node22`): the oldest it runs its tests on. */
+const NODE22 = join(ROOT, 'node_modules', 'node22', 'bin', 'node');
+/** The first Node 22 whose `require` loads an ES module (ky) without a flag. */
+const FIRST_REQUIRE_ESM = [22, 12, 0] as const;
+const versionOf = (text: string) =>
+  (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(text)?.slice(1) ?? []).map((part) => Number(part ?? 0));
+const notBelow = (version: readonly number[], minimum: readonly number[]) => {
+  for (const [index, part] of minimum.entries()) {
+    const have = version[index] ?? 0;
+    if (have !== part) return have > part;
+  }
+  return true;
+};
 
 describe('token-revoker packed and installed like a dependency', () => {
   let work: string;
@@ -62,9 +83,15 @@ describe('token-revoker packed and installed like a dependency', () => {
   /** An application team's service: the tarball only. */
   let service: string;
   let installed: Manifest;
+  /** npx in the repository, with a cache of this test's own (npx links the package there). */
+  let npxEnv: Record<string, string>;
+  let binBeforeRebuild: ProcessRun;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'token-revoker-package-'));
+    npxEnv = { PATH: process.env.PATH ?? '', npm_config_cache: join(work, 'npm-cache') };
+    // npx links the repository's bin into its cache and makes it executable; packing rebuilds dist/.
+    binBeforeRebuild = await runIn(ROOT, 'npx', ['--offline', '--yes', 'token-revoker', '--help'], npxEnv);
     packed = await packPackage(ROOT, work);
     platform = join(work, 'platform');
     service = join(work, 'service');
@@ -129,6 +156,21 @@ describe('token-revoker packed and installed like a dependency', () => {
       expect(strays).toEqual([]);
     });
 
+    it('carries a package.json with what a consumer needs, no scripts or development setup', () => {
+      expect(installed).toEqual(consumerManifest(DEVELOPMENT_MANIFEST));
+      expect(
+        Object.keys(installed).filter((field) => !(CONSUMER_FIELDS as readonly string[]).includes(field)),
+      ).toEqual([]);
+      for (const field of ['scripts', 'devDependencies', 'devEngines', 'overrides', 'allowScripts'])
+        expect(installed).not.toHaveProperty(field);
+    });
+
+    it('is made by npm run pack: a plain npm pack in the repository is refused and says so', async () => {
+      const run = await runIn(ROOT, 'npm', ['pack', '--dry-run', '--offline'], npxEnv);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('run npm run pack');
+    });
+
     it('declares aws-cdk-lib and constructs as optional peers, in ranges the tested versions satisfy', () => {
       for (const peer of ['aws-cdk-lib', 'constructs']) {
         const tested = (
@@ -144,6 +186,19 @@ describe('token-revoker packed and installed like a dependency', () => {
       expect(existsSync(join(service, 'node_modules', 'aws-cdk-lib'))).toBe(false);
       expect(existsSync(join(service, 'node_modules', 'constructs'))).toBe(false);
     });
+  });
+
+  describe("the repository's own bin", () => {
+    it('npx token-revoker --help still runs after a rebuild (the build keeps the bin executable)', async () => {
+      // Act: packing rebuilt dist/ after npx had linked the bin.
+      const after = await runIn(ROOT, 'npx', ['--offline', '--yes', 'token-revoker', '--help'], npxEnv);
+      // Assess
+      expect(binBeforeRebuild).toMatchObject({ code: 0 });
+      expect(after).toMatchObject({ code: 0, stderr: '' });
+      expect(after.stdout).toContain('Usage: token-revoker');
+      const bin = join(ROOT, String((DEVELOPMENT_MANIFEST.bin as Record<string, string>)['token-revoker']));
+      expect(statSync(bin).mode & 0o111).toBe(0o111);
+    }, 60_000);
   });
 
   describe('token-revoker/cdk in a platform team CDK app', () => {
@@ -365,6 +420,35 @@ describe('token-revoker packed and installed like a dependency', () => {
       expect(run).toMatchObject({ code: 0, stdout: '1', stderr: '' });
       expect(await requestsOn(queueUrl)).toEqual([{ reason: 'bundle', tokens: [TOKENS.bundle] }]);
     }, 30_000);
+
+    it('loads with require on the oldest Node the project brings (node22), which engines admits', async () => {
+      // Act
+      const run = await runIn(service, NODE22, [
+        '-e',
+        "const { enqueueTokens } = require('token-revoker'); process.stdout.write(process.version + ' ' + typeof enqueueTokens);",
+      ]);
+      // Assess: no ERR_REQUIRE_ESM from ky, and no warning either.
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const [version = '', loaded] = run.stdout.split(' ');
+      expect(loaded).toBe('function');
+      const minimum = versionOf(DEVELOPMENT_MANIFEST.engines.node);
+      expect(DEVELOPMENT_MANIFEST.engines.node).toMatch(/^>=\d+\.\d+(\.\d+)?$/);
+      expect(notBelow(versionOf(version), minimum)).toBe(true);
+      // Node 22.0-22.11 cannot require ky: engines must not claim them.
+      expect(notBelow(minimum, FIRST_REQUIRE_ESM)).toBe(true);
+    }, 30_000);
+
+    it('the README quotes the sizes npm run size measures', async () => {
+      // Act
+      const measured = sizesParagraph(await measureSizes(packed, service));
+      // Assess
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const quoted = readme.slice(
+        readme.indexOf(SIZES_START) + SIZES_START.length,
+        readme.indexOf(SIZES_END),
+      );
+      expect(quoted.trim()).toBe(measured);
+    }, 60_000);
 
     it('runs the bin: npx token-revoker --help', async () => {
       // Act

@@ -1,5 +1,5 @@
 /**
- * The package as consumers get it, offline: `npm pack`, then a fresh app that installs the tarball
+ * The package as consumers get it, offline: `npm run pack` (./pack.ts), then a fresh app that installs the tarball
  * with npm. A platform team's CDK app adds aws-cdk-lib, constructs and cdk-nag; an application
  * team's service adds nothing. Neither has esbuild, tsx or TypeScript. So that npm needs no registry,
  * every dependency is a `file:` link to this repository's node_modules (the tarball's own
@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS } from './handlers';
 
+export { type PackedPackage, packPackage } from './pack';
+
 const run = promisify(execFile);
 
 /** What each kind of consumer depends on besides the package. */
@@ -25,38 +27,6 @@ export const CONSUMER_DEPENDENCIES = {
 export type ConsumerKind = keyof typeof CONSUMER_DEPENDENCIES;
 
 const NPM_FLAGS = ['--offline', '--no-audit', '--no-fund', '--loglevel=error'] as const;
-
-export interface PackedPackage {
-  readonly tarball: string;
-  /** Size of the .tgz, bytes. */
-  readonly bytes: number;
-  readonly unpackedBytes: number;
-  /** Paths inside the package, as npm lists them. */
-  readonly files: readonly string[];
-}
-
-interface NpmPackReport {
-  readonly filename: string;
-  readonly size: number;
-  readonly unpackedSize: number;
-  readonly files: readonly { readonly path: string }[];
-}
-
-/** `npm pack` of the package at `root` into `destination`; runs `prepare` (the build) as npm always does. */
-export async function packPackage(root: string, destination: string): Promise<PackedPackage> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination, ...NPM_FLAGS], {
-    cwd: root,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const [report] = JSON.parse(stdout) as NpmPackReport[];
-  if (report === undefined) throw new Error(`npm pack reported nothing: ${stdout.slice(0, 200)}`);
-  return {
-    tarball: join(destination, report.filename),
-    bytes: report.size,
-    unpackedBytes: report.unpackedSize,
-    files: report.files.map((file) => file.path),
-  };
-}
 
 /** Creates an app in `appDir` and installs the tarball into it with npm, offline. */
 export async function installConsumerApp(
@@ -101,7 +71,17 @@ export interface EnqueueOnlyBundle {
  * team deploys one: the handlers' esbuild options without the source map, the AWS SDK external.
  * It reads its queue from REVOCATION_QUEUE_URL; SQS_ENDPOINT (tests) points its client elsewhere.
  */
-export async function bundleEnqueueOnly(appDir: string): Promise<EnqueueOnlyBundle> {
+export async function bundleEnqueueOnly(
+  appDir: string,
+  options: {
+    /**
+     * Bundle the package's CommonJS build instead of its ES module (no `module` export condition), as
+     * a bundler that ignores that condition would.
+     * @default false
+     */
+    readonly commonJs?: boolean;
+  } = {},
+): Promise<EnqueueOnlyBundle> {
   const entry = join(appDir, 'enqueue-only.mjs');
   writeFileSync(
     entry,
@@ -115,9 +95,10 @@ export async function bundleEnqueueOnly(appDir: string): Promise<EnqueueOnlyBund
       '',
     ].join('\n'),
   );
-  const file = join(appDir, 'enqueue-only', 'index.mjs');
+  const file = join(appDir, options.commonJs ? 'enqueue-only-cjs' : 'enqueue-only', 'index.mjs');
   const result = await build({
     ...HANDLER_BUILD_OPTIONS,
+    ...(options.commonJs ? { conditions: [] } : {}),
     sourcemap: false,
     entryPoints: [entry],
     outfile: file,

@@ -15,8 +15,8 @@ export const LIBRARY_MODULE_OPTIONS = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  // The package's engines: Node 20.19 or newer.
-  target: 'node20',
+  // The package's engines: Node 22.12 or newer.
+  target: 'node22.12',
   packages: 'external',
   logLevel: 'warning',
 } as const satisfies BuildOptions;

@@ -1,5 +1,5 @@
 /**
- * The package's build: `npm run build` (npm ci and npm pack run it through `prepare`).
+ * The package's build: `npm run build` (npm ci runs it through `prepare`, `npm run pack` itself).
  *   1. compiles the enqueue library, the CLI and the construct (tsconfig.build.json) into
  *      dist/functions and dist/infra: CommonJS with declarations;
  *   2. bundles the enqueue library as one ES module for bundlers (./library-module.ts);
@@ -8,8 +8,8 @@
  * repository's own `npx cdk synth` deploys the current sources through the same prebuilt bundles.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { buildHandlers } from './handlers';
 import { buildLibraryModule } from './library-module';
 
@@ -17,6 +17,18 @@ const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 /** The output folders of tsconfig.build.json under dist/. */
 const COMPILED = ['functions', 'infra'] as const;
+
+/**
+ * The package's `bin` files, relative to dist/. tsc writes them mode 0644; npm makes a bin executable
+ * only when it links it, so a rebuild would leave npx's existing link pointing at a file it may not
+ * run (`sh: token-revoker: Permission denied`). The build sets the mode itself.
+ */
+function binFiles(root: string): string[] {
+  const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    bin?: Record<string, string>;
+  };
+  return Object.values(bin ?? {}).map((file) => relative('dist', file));
+}
 
 /**
  * Compiles into a fresh folder, then swaps each output folder in with two renames: nothing an
@@ -28,9 +40,17 @@ function compile(): void {
   rmSync(staging, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging],
+    // TypeScript 7 exports no `bin/tsc` subpath: find the bin next to its package.json.
+    [
+      join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      staging,
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
+  for (const file of binFiles(ROOT)) chmodSync(join(staging, file), 0o755);
   for (const folder of COMPILED) {
     const target = join(DIST, folder);
     const old = join(DIST, `.old-${process.pid}-${folder}`);

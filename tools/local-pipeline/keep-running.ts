@@ -1,5 +1,6 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { wrap } from '../../functions/cli/terminal-width';
 import { LOCAL_CREDENTIALS } from '../local-sqs';
 import type { Pipeline } from './pipeline';
 
@@ -42,11 +43,15 @@ export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Reco
   };
 }
 
-/** What `--keep-running` prints: the environment and the commands to try against the running pipeline. */
+/**
+ * What `--keep-running` prints: the environment and the commands to try against the running pipeline.
+ * Prose wraps to `width`; the export and command lines stay whole, to be copied.
+ */
 export function keepRunningText(
   environment: Readonly<Record<string, string>>,
   tokensFile: string,
   maxHoldSeconds: number,
+  width: number,
 ): string {
   const exports = Object.entries(environment).map(([name, value]) => `  export ${name}=${value}`);
   const commands: readonly (readonly [string, string])[] = [
@@ -56,11 +61,17 @@ export function keepRunningText(
     ['dlq list', 'the parked demo input and one dead-lettered logout'],
     ['dlq redrive --to "$REVOCATION_QUEUE_URL"', 'replays the dead-lettered logout'],
   ];
-  const width = Math.max(...commands.map(([command]) => command.length));
-  return `
-Keep running: Ctrl-C (or SIGTERM to npm's process) stops everything. In another terminal:
-${exports.join('\n')}
-${commands.map(([command, comment]) => `  npx token-revoker ${command.padEnd(width)}  # ${comment}`).join('\n')}
-The local SQS server cannot list a dead-letter queue's source queues, so redrive names it with --to.
-With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.`;
+  const prose = (text: string) => wrap(text, width).join('\n');
+  return [
+    '',
+    prose("Keep running: Ctrl-C (or SIGTERM to npm's process) stops everything. In another terminal:"),
+    ...exports,
+    ...commands.flatMap(([command, comment]) => [`  # ${comment}`, `  npx token-revoker ${command}`]),
+    prose(
+      "The local SQS server cannot list a dead-letter queue's source queues, so redrive names it with --to.",
+    ),
+    prose(
+      "With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.",
+    ),
+  ].join('\n');
 }

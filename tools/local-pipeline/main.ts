@@ -6,55 +6,37 @@
  * processes of its own), enqueues a demo, shows progress, then a summary checked against real state.
  * Exit 0 when consistent. SIGINT, SIGTERM and SIGHUP stop everything.
  */
-import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { terminalWidth, wrap } from '../../functions/cli/terminal-width';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
 import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
+import { parseStartOptions, type StartOptions, StartUsageError, USAGE } from './options';
 import { type Pipeline, startPipeline } from './pipeline';
-import { progressLine, settingsText, summaryText } from './report';
-import { DEPLOYED_TICK_SECONDS } from './settings';
+import { enqueuedText, nextStepsText, progressLine, settingsText, summaryText } from './report';
 import { settled, summarize } from './summary';
 import { type DemoWorkload, startDemo, TRANSIENT_FAULTS } from './workload';
 
-const { values } = parseArgs({
-  options: {
-    tokens: { type: 'string', default: '60' },
-    'tick-seconds': { type: 'string', default: String(DEPLOYED_TICK_SECONDS) },
-    'fault-rate': { type: 'string', default: '0' },
-    'latency-ms': { type: 'string', default: '30' },
-    seed: { type: 'string', default: '1' },
-    'function-timeout': { type: 'string', default: '8' },
-    'time-limit': { type: 'string', default: '600' },
-    'keep-running': { type: 'boolean', default: false },
-    'tokens-file': { type: 'string', default: 'tokens.txt' },
-    help: { type: 'boolean', default: false },
-  },
-});
-
 const out = (line: string) => process.stderr.write(`${line}\n`);
-if (values.help) {
-  out(`Usage: npm start -- [options]
-  --tokens N            routine logouts in the trickle, rounded up to a multiple of 20 (default 60)
-  --tick-seconds S      the routine consumer's schedule, 4 or more (default ${DEPLOYED_TICK_SECONDS}, the deployed tick); shorter is faster
-  --fault-rate R        share of API requests that fail transiently (5xx, HTML pages, resets, timeouts, backoff)
-  --latency-ms N        simulated API latency per call (default 30)
-  --seed N              seed of the simulator and of the arrivals: same seed, same run
-  --function-timeout S  the urgent handler's timeout; its queue's visibility follows the construct's formula (default 8)
-  --time-limit S        give up waiting for the demo to settle after this long (default 600)
-  --keep-running        keep serving after the demo and print the environment and CLI commands
-  --tokens-file PATH    where --keep-running writes five live tokens, mode 0600 (default tokens.txt)`);
+
+/** The command line, checked before anything starts (exit 2 with the usage when it cannot run). */
+function readOptions(): StartOptions {
+  try {
+    return parseStartOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof StartUsageError)) throw error;
+    out(`npm start: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const options = readOptions();
+if (options.help) {
+  out(USAGE);
   process.exit(0);
 }
 
-const number = (name: keyof typeof values, min: number, max: number): number => {
-  const value = Number(values[name]);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    out(`--${name}: "${String(values[name])}" is not a number between ${min} and ${max}`);
-    process.exit(2);
-  }
-  return value;
-};
+/** Output goes to stderr: its terminal's width, else COLUMNS, else 80. */
+const width = () => terminalWidth(process.stderr, process.env);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -65,8 +47,9 @@ async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limi
   for (;;) {
     const done = await settled(pipeline, workload);
     if (tty || done || Date.now() - lastLine >= 5000) {
-      const line = progressLine(pipeline, workload, started);
-      if (tty) process.stderr.write(`\r${line}`);
+      // One column short of the width, so the cursor never wraps; \x1b[K clears what a longer line left.
+      const line = progressLine(pipeline, workload, started, width() - 1);
+      if (tty) process.stderr.write(`\r${line}\x1b[K`);
       else out(line);
       lastLine = Date.now();
     }
@@ -95,14 +78,16 @@ function stopAll(running: Running): Promise<void> {
 }
 
 async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promise<number> {
-  const tokens = number('tokens', 1, 100_000);
-  const tickSeconds = number('tick-seconds', 4, 3600);
-  const faultRate = number('fault-rate', 0, 0.9);
-  const latency = number('latency-ms', 0, 5000);
-  const seed = number('seed', 0, 2 ** 31);
-  const urgentFunctionTimeoutSeconds = number('function-timeout', 1, 900);
-  const timeLimitMs = number('time-limit', 10, 86_400) * 1000;
-  const tokensFile = String(values['tokens-file']);
+  const {
+    tokens,
+    tickSeconds,
+    faultRate,
+    latencyMs: latency,
+    seed,
+    urgentFunctionTimeoutSeconds,
+    tokensFile,
+  } = options;
+  const timeLimitMs = options.timeLimitSeconds * 1000;
 
   const server = await startLoopbackSqs();
   running.sqs = { server, endpoint: server.endpoint, client: localSqsClient(server.endpoint) };
@@ -121,20 +106,18 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
     onOutput: (text) => process.stderr.write(text),
   });
   running.pipeline = pipeline;
-  out(settingsText(pipeline, sqs.endpoint, seed));
+  out(settingsText(pipeline, sqs.endpoint, seed, width()));
 
   // The trickle ends a little before the consumer's first run, so it goes out in full calls.
   const workload = await startDemo(sqs, pipeline, { tokens, trickleMs: tickSeconds * 750, seed });
-  out(
-    `Enqueued               ${workload.routine.length} logouts one by one over ${(tickSeconds * 0.75).toFixed(0)} s (routine), a leaked token and a compromised account (urgent), a token the API rejects, ${workload.hostileMessages} hostile bodies, one dead-lettered logout\n`,
-  );
+  out(`${enqueuedText(workload, tickSeconds * 0.75, width())}\n`);
   const started = Date.now();
   await waitUntilSettled(pipeline, workload, timeLimitMs);
   const summary = await summarize(pipeline, workload);
-  out(summaryText(summary, (Date.now() - started) / 1000));
+  out(summaryText(summary, (Date.now() - started) / 1000, width()));
   const code = summary.problems.length === 0 ? 0 : 1;
 
-  if (values['keep-running']) {
+  if (options.keepRunning) {
     const live = pipeline.simulator.issueTokens(5);
     writeSecretFile(tokensFile, live);
     out(
@@ -142,13 +125,19 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
         clientEnvironment(pipeline, sqs.endpoint),
         tokensFile,
         pipeline.settings.routine.maxHoldSeconds,
+        width(),
       ),
     );
     out(
-      `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
+      wrap(
+        `Five fresh live tokens are in ${tokensFile} (mode 0600; fingerprints ${live.map(fingerprint).join(' ')}).`,
+        width(),
+      ).join('\n'),
     );
     running.serving = true;
     await signalled;
+  } else {
+    out(`\n${nextStepsText(width())}`);
   }
   return code;
 }

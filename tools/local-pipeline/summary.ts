@@ -13,10 +13,16 @@ export interface DeadLetter {
 }
 
 export interface Summary {
+  /** Routine logouts of the demo. */
+  readonly routineTokens: number;
   /** Tokens per successful call that carried routine logouts, in order. */
   readonly routineCalls: readonly number[];
-  /** Seconds from sending the urgent token to the call that revoked it. */
+  /** Seconds from sending the urgent (leaked) token to the call that revoked it. */
   readonly urgentSecondsToRevoke: number | undefined;
+  /** The compromised account: its tokens, and seconds from sending them to the call that de-authenticated the last. */
+  readonly compromised: { readonly tokens: number; readonly seconds: number | undefined };
+  /** The urgent token the API rejects ended parked as `rejected_by_api`. */
+  readonly rejectedParked: boolean;
   readonly invalidated: number;
   readonly deauthenticated: number;
   readonly apiCalls: number;
@@ -110,7 +116,19 @@ export async function summarize(pipeline: Pipeline, workload: DemoWorkload): Pro
   expect(stats.backoffViolations, 'backoff violation(s)');
   expect(stats.throttleViolations, 'throttle violation(s)');
 
+  const deauthentications = workload.deauthenticate.map((token) =>
+    successful.find((r) => r.method === 'deauthenticate' && r.tokens.includes(token)),
+  );
+  const lastDeauthentication = Math.max(...deauthentications.map((r) => r?.at ?? Number.NaN));
   return {
+    routineTokens: workload.routine.length,
+    compromised: {
+      tokens: workload.deauthenticate.length,
+      seconds: Number.isNaN(lastDeauthentication)
+        ? undefined
+        : (lastDeauthentication - workload.deauthenticateSentAt) / 1000,
+    },
+    rejectedParked: workload.rejected.every((t) => parked.has(fingerprint(t))),
     routineCalls: successful
       .filter((r) => r.method === 'invalidate' && r.tokens.some((token) => routine.has(token)))
       .map((r) => r.tokens.length),

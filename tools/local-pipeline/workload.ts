@@ -21,6 +21,8 @@ export interface DemoWorkload {
   readonly replayable: readonly string[];
   /** When the urgent token was sent (ms since the epoch), once it was. */
   urgentSentAt(): number | undefined;
+  /** When the compromised account's tokens were sent (ms since the epoch). */
+  readonly deauthenticateSentAt: number;
   /** Routine logouts sent so far. */
   routineSent(): number;
   /** Resolves when everything is sent. */
@@ -116,6 +118,7 @@ export async function startDemo(
       Entries: HOSTILE_BODIES.map((body, i) => ({ Id: String(i), MessageBody: body })),
     }),
   );
+  const deauthenticateSentAt = Date.now();
   await send(RevocationPriority.Urgent, deauthenticate, {
     reason: 'account_compromised',
     action: 'deauthenticate',
@@ -149,6 +152,7 @@ export async function startDemo(
     hostileMessages: HOSTILE_BODIES.length,
     replayable,
     urgentSentAt: () => urgentSentAt,
+    deauthenticateSentAt,
     routineSent: () => routineSent,
     sent,
   };

@@ -1,11 +1,12 @@
-import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { addCommonOptions, type CommonFlags } from '../common-options';
 import { classifyMessage } from '../dlq/classify';
 import { receiveAll, release } from '../dlq/queue-reader';
 import { redrive } from '../dlq/redrive';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
+import { fitTable } from '../fit-table';
 import { type Io, Output } from '../io';
+import { printable } from '../printable';
 import { type FromCommandLine, fromCommandLineOf } from '../setting-error';
 import {
   addSqsOptions,
@@ -14,6 +15,7 @@ import {
   queueUrlSetting,
   type SqsFlags,
 } from '../sqs-settings';
+import { terminalWidth } from '../terminal-width';
 
 type DlqFlags = CommonFlags &
   SqsFlags & {
@@ -33,6 +35,7 @@ function nonNegativeInteger(value: string | undefined, flag: string): number | u
 }
 
 const DLQ_URL_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
+const TO_LABEL = '--to / REVOCATION_QUEUE_URL';
 
 /** 95 -> `1m35s`, 90061 -> `1d1h`. */
 export function formatAge(seconds: number): string {
@@ -51,7 +54,12 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
   const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages') ?? 1000;
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
-  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
+  const sqs = await createSqsClient(
+    flags,
+    [{ url: dlqUrl, label: DLQ_URL_LABEL, fromCommandLine: fromCommandLine('dlqUrl') }],
+    fromCommandLine,
+    (text) => output.note(text),
+  );
   try {
     const messages = await receiveAll(sqs, dlqUrl, { maxMessages, waitSeconds, visibilityTimeout: 30 }).catch(
       (error: unknown) => {
@@ -76,24 +84,33 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
       };
     });
     if (!output.json && rows.length > 0) {
-      const table = new Table({
-        head: ['message id', 'kind', 'reason', 'tokens (fingerprints)', 'age', 'receives', 'content'],
-        style: { head: [], border: [] },
-        wordWrap: true,
-        colWidths: [null, null, null, null, null, null, 40],
-      });
-      for (const row of rows) {
-        table.push([
-          row.messageId,
-          row.kind,
-          row.reason,
-          `${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}`,
-          row.ageSeconds === undefined ? '?' : formatAge(row.ageSeconds),
-          String(row.receiveCount),
-          row.detail,
-        ]);
-      }
-      output.line(table.toString());
+      // Fits the terminal: content moves under its row, then the message id, the fingerprints, the
+      // reason and the kind are cut, in that order (--json has every value whole).
+      const table = fitTable(
+        ['message id', 'kind', 'reason', 'tokens', 'age', 'receives', 'content'],
+        rows.map((row) =>
+          [
+            row.messageId,
+            row.kind,
+            row.reason,
+            `${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}`,
+            row.ageSeconds === undefined ? '?' : formatAge(row.ageSeconds),
+            String(row.receiveCount),
+            row.detail,
+          ].map(printable),
+        ),
+        terminalWidth(io.stdout, io.env),
+        {
+          detail: 6,
+          shrink: [
+            { column: 0, min: 10 },
+            { column: 3, min: 15 },
+            { column: 2, min: 12 },
+            { column: 1, min: 6 },
+          ],
+        },
+      );
+      for (const line of table) output.line(line);
     }
     output.note(
       `dlq list: ${rows.length} message(s) (nothing deleted; receive counts include this listing)${notReleased > 0 ? `; ${notReleased} could not be made visible again and stay hidden for up to 30 s` : ''}`,
@@ -108,13 +125,18 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
 async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine): Promise<number> {
   const output = new Output(io, flags.json === true);
   const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
-  const to =
-    flags.to === undefined
-      ? undefined
-      : queueUrlSetting(flags.to, '--to / REVOCATION_QUEUE_URL', fromCommandLine('to'));
+  const to = flags.to === undefined ? undefined : queueUrlSetting(flags.to, TO_LABEL, fromCommandLine('to'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages');
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
-  const sqs = await createSqsClient(flags, dlqUrl, fromCommandLine);
+  const sqs = await createSqsClient(
+    flags,
+    [
+      { url: dlqUrl, label: DLQ_URL_LABEL, fromCommandLine: fromCommandLine('dlqUrl') },
+      ...(to === undefined ? [] : [{ url: to, label: TO_LABEL, fromCommandLine: fromCommandLine('to') }]),
+    ],
+    fromCommandLine,
+    (text) => output.note(text),
+  );
   try {
     const result = await redrive(sqs, dlqUrl, to, {
       includeParked: flags.includeParked === true,

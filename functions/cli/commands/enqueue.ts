@@ -71,7 +71,14 @@ async function runEnqueue(
     );
   }
   const input = await readTokens(args, flags, io);
-  const sqsClient = await createSqsClient(flags, queueUrl, fromCommandLine);
+  const [label, key] =
+    flags.urgent === true ? [URGENT_QUEUE_URL_LABEL, 'urgentQueueUrl'] : [QUEUE_URL_LABEL, 'queueUrl'];
+  const sqsClient = await createSqsClient(
+    flags,
+    [{ url: queueUrl, label, fromCommandLine: fromCommandLine(key) }],
+    fromCommandLine,
+    (text) => output.note(text),
+  );
   const unique = new Set(input.map((t) => t.token)).size;
   const progress = startProgress(io, unique, 'enqueue', { progress: flags.progress, json: output.json });
   let outcomes: readonly EnqueueOutcome[];
