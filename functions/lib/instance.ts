@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type AuditTrail, auditTrail } from './audit';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
 import { type Parker, sqsParker } from './park';
@@ -29,11 +30,14 @@ export interface Instance extends Telemetry {
   sqs(): Promise<SQSClient>;
   /** Parks entries in the configured dead-letter queue. */
   readonly park: Parker;
+  /** Writes one audit line per settled token. */
+  readonly auditTrail: AuditTrail;
 }
 
 /** Builds an instance's clients lazily from the configuration: the cold start does no I/O. */
 export function createInstance(config: HandlerConfig, dependencies: InstanceDependencies = {}): Instance {
-  const { logger, metrics } = dependencies.telemetry ?? createTelemetry(config);
+  const telemetry = dependencies.telemetry ?? createTelemetry(config);
+  const { logger, metrics } = telemetry;
   let client: Promise<StackExchangeClient> | undefined =
     dependencies.client === undefined ? undefined : Promise.resolve(dependencies.client);
   let sqs: Promise<SQSClient> | undefined =
@@ -70,5 +74,11 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
       logger.error('Parking failed; the messages will be retried', { error: { name, message }, entries });
     },
   });
-  return { logger, metrics, stackExchange, sqs: sqsClient, park };
+  return {
+    ...telemetry,
+    stackExchange,
+    sqs: sqsClient,
+    park,
+    auditTrail: auditTrail(telemetry.audit ?? logger),
+  };
 }

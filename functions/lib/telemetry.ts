@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { CallNotAttemptedError, ErrorCategory, errorNameOf } from './errors';
 import { RevocationAction } from './message';
 import { NO_DEAD_LETTER_QUEUE, type ParkResult } from './park';
@@ -12,6 +13,11 @@ import { ERROR_NAME_DIMENSION, LANE_DIMENSION, type Lane, MetricName } from './t
 export interface Telemetry {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Writes the audit trail (one line per settled token), whatever POWERTOOLS_LOG_LEVEL says.
+   * @default `logger`
+   */
+  readonly audit?: Logger;
 }
 
 /** The Powertools logger and metrics of a function (created once per handler). */
@@ -19,7 +25,21 @@ export function createTelemetry(options: { serviceName: string; metricsNamespace
   return {
     logger: new Logger({ serviceName: options.serviceName }),
     metrics: new Metrics({ serviceName: options.serviceName, namespace: options.metricsNamespace }),
+    // A level given to the constructor wins over POWERTOOLS_LOG_LEVEL: the audit trail never goes quiet.
+    audit: new Logger({ serviceName: options.serviceName, logLevel: 'INFO' }),
   };
+}
+
+/**
+ * At the start of every invocation: the Lambda context (request id, function, cold start) in every
+ * log line, the audit trail's included, and Powertools' `ColdStart` metric on an instance's first
+ * invocation. Callers that are not Lambda (the local pipeline, tests) may give part of a context.
+ */
+export function startInvocation(telemetry: Telemetry, context: Partial<Context>): void {
+  const lambdaContext = context as Context;
+  telemetry.logger.addContext(lambdaContext);
+  telemetry.audit?.addContext(lambdaContext);
+  telemetry.metrics.captureColdStartMetric(context.functionName);
 }
 
 /** Counts of one invocation or run. Every step returns its part; `mergeCounts` adds them up. */

@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { HandlerConfig } from '../lib/config';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
-import { publishCounts, summarize } from '../lib/telemetry';
+import { publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import { processBatch, respond } from './process-batch';
 
@@ -17,6 +17,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
   const instance = createInstance(config, dependencies);
   const { logger, metrics } = instance;
   return async (event, context) => {
+    startInvocation(instance, context);
     const client = await instance.stackExchange(Lane.Urgent).catch((error: unknown) => {
       throw new BatchFailedError(
         event.Records.map((record) => record.messageId),
@@ -29,6 +30,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       logger,
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
+      audit: instance.auditTrail,
     });
     logger.info('Batch processed', {
       records: fates.length,

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
-import { publishCounts, summarize } from '../lib/telemetry';
+import { publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import type { ConsumerConfig } from './config';
 import { type DrainReport, drain } from './drain';
@@ -20,7 +20,7 @@ function scheduledTimeOf(event: unknown): number | undefined {
 /** One scheduled run of the routine lane; the event's `scheduledTime`, when given, times the next run. */
 export type Consumer = (
   event: unknown,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
 ) => Promise<DrainReport>;
 
 /**
@@ -33,6 +33,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
   const { logger, metrics } = instance;
   const quota = new QuotaWatch();
   return async (event, context) => {
+    startInvocation(instance, context);
     // A client that cannot start fails the run before anything is received: the messages wait.
     const client = await instance.stackExchange(Lane.Routine);
     const sqs = await instance.sqs();
@@ -42,7 +43,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
     const report = await drain(
       context,
       config,
-      { client, queue, park: instance.park, logger, quota },
+      { client, queue, park: instance.park, logger, quota, audit: instance.auditTrail },
       scheduledTimeOf(event),
     );
     const { counts, ...run } = report;

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { AuditTrail } from '../lib/audit';
 import { routineRetryDelaySeconds } from '../lib/limits';
 import type { Parker } from '../lib/park';
 import { fromMessage } from '../lib/queued-message';
@@ -15,6 +16,7 @@ import {
   logCallErrors,
   mergeCounts,
 } from '../lib/telemetry';
+import { Lane } from '../lib/telemetry-names';
 import { MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import type { ConsumerConfig } from './config';
 import { planRound, type WaitCause } from './plan';
@@ -28,6 +30,8 @@ export interface DrainDependencies {
   readonly logger: StepLogger;
   /** Lives across runs: the lowest recent quota the API reported. */
   readonly quota: QuotaWatch;
+  /** Writes one audit line per settled token. @default none */
+  readonly audit?: AuditTrail;
 }
 
 export type DrainSettings = Pick<
@@ -137,6 +141,7 @@ export async function drain(
       deps.logger,
     );
     const parked = await deps.park(read.toPark);
+    deps.audit?.({ lane: Lane.Routine, requests: read.requests, parked });
     parts.push(countParking(parked));
     const failedParking = new Set(parked.filter((r) => !r.parked).map((r) => r.entry.sourceMessageId));
     const withTokens = new Set(
@@ -178,6 +183,7 @@ export async function drain(
       revocation.outcomes,
       rejected,
     );
+    deps.audit?.({ lane: Lane.Routine, requests: chosen, outcomes: revocation.outcomes, parked: rejected });
     parts.push(
       countClientEvents(events),
       countRevocation(revocation),
