@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -90,6 +90,14 @@ export class TokenRevocationStack extends Stack {
       AlarmTopicArn: {
         value: revocation.alarmTopic.topicArn,
         description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
+      },
+      AuditLogGroups: {
+        value: Fn.join(
+          ',',
+          revocation.logGroups.map((group) => group.logGroupName),
+        ),
+        description:
+          "The functions' log groups, which hold the audit trail: token-revoker audit --log-group (or AUDIT_LOG_GROUPS)",
       },
       DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
     };

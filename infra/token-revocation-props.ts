@@ -120,7 +120,11 @@ export interface TokenRevocationProps {
   readonly functionTimeout?: Duration;
   /** Memory (and so CPU share) of both functions, in MiB. @default 256 */
   readonly memorySizeInMb?: number;
-  /** How long the functions' logs are kept. @default RetentionDays.ONE_MONTH */
+  /**
+   * How long the functions' logs are kept. They hold the audit trail (one line per settled token,
+   * searched by `token-revoker audit`): keep them as long as you may need to answer "was this leaked
+   * token revoked, and when?". @default RetentionDays.ONE_YEAR
+   */
   readonly logRetention?: RetentionDays;
   /** The handlers' log level (POWERTOOLS_LOG_LEVEL). @default 'INFO' */
   readonly logLevel?: HandlerLogLevel;
@@ -291,7 +295,7 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     maxBatchingWindow,
     functionTimeout,
     memorySizeInMb: props.memorySizeInMb ?? 256,
-    logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    logRetention: props.logRetention ?? RetentionDays.ONE_YEAR,
     logLevel: props.logLevel ?? 'INFO',
     serviceName: props.serviceName ?? DEFAULT_SERVICE_NAME,
     metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,

@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -47,6 +48,11 @@ export class TokenRevocation extends Construct {
   readonly consumerRole: IRole;
   /** The schedule that runs the consumer every tick. */
   readonly schedule: Schedule;
+  /**
+   * The two functions' log groups (urgent, routine): their audit trail is what `token-revoker audit`
+   * searches (kept `logRetention`, one year by default).
+   */
+  readonly logGroups: readonly ILogGroup[];
   /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
@@ -113,6 +119,7 @@ export class TokenRevocation extends Construct {
     this.consumer = routine.function;
     this.consumerRole = routine.role;
     this.schedule = routine.schedule;
+    this.logGroups = [urgent.logGroup, routine.logGroup];
     this.#queues.allowConsuming(this.queue, this.consumerRole);
 
     // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.

@@ -143,7 +143,10 @@ describe('TokenRevocation construct', () => {
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/RevokerLogs/) } },
       });
       expect(JSON.stringify(ofType(template, 'AWS::Lambda::Function'))).not.toContain('STACKEXCHANGE_KEY"');
-      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      // The logs hold the audit trail: a year by default, for both functions.
+      expect(
+        ofType(template, 'AWS::Logs::LogGroup').map((group) => group.Properties.RetentionInDays),
+      ).toEqual([365, 365]);
     });
 
     it('names the app key secret, never its value, and may read only that secret', () => {
@@ -298,9 +301,17 @@ describe('TokenRevocation construct', () => {
         'DeadLetterQueueArn',
         'AlarmTopicArn',
         'DashboardName',
+        'AuditLogGroups',
       ]) {
         expect(Object.keys(outputs)).toContain(name);
       }
+      // token-revoker audit --log-group: the two functions' log groups, comma-separated.
+      expect(outputs.AuditLogGroups?.Value).toEqual({
+        'Fn::Join': [
+          ',',
+          [{ Ref: expect.stringMatching(/RevokerLogs/) }, { Ref: expect.stringMatching(/ConsumerLogs/) }],
+        ],
+      });
       expect(outputs.QueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesQueue[0-9A-F]{8}$/) });
       expect(outputs.UrgentQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesUrgentQueue/) });
     });
