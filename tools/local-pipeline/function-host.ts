@@ -57,6 +57,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
       ...process.env,
       // The runtime's environment, as Lambda sets it; the function's settings come in `config`.
       AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
