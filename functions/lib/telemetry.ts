@@ -222,7 +222,7 @@ function total(byName: Readonly<Record<string, number>>): number {
   return Object.values(byName).reduce((sum, count) => sum + count, 0);
 }
 
-/** Writes every metric of the invocation (EMF on stdout) and clears the buffer. */
+/** Writes the invocation's metrics that are not zero (EMF on stdout) and clears the buffer. */
 export function publishCounts(metrics: Metrics, counts: Counts, lane: Lane): void {
   const values: [MetricName, number][] = [
     [MetricName.TokensInvalidated, counts.tokensInvalidated],
@@ -239,14 +239,18 @@ export function publishCounts(metrics: Metrics, counts: Counts, lane: Lane): voi
     [MetricName.ThrottleViolations, counts.throttleViolations],
     [MetricName.ConfigurationErrors, total(counts.configurationErrors)],
   ];
-  for (const [name, value] of values) metrics.addMetric(name, MetricUnit.Count, value);
-  metrics.addMetric(MetricName.BackoffSeconds, MetricUnit.Seconds, counts.backoffSeconds);
+  // Only what happened: a custom metric is billed for every hour it receives data, and every alarm on
+  // these counts treats missing data as not breaching, so a zero is worth nothing and costs money.
+  for (const [name, value] of values) if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+  if (counts.backoffSeconds > 0) {
+    metrics.addMetric(MetricName.BackoffSeconds, MetricUnit.Seconds, counts.backoffSeconds);
+  }
   if (counts.quotaRemaining !== undefined) {
     metrics.addMetric(MetricName.QuotaRemaining, MetricUnit.Count, counts.quotaRemaining);
   }
   for (const tokens of counts.tokensPerCall)
     metrics.addMetric(MetricName.TokensPerCall, MetricUnit.Count, tokens);
-  metrics.publishStoredMetrics();
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   publishByName(metrics, MetricName.ApiErrors, counts.apiErrors);
   publishByName(metrics, MetricName.ConfigurationErrors, counts.configurationErrors);
   const time = percentiles(counts.secondsToRevoke);
