@@ -99,8 +99,13 @@ export class TokenRevocationStack extends Stack {
         description:
           "The functions' log groups, which hold the audit trail: token-revoker audit --log-group (or AUDIT_LOG_GROUPS)",
       },
-      DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
     };
+    if (revocation.dashboardName !== undefined) {
+      outputs.DashboardName = {
+        value: revocation.dashboardName,
+        description: 'CloudWatch dashboard of the pipeline',
+      };
+    }
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
 }

@@ -150,7 +150,12 @@ export interface TokenRevocationProps {
   readonly quotaAlarmFraction?: number;
   /** E-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
-  /** Name of the CloudWatch dashboard. @default `${stackName}-token-revocation` */
+  /**
+   * Create the CloudWatch dashboard: $3 a month at list price (an account's first three dashboards
+   * are free). Every alarm works without it. Giving `dashboardName` creates it too. @default false
+   */
+  readonly dashboard?: boolean;
+  /** Name of the CloudWatch dashboard (when there is one). @default `${stackName}-token-revocation` */
   readonly dashboardName?: string;
 }
 

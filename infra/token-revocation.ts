@@ -58,7 +58,8 @@ export class TokenRevocation extends Construct {
   /** Every alarm goes here. */
   readonly alarmTopic: Topic;
   readonly alarms: readonly Alarm[];
-  readonly dashboardName: string;
+  /** The dashboard's name; undefined without one (the `dashboard` prop). */
+  readonly dashboardName: string | undefined;
   /** The props in force: defaults applied, plus the derived numbers (the pipeline defaults are in infra/settings.ts). */
   readonly resolvedProps: ResolvedProps;
   readonly #queues: RevocationQueues;
@@ -154,6 +155,10 @@ export class TokenRevocation extends Construct {
       topic: this.alarmTopic,
       sourceTopic: props.sourceTopic,
     }).alarms;
+    if (props.dashboard === false && props.dashboardName !== undefined) {
+      throw new Error('TokenRevocation: dashboardName is set but dashboard is false: drop one of them');
+    }
+    if (props.dashboard !== true && props.dashboardName === undefined) return;
     this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-token-revocation`;
     new RevocationDashboard(this, 'Dashboard', {
       ...resolved,

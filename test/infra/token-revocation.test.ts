@@ -300,7 +300,6 @@ describe('TokenRevocation construct', () => {
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
         'AlarmTopicArn',
-        'DashboardName',
         'AuditLogGroups',
       ]) {
         expect(Object.keys(outputs)).toContain(name);
@@ -452,8 +451,20 @@ describe('TokenRevocation construct', () => {
       });
     });
 
+    it('has no dashboard by default ($3 a month), and one with dashboard: true or a dashboardName', () => {
+      expect(ofType(template, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+      expect(Object.keys(template.findOutputs('*'))).not.toContain('DashboardName');
+      const named = synthesize({ revocation: { dashboardName: 'ops' } }).template;
+      expect(ofType(named, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+      expect(named.findOutputs('DashboardName').DashboardName?.Value).toBe('ops');
+      expect(() => synthesize({ revocation: { dashboard: false, dashboardName: 'ops' } })).toThrow(
+        'dashboardName is set but dashboard is false',
+      );
+    });
+
     it('draws both lanes, time to revoke, tokens, API calls and quota on the dashboard', () => {
-      const [dashboard] = ofType(template, 'AWS::CloudWatch::Dashboard');
+      const withDashboard = synthesize({ revocation: { dashboard: true } }).template;
+      const [dashboard] = ofType(withDashboard, 'AWS::CloudWatch::Dashboard');
       const body = JSON.stringify(stackResolve(dashboard?.Properties.DashboardBody));
       for (const metric of [
         'ApproximateAgeOfOldestMessage',
