@@ -32,13 +32,13 @@ export function createTelemetry(options: { serviceName: string; metricsNamespace
 
 /**
  * At the start of every invocation: the Lambda context (request id, function, cold start) in every
- * log line, the audit trail's included, and Powertools' `ColdStart` metric on an instance's first
- * invocation. Callers that are not Lambda (the local pipeline, tests) may give part of a context.
+ * log line, and Powertools' `ColdStart` metric on an instance's first invocation. Audit lines (one
+ * per token: their bytes are most of the log bill under traffic) carry the request id only.
+ * Callers that are not Lambda (the local pipeline, tests) may give part of a context.
  */
 export function startInvocation(telemetry: Telemetry, context: Partial<Context>): void {
-  const lambdaContext = context as Context;
-  telemetry.logger.addContext(lambdaContext);
-  telemetry.audit?.addContext(lambdaContext);
+  telemetry.logger.addContext(context as Context);
+  telemetry.audit?.appendKeys({ function_request_id: context.awsRequestId });
   telemetry.metrics.captureColdStartMetric(context.functionName);
 }
 
