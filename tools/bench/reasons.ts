@@ -9,7 +9,7 @@ const RECEIVE_BEFORE_SEND =
 
 export const MISS_REASONS: Readonly<Record<string, string>> = {
   'idle bill <= $6 a month with the defaults (from the third year)':
-    "The three customer-managed keys (source queues, dead-letter queue, alarm topic) cost $1 a month each, and each of a key's first two yearly rotations adds $1: $9 a month of keys from the third year. The rest of the idle bill is about $2.20. SSE-SQS (`useSqsManagedEncryption`) costs nothing but gives up the key policies that keep the dead-letter queue's tokens from everyone but the operators; one key for both source queues (under review) would make it $8.22.",
+    "The three customer-managed keys (the source queues' key, the dead-letter queue's key, the alarm topic's key) cost $1 a month each, and each of a key's first two yearly rotations adds $1: $9 a month of keys from the third year, against about $2.20 for the rest of the idle bill. SSE-SQS (`useSqsManagedEncryption`) costs nothing but gives up the key policies that keep the dead-letter queue's tokens from everyone but the operators; each key merged into another saves $3 a month from the third year, at the price of that separation.",
   'logouts (consumer): throughput >= 90% of 300 tokens/s': RECEIVE_BEFORE_SEND,
   'logouts-30pct-duplicates (consumer): throughput >= 90% of 300 tokens/s': RECEIVE_BEFORE_SEND,
   'handler CPU per 1,000 records <= 1.2x the floor':
