@@ -6,7 +6,7 @@ import { readConfig } from '../../functions/lib/config';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
 import { createConsumer } from '../../functions/routine-consumer/create-consumer';
 import { type LocalLogs, startLocalLogs } from '../../tools/local-logs';
-import { sendBodies } from '../routine-consumer/support';
+import { FAST, sendBodies } from '../routine-consumer/support';
 import { captureOutput, lambdaContext, sqsRecord } from '../support/lambda';
 import { useLocalServers } from '../support/servers';
 import { expectNoTokens, runCli } from './run-cli';
@@ -52,16 +52,7 @@ describe('the audit trail and `token-revoker audit`', () => {
     ];
     await sendBodies(servers.sqs, routineUrl, [{ token: routine, source: 'web' }]);
     const consumer = createConsumer(
-      {
-        ...config,
-        routineQueueUrl: routineUrl,
-        tickSeconds: 6,
-        maxHoldSeconds: 0,
-        maxDeferSeconds: 900,
-        quotaReserveFraction: 0.5,
-        receiveWaitSeconds: 1,
-        safetyMarginMs: 500,
-      },
+      { ...config, ...FAST, maxHoldSeconds: 0, routineQueueUrl: routineUrl },
       { sqs: servers.sqs.client },
     );
     // Act: both lanes run; their output goes to their log groups

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { enqueueTokens } from '../../functions/enqueue';
 import { LOCAL_CREDENTIALS } from '../../tools/local-sqs';
+import { withEnv } from '../support/env';
 
 /** How the counting server answers each SendMessageBatch. */
 type Answer =
@@ -69,28 +70,17 @@ async function countingSqs(script: readonly Answer[]) {
 }
 
 /** Runs with the SDK's standard configuration pointed at `endpoint` (what `new SQSClient({})` reads). */
-async function withSdkEnvironment<T>(endpoint: string, act: () => Promise<T>): Promise<T> {
-  const vars = {
-    AWS_ENDPOINT_URL_SQS: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_MAX_ATTEMPTS: undefined,
-  };
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  apply(vars);
-  try {
-    return await act();
-  } finally {
-    apply(saved);
-  }
-}
+const withSdkEnvironment = <T>(endpoint: string, act: () => Promise<T>): Promise<T> =>
+  withEnv(
+    {
+      AWS_ENDPOINT_URL_SQS: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_MAX_ATTEMPTS: undefined,
+    },
+    act,
+  );
 
 const SERVER_ERROR: Answer = { kind: 'status', status: 500, type: 'InternalError' };
 const THROTTLED: Answer = { kind: 'status', status: 400, type: 'RequestThrottled' };

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { readConfig } from '../../functions/lib/config';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
 import { createConsumer } from '../../functions/routine-consumer/create-consumer';
+import { FAST } from '../routine-consumer/support';
 import { captureOutput, lambdaContext, sqsEvent } from '../support/lambda';
 import { useLocalServers } from '../support/servers';
 
@@ -89,14 +90,9 @@ describe('the Lambda context in every log line, and the ColdStart metric', () =>
     const consumer = createConsumer(
       {
         ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
+        ...FAST,
         deadLetterQueueUrl: dlq.queueUrl,
         routineQueueUrl: queueUrl,
-        tickSeconds: 6,
-        maxHoldSeconds: 0,
-        maxDeferSeconds: 900,
-        quotaReserveFraction: 0.5,
-        receiveWaitSeconds: 1,
-        safetyMarginMs: 500,
       },
       { sqs: servers.sqs.client },
     );

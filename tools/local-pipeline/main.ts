@@ -45,7 +45,8 @@ if (values.help) {
   --seed N              seed of the simulator and of the arrivals: same seed, same run
   --function-timeout S  the urgent handler's timeout; its queue's visibility follows the construct's formula (default 8)
   --time-limit S        give up waiting for the demo to settle after this long (default 600)
-  --keep-running        keep serving after the demo and print the environment and CLI commands
+  --keep-running        keep serving after the demo: print the environment and CLI commands (audit included),
+                        then one line per event (runs, invocations, settled tokens, dead-letter changes)
   --tokens-file PATH    where --keep-running writes five live tokens, mode 0600 (default tokens.txt)`);
   process.exit(0);
 }
