@@ -13,7 +13,8 @@ import { checkSetting, type FromCommandLine, fromCommandLineOf } from '../settin
 interface AuditFlags extends TokenInputOptions {
   readonly json?: boolean;
   readonly since: string;
-  readonly logGroup?: readonly string[] | string;
+  /** Comma-separated log group names. */
+  readonly logGroup?: string;
   readonly logsEndpoint?: string;
   readonly region?: string;
 }
@@ -50,9 +51,8 @@ export function sinceOf(value: string, now = Date.now()): number {
 }
 
 function logGroupsOf(flags: AuditFlags): string[] {
-  const given = typeof flags.logGroup === 'string' ? [flags.logGroup] : [...(flags.logGroup ?? [])];
-  const names = given
-    .flatMap((value) => value.split(','))
+  const names = (flags.logGroup ?? '')
+    .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
   if (names.length === 0) {
@@ -200,8 +200,8 @@ export function auditCommand(io: Io, setExitCode: (code: number) => void): Comma
     .option('--since <when>', 'how far back to search: 7d, 12h, 30m, or an ISO-8601 time', '30d')
     .addOption(
       new Option(
-        '--log-group <name...>',
-        "the functions' log groups (stack output AuditLogGroups, comma-separated)",
+        '--log-group <names>',
+        "the functions' log groups, comma-separated (the stack output AuditLogGroups)",
       ).env('AUDIT_LOG_GROUPS'),
     )
     .addOption(
