@@ -307,16 +307,15 @@ type AddAlarm = (
 ) => void;
 
 /**
- * Missing data, by kind of metric. Counts (BudgetExhausted, SqsErrors, MaxReceiveCountSeen) come with
- * each run or batch, 0 when nothing happened: no data means no run, which is no event (notBreaching;
- * MissedSchedule covers a consumer that stopped). Levels (OldestPendingAgeSeconds: only from runs that
- * receive; BacklogClearEstimateSeconds: from every run) are missing while the consumer is paused or
- * not running: no data keeps the alarm's state (ignore), so a paused, stuck backlog does not look
- * cleared.
+ * Missing data: the functions publish a metric only when it is not zero (a custom metric is billed
+ * for each hour it gets data), so no data means nothing happened: notBreaching, for counts and levels
+ * alike. MissedSchedule covers a consumer that stopped. A paused routine lane still publishes
+ * BacklogClearEstimateSeconds (it reads the queue's depth on every run, receiving nothing), and its
+ * pause has alarms of its own (budget exhausted, throttle violations).
  */
 const EVENT = { treatMissingData: TreatMissingData.NOT_BREACHING } as const;
 const LEVEL = {
-  treatMissingData: TreatMissingData.IGNORE,
+  treatMissingData: TreatMissingData.NOT_BREACHING,
   comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
 } as const;
 

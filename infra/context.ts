@@ -41,6 +41,7 @@ export const CONTEXT_SETTINGS = [
   'urgentMaxMessageAgeInMinutes',
   'dailyQuota',
   'quotaAlarmFraction',
+  'dashboard',
   'dashboardName',
 ] as const;
 
@@ -84,10 +85,13 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
     return items === undefined || items.length === 0 ? undefined : items;
   };
   const removal = oneOf('removalPolicy', ['retain', 'destroy'] as const);
-  const flag = text('useSqsManagedEncryption');
-  if (flag !== undefined && flag !== 'true' && flag !== 'false') {
-    throw new Error(`context useSqsManagedEncryption: "${flag}" is not true or false`);
-  }
+  const boolean = (name: (typeof CONTEXT_SETTINGS)[number]): boolean | undefined => {
+    const value = text(name);
+    if (value !== undefined && value !== 'true' && value !== 'false') {
+      throw new Error(`context ${name}: "${value}" is not true or false`);
+    }
+    return value === undefined ? undefined : value === 'true';
+  };
 
   return {
     stackName: text('stackName') ?? 'TokenRevoker',
@@ -116,7 +120,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         maxDefer: duration('maxDeferInSeconds', Duration.seconds),
         quotaReserveFraction: number('quotaReserveFraction'),
         routineMaxReceiveCount: number('routineMaxReceiveCount'),
-        useSqsManagedEncryption: flag === 'true',
+        useSqsManagedEncryption: boolean('useSqsManagedEncryption') === true,
         retentionPeriod: duration('retentionPeriodInDays', Duration.days),
         removalPolicy: removal === undefined ? undefined : REMOVAL_POLICIES[removal],
         maxReceiveCount: number('maxReceiveCount'),
@@ -130,6 +134,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         dailyQuota: number('dailyQuota'),
         quotaAlarmFraction: number('quotaAlarmFraction'),
         alarmEmail: text('alarmEmail'),
+        dashboard: boolean('dashboard'),
         dashboardName: text('dashboardName'),
       },
     },

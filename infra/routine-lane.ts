@@ -2,7 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
   type IScheduleTarget,
@@ -39,6 +39,8 @@ export interface RoutineLaneProps {
 export class RoutineLane extends Construct {
   readonly function: IFunction;
   readonly role: IRole;
+  /** The consumer's log group (its audit trail included). */
+  readonly logGroup: ILogGroup;
   readonly schedule: Schedule;
   /** Ticks that did not make a complete run (undelivered, dropped or failed): timestamps, no tokens. */
   readonly scheduleDeadLetterQueue: Queue;
@@ -54,6 +56,7 @@ export class RoutineLane extends Construct {
     });
     this.function = consumer.function;
     this.role = consumer.role;
+    this.logGroup = consumer.logGroup;
     const cfn = this.function.node.defaultChild;
     if (!(cfn instanceof CfnFunction)) throw new Error('RoutineLane: the consumer has no CfnFunction');
     // One consumer: two runs at once would race for the messages each other holds.

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -91,13 +91,26 @@ export class TokenRevocationStack extends Stack {
         value: revocation.alarmTopic.topicArn,
         description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
       },
-      DashboardName: { value: revocation.dashboardName, description: 'CloudWatch dashboard of the pipeline' },
       ControlTableName: {
         value: revocation.controlTable.tableName,
         description:
           'The shared control table: the daily call budget spent, pauses in force, the quota last seen',
       },
+      AuditLogGroups: {
+        value: Fn.join(
+          ',',
+          revocation.logGroups.map((group) => group.logGroupName),
+        ),
+        description:
+          "The functions' log groups, which hold the audit trail: token-revoker audit --log-group (or AUDIT_LOG_GROUPS)",
+      },
     };
+    if (revocation.dashboardName !== undefined) {
+      outputs.DashboardName = {
+        value: revocation.dashboardName,
+        description: 'CloudWatch dashboard of the pipeline',
+      };
+    }
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
 }

@@ -162,7 +162,11 @@ export interface TokenRevocationProps {
   readonly functionTimeout?: Duration;
   /** Memory (and so CPU share) of both functions, in MiB. @default 256 */
   readonly memorySizeInMb?: number;
-  /** How long the functions' logs are kept. @default RetentionDays.ONE_MONTH */
+  /**
+   * How long the functions' logs are kept. They hold the audit trail (one line per settled token,
+   * searched by `token-revoker audit`): keep them as long as you may need to answer "was this leaked
+   * token revoked, and when?". @default RetentionDays.ONE_YEAR
+   */
   readonly logRetention?: RetentionDays;
   /** The handlers' log level (POWERTOOLS_LOG_LEVEL). @default 'INFO' */
   readonly logLevel?: HandlerLogLevel;
@@ -188,7 +192,12 @@ export interface TokenRevocationProps {
   readonly quotaAlarmFraction?: number;
   /** E-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
-  /** Name of the CloudWatch dashboard. @default `${stackName}-token-revocation` */
+  /**
+   * Create the CloudWatch dashboard: $3 a month at list price (an account's first three dashboards
+   * are free). Every alarm works without it. Giving `dashboardName` creates it too. @default false
+   */
+  readonly dashboard?: boolean;
+  /** Name of the CloudWatch dashboard (when there is one). @default `${stackName}-token-revocation` */
   readonly dashboardName?: string;
 }
 
@@ -347,7 +356,7 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     maxBatchingWindow,
     functionTimeout,
     memorySizeInMb: props.memorySizeInMb ?? 256,
-    logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    logRetention: props.logRetention ?? RetentionDays.ONE_YEAR,
     logLevel: props.logLevel ?? 'INFO',
     serviceName: props.serviceName ?? DEFAULT_SERVICE_NAME,
     metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,

@@ -6,6 +6,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -52,12 +53,18 @@ export class TokenRevocation extends Construct {
   readonly schedule: Schedule;
   /** The shared control table: the daily call budget, pauses and quota observations of both lanes. */
   readonly controlTable: ITable;
+  /**
+   * The two functions' log groups (urgent, routine): their audit trail is what `token-revoker audit`
+   * searches (kept `logRetention`, one year by default).
+   */
+  readonly logGroups: readonly ILogGroup[];
   /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
   readonly alarmTopic: Topic;
   readonly alarms: readonly Alarm[];
-  readonly dashboardName: string;
+  /** The dashboard's name; undefined without one (the `dashboard` prop). */
+  readonly dashboardName: string | undefined;
   /** The props in force: defaults applied, plus the derived numbers (the pipeline defaults are in infra/settings.ts). */
   readonly resolvedProps: ResolvedProps;
   readonly #queues: RevocationQueues;
@@ -126,6 +133,7 @@ export class TokenRevocation extends Construct {
     this.consumer = routine.function;
     this.consumerRole = routine.role;
     this.schedule = routine.schedule;
+    this.logGroups = [urgent.logGroup, routine.logGroup];
     this.#queues.allowConsuming(this.queue, this.consumerRole);
     // The urgent handler changes visibility itself: it makes the records it cannot send before its
     // deadline visible again at once, and hides those of a pause until its end (at most 12 h from the
@@ -166,6 +174,10 @@ export class TokenRevocation extends Construct {
       topic: this.alarmTopic,
       sourceTopic: props.sourceTopic,
     }).alarms;
+    if (props.dashboard === false && props.dashboardName !== undefined) {
+      throw new Error('TokenRevocation: dashboardName is set but dashboard is false: drop one of them');
+    }
+    if (props.dashboard !== true && props.dashboardName === undefined) return;
     this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-token-revocation`;
     new RevocationDashboard(this, 'Dashboard', {
       ...resolved,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { apiCommands } from './commands/api-commands';
+import { auditCommand } from './commands/audit';
 import { dlqCommand } from './commands/dlq';
 import { enqueueCommand } from './commands/enqueue';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes';
@@ -17,6 +18,7 @@ Examples:
   $ token-revoker deauthenticate --confirm-remove-app --file users.txt
   $ token-revoker dlq list --dlq-url "$DLQ_URL"
   $ token-revoker dlq redrive --dlq-url "$DLQ_URL" --to "$QUEUE_URL"
+  $ token-revoker audit --file leaked.txt --since 7d     # was it revoked, when, how
 
 Tokens are never printed, only their fingerprints. Tokens come from --file or stdin; arguments
 are refused unless --allow-token-args is given: they show in ps and stay in shell history.
@@ -43,6 +45,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   program.addCommand(enqueueCommand(io, setExitCode));
   for (const command of apiCommands(io, setExitCode)) program.addCommand(command);
   program.addCommand(dlqCommand(io, setExitCode));
+  program.addCommand(auditCommand(io, setExitCode));
   const exitOverride = (command: Command) => {
     command.exitOverride();
     command.configureOutput({

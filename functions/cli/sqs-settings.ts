@@ -142,7 +142,8 @@ export async function createSqsClient(
   const client = new SQSClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
-    // The CLI retries on its own terms; keep the SDK's own retries short so an unreachable endpoint fails fast.
+    // Two attempts for transport errors and throttling, so an unreachable endpoint fails fast; `enqueue`
+    // sends again only the entries SQS failed on its side (the library's one retry layer).
     maxAttempts: 2,
   });
   try {

@@ -45,9 +45,16 @@ export interface EnqueueOptions {
   readonly source?: string;
   /** Tokens per message: one message is one API call downstream. @default 20 */
   readonly tokensPerMessage?: number;
-  /** Attempts per entry for transport errors and entries SQS reports as failed on its side. @default 4 */
+  /**
+   * HTTP requests that may carry one message, retries included. One layer retries each kind of
+   * failure: the SQS client retries transport errors, throttling and server errors (the default
+   * client is created with this `maxAttempts`; a client you pass keeps its own, the SDK's default
+   * being 3); this library sends again only the entries of an answered batch that SQS reports
+   * `Failed` with `SenderFault: false`, while the requests that carried them, the client's retries
+   * counted, are fewer than `maxAttempts`. @default 4
+   */
   readonly maxAttempts?: number;
-  /** Base of the exponential retry delay (full jitter). @default 100 */
+  /** Base of the exponential delay (full jitter) before the library sends failed entries again. @default 100 */
   readonly retryBaseDelayMs?: number;
   /** Called after every SendMessageBatch call with the number of tokens settled so far. @default undefined */
   readonly onProgress?: (settledTokens: number, totalTokens: number) => void;
@@ -160,9 +167,10 @@ async function checkClientEndpoint(client: SQSClient): Promise<void> {
  * messages per SendMessageBatch; urgent requests to the urgent queue, routine ones to the routine
  * queue, with `priority` in the body. A missing or cleartext queue URL or endpoint throws
  * ConfigurationError naming the option. Every token is checked first with the handler's rules; if any is
- * invalid nothing is sent and EnqueueValidationError says which and why. Entries SQS fails on its side
- * and transport errors are retried with backoff; entries SQS refuses as the sender's fault and
- * requests it rejects (no such queue, access denied) are not. The result has one outcome per input
+ * invalid nothing is sent and EnqueueValidationError says which and why. One retry layer per kind of
+ * failure, `maxAttempts` requests per message in all: the SQS client retries transport errors and
+ * throttling, this library only the entries SQS fails on its side (`SenderFault: false`); entries
+ * refused as the sender's fault and requests SQS rejects (no such queue, access denied) are final. The result has one outcome per input
  * token, and a token is `sent` only when SQS returned a message id for its message.
  */
 export async function enqueueTokens(
@@ -194,14 +202,14 @@ export async function enqueueTokens(
       priority,
     }),
   }));
-  const client = options.sqsClient ?? (await defaultClient());
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+  const client = options.sqsClient ?? (await defaultClient(maxAttempts));
   await checkClientEndpoint(client);
   const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
 
   // Result per message index: its message id, or why it failed.
   type Result = { readonly messageId: string } | SqsFailure;
   const results = new Map<number, Result>();
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const baseDelay = options.retryBaseDelayMs ?? 100;
   let settledTokens = 0;
   const settle = (message: number, result: Result) => {
@@ -210,10 +218,11 @@ export async function enqueueTokens(
   };
 
   const messageBodies = bodies.map((message) => message.body);
+  /** HTTP requests that carried each message so far: the SDK's attempts of every call it was in. */
+  const used = bodies.map(() => 0);
   let pending = bodies.map((_, index) => index);
-  for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * baseDelay * 2 ** attempt);
-    const lastAttempt = attempt === maxAttempts - 1;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 0) await sleep(Math.random() * baseDelay * 2 ** round);
     const retry: number[] = [];
     for (const group of groupForSendBatches(messageBodies, pending)) {
       const entries: SendMessageBatchRequestEntry[] = group.map((i) => ({
@@ -227,20 +236,26 @@ export async function enqueueTokens(
           REFUSE_CLEARTEXT_STEP,
         );
         const response = await client.send(command);
+        for (const i of group) used[i] = (used[i] ?? 0) + Math.max(1, response.$metadata.attempts ?? 1);
         for (const success of response.Successful ?? []) {
           if (success.MessageId !== undefined) settle(Number(success.Id), { messageId: success.MessageId });
         }
+        // The one retry of this library: entries SQS failed on its side (SenderFault false), while
+        // they have attempts left. Transport errors and throttling are the SDK client's to retry.
         for (const failed of response.Failed ?? []) {
+          const i = Number(failed.Id);
           const failure = entryFailure(failed);
-          if (!failure.retryable || lastAttempt) settle(Number(failed.Id), failure);
-          else retry.push(Number(failed.Id));
+          if (failure.retryable && (used[i] ?? 0) < maxAttempts) retry.push(i);
+          else settle(i, failure);
         }
         // An entry SQS neither accepted nor refused is not reported as sent.
-        for (const i of group) if (!results.has(i) && !retry.includes(i)) retry.push(i);
+        for (const i of group) {
+          if (results.has(i) || retry.includes(i)) continue;
+          if ((used[i] ?? 0) < maxAttempts) retry.push(i);
+        }
       } catch (error) {
-        const failure = callFailure(error);
-        if (!failure.retryable || lastAttempt) for (const i of group) settle(i, failure);
-        else retry.push(...group);
+        // The client already retried what it could (its own maxAttempts): no second layer on top.
+        for (const i of group) settle(i, callFailure(error));
       }
       options.onProgress?.(settledTokens, unique.length);
     }
@@ -276,7 +291,8 @@ export async function enqueueTokens(
   return { queueUrl, priority, sent, failed: outcomes.length - sent, outcomes, messages: bodies.length };
 }
 
-async function defaultClient(): Promise<SQSClient> {
+/** The SDK's standard configuration, with `maxAttempts` for its retries of transport errors and throttling. */
+async function defaultClient(maxAttempts: number): Promise<SQSClient> {
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  return new SQSClient({});
+  return new SQSClient({ maxAttempts });
 }

@@ -52,6 +52,16 @@ export function callFailure(error: unknown): SqsFailure {
   const name = typeof details.name === 'string' ? details.name : 'Error';
   const message = typeof details.message === 'string' ? short(details.message) : '';
   const answered = typeof details.$metadata?.httpStatusCode === 'number';
+  // Throttling is the service asking to slow down, not a request to fix: the SDK retried it already.
+  const throttled = /Throttl/.test(name);
+  if (answered && throttled) {
+    return {
+      kind: 'unreachable',
+      code: name,
+      reason: `SQS throttled the request: ${name} (${message})`,
+      retryable: true,
+    };
+  }
   if (answered && details.$fault === 'client') {
     return {
       kind: 'rejected',

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type AuditTrail, auditTrail } from './audit';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
 import { dynamoControlStore } from './control/dynamo-store';
@@ -36,11 +37,14 @@ export interface Instance extends Telemetry {
   readonly park: Parker;
   /** The lane's view of the shared control table (budget, pauses, quota). */
   readonly governor: (lane: Lane) => Governor;
+  /** Writes one audit line per settled token. */
+  readonly auditTrail: AuditTrail;
 }
 
 /** Builds an instance's clients lazily from the configuration: the cold start does no I/O. */
 export function createInstance(config: HandlerConfig, dependencies: InstanceDependencies = {}): Instance {
-  const { logger, metrics } = dependencies.telemetry ?? createTelemetry(config);
+  const telemetry = dependencies.telemetry ?? createTelemetry(config);
+  const { logger, metrics } = telemetry;
   let client: Promise<StackExchangeClient> | undefined =
     dependencies.client === undefined ? undefined : Promise.resolve(dependencies.client);
   let sqs: Promise<SQSClient> | undefined =
@@ -79,7 +83,14 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
   });
   const control = dependencies.control ?? controlStoreFor(config);
   const governor = (lane: Lane) => new Governor(control, config, lane);
-  return { logger, metrics, stackExchange, sqs: sqsClient, park, governor };
+  return {
+    ...telemetry,
+    stackExchange,
+    sqs: sqsClient,
+    park,
+    governor,
+    auditTrail: auditTrail(telemetry.audit ?? logger),
+  };
 }
 
 /** The control table named by the configuration (its client loaded on first use), else this process's memory. */

@@ -19,6 +19,8 @@ export interface MessageRequest {
   readonly action: RevocationAction;
   readonly priority: RevocationPriority;
   readonly tokens: readonly string[];
+  /** The producer's `source` field, if any (for the audit trail). */
+  readonly source?: string;
 }
 
 /** What reading a batch found: requests to revoke and input to park. */
@@ -87,7 +89,13 @@ function readMessage(
     });
   }
   return {
-    request: { message, action: parsed.action, priority: parsed.priority, tokens: parsed.tokens },
+    request: {
+      message,
+      action: parsed.action,
+      priority: parsed.priority,
+      tokens: parsed.tokens,
+      ...(parsed.source === undefined ? {} : { source: parsed.source }),
+    },
     toPark,
   };
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { CallNotAttemptedError, ErrorCategory, errorNameOf } from './errors';
 import { RevocationAction } from './message';
 import { NO_DEAD_LETTER_QUEUE, type ParkResult } from './park';
@@ -12,6 +13,11 @@ import { ERROR_NAME_DIMENSION, LANE_DIMENSION, type Lane, MetricName } from './t
 export interface Telemetry {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Writes the audit trail (one line per settled token), whatever POWERTOOLS_LOG_LEVEL says.
+   * @default `logger`
+   */
+  readonly audit?: Logger;
 }
 
 /** The Powertools logger and metrics of a function (created once per handler). */
@@ -19,7 +25,21 @@ export function createTelemetry(options: { serviceName: string; metricsNamespace
   return {
     logger: new Logger({ serviceName: options.serviceName }),
     metrics: new Metrics({ serviceName: options.serviceName, namespace: options.metricsNamespace }),
+    // A level given to the constructor wins over POWERTOOLS_LOG_LEVEL: the audit trail never goes quiet.
+    audit: new Logger({ serviceName: options.serviceName, logLevel: 'INFO' }),
   };
+}
+
+/**
+ * At the start of every invocation: the Lambda context (request id, function, cold start) in every
+ * log line, and Powertools' `ColdStart` metric on an instance's first invocation. Audit lines (one
+ * per token: their bytes are most of the log bill under traffic) carry the request id only.
+ * Callers that are not Lambda (the local pipeline, tests) may give part of a context.
+ */
+export function startInvocation(telemetry: Telemetry, context: Partial<Context>): void {
+  telemetry.logger.addContext(context as Context);
+  telemetry.audit?.appendKeys({ function_request_id: context.awsRequestId });
+  telemetry.metrics.captureColdStartMetric(context.functionName);
 }
 
 /** Counts of one invocation or run. Every step returns its part; `mergeCounts` adds them up. */
@@ -202,7 +222,7 @@ function total(byName: Readonly<Record<string, number>>): number {
   return Object.values(byName).reduce((sum, count) => sum + count, 0);
 }
 
-/** Writes every metric of the invocation (EMF on stdout) and clears the buffer. */
+/** Writes the invocation's metrics that are not zero (EMF on stdout) and clears the buffer. */
 export function publishCounts(metrics: Metrics, counts: Counts, lane: Lane): void {
   const values: [MetricName, number][] = [
     [MetricName.TokensInvalidated, counts.tokensInvalidated],
@@ -219,14 +239,18 @@ export function publishCounts(metrics: Metrics, counts: Counts, lane: Lane): voi
     [MetricName.ThrottleViolations, counts.throttleViolations],
     [MetricName.ConfigurationErrors, total(counts.configurationErrors)],
   ];
-  for (const [name, value] of values) metrics.addMetric(name, MetricUnit.Count, value);
-  metrics.addMetric(MetricName.BackoffSeconds, MetricUnit.Seconds, counts.backoffSeconds);
+  // Only what happened: a custom metric is billed for every hour it receives data, and every alarm on
+  // these counts treats missing data as not breaching, so a zero is worth nothing and costs money.
+  for (const [name, value] of values) if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+  if (counts.backoffSeconds > 0) {
+    metrics.addMetric(MetricName.BackoffSeconds, MetricUnit.Seconds, counts.backoffSeconds);
+  }
   if (counts.quotaRemaining !== undefined) {
     metrics.addMetric(MetricName.QuotaRemaining, MetricUnit.Count, counts.quotaRemaining);
   }
   for (const tokens of counts.tokensPerCall)
     metrics.addMetric(MetricName.TokensPerCall, MetricUnit.Count, tokens);
-  metrics.publishStoredMetrics();
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   publishByName(metrics, MetricName.ApiErrors, counts.apiErrors);
   publishByName(metrics, MetricName.ConfigurationErrors, counts.configurationErrors);
   const time = percentiles(counts.secondsToRevoke);

@@ -6,7 +6,7 @@ import { budgetDayEndOf } from '../lib/control/store';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
 import { ApiMethod } from '../lib/stackexchange/api-method';
-import { configurationError, mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { configurationError, mergeCounts, publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import { callsBefore, chooseRecords, setRecordsVisibility } from './admission';
 import { processBatch, respond } from './process-batch';
@@ -33,6 +33,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
   const instance = createInstance(config, dependencies);
   const { logger, metrics } = instance;
   return async (event, context) => {
+    startInvocation(instance, context);
     const client = await instance.stackExchange(Lane.Urgent).catch((error: unknown) => {
       throw new BatchFailedError(
         event.Records.map((record) => record.messageId),
@@ -91,6 +92,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       logger,
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
+      audit: instance.auditTrail,
     });
     const apiPause = client.pausedUntil(ApiMethod.Invalidate);
     await Promise.all([

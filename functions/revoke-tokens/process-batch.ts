@@ -1,4 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { AuditTrail } from '../lib/audit';
 import { BatchFailedError } from '../lib/errors';
 import type { Parker } from '../lib/park';
 import { fromRecord } from '../lib/queued-message';
@@ -14,6 +15,7 @@ import {
   logCallErrors,
   mergeCounts,
 } from '../lib/telemetry';
+import { Lane } from '../lib/telemetry-names';
 
 export interface BatchDependencies {
   readonly client: StackExchangeClient;
@@ -23,6 +25,8 @@ export interface BatchDependencies {
   readonly callConcurrency: number;
   /** Time kept free before the Lambda timeout, to park and report. */
   readonly safetyMarginMs: number;
+  /** Writes one audit line per settled token. @default none */
+  readonly audit?: AuditTrail;
 }
 
 /** What became of a batch: each message's fate, and the counts of every step. */
@@ -69,6 +73,7 @@ export async function processBatch(
   const parked = [...parkedInput, ...rejected];
   const messageIds = event.Records.map((record) => record.messageId);
   const settled = settleMessages(messageIds, batch.requests, revocation.outcomes, parked);
+  deps.audit?.({ lane: Lane.Urgent, requests: batch.requests, outcomes: revocation.outcomes, parked });
   return {
     fates: settled.fates,
     counts: mergeCounts(

@@ -6,7 +6,7 @@ import { budgetDayEndOf } from '../lib/control/store';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
 import { QUOTA_PROBE_INTERVAL_SECONDS } from '../lib/limits';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
-import { mergeCounts, publishCounts, summarize } from '../lib/telemetry';
+import { mergeCounts, publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import type { ConsumerConfig } from './config';
 import { type DrainReport, drain, type StopCause } from './drain';
@@ -35,7 +35,7 @@ export type RunReport = DrainReport & {
 /** One scheduled run of the routine lane; the event's `scheduledTime`, when given, times the next run. */
 export type Consumer = (
   event: unknown,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
 ) => Promise<RunReport>;
 
 const EMPTY_RUN: DrainReport = {
@@ -119,6 +119,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
   const { logger, metrics } = instance;
   const quota = new QuotaWatch();
   return async (event, context) => {
+    startInvocation(instance, context);
     // A client or a control table that cannot start fails the run before anything is received: the messages wait.
     const client = await instance.stackExchange(Lane.Routine);
     const governor = instance.governor(Lane.Routine);
@@ -156,7 +157,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
         ? await drain(
             context,
             config,
-            { client, queue, park: instance.park, logger, quota, governor },
+            { client, queue, park: instance.park, logger, quota, governor, audit: instance.auditTrail },
             scheduledTimeOf(event),
           )
         : EMPTY_RUN;

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { AuditTrail } from '../lib/audit';
 import { callsFor, fitCalls } from '../lib/calls';
 import type { Governor } from '../lib/control/governor';
 import { type ApiPause, budgetDayEndOf } from '../lib/control/store';
@@ -19,6 +20,7 @@ import {
   logCallErrors,
   mergeCounts,
 } from '../lib/telemetry';
+import { Lane } from '../lib/telemetry-names';
 import { MAX_TOKENS_PER_CALL } from '../lib/tokens';
 import type { ConsumerConfig } from './config';
 import { planRound, type WaitCause } from './plan';
@@ -34,6 +36,8 @@ export interface DrainDependencies {
   readonly quota: QuotaWatch;
   /** The routine lane's share of the daily call budget, and where pauses and quota are shared. */
   readonly governor: Governor;
+  /** Writes one audit line per settled token. @default none */
+  readonly audit?: AuditTrail;
 }
 
 export type DrainSettings = Pick<
@@ -251,6 +255,7 @@ export async function drain(
       deps.logger,
     );
     const parked = await deps.park(read.toPark);
+    deps.audit?.({ lane: Lane.Routine, requests: read.requests, parked });
     parts.push(countParking(parked));
     const failedParking = new Set(parked.filter((r) => !r.parked).map((r) => r.entry.sourceMessageId));
     const withTokens = new Set(
@@ -286,6 +291,7 @@ export async function drain(
         outcomes,
         rejected,
       );
+      deps.audit?.({ lane: Lane.Routine, requests: group, outcomes, parked: rejected });
       return { fates: settled.fates, counts: [countParking(rejected), settled.counts] };
     };
     const work = (async () => {

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../../functions/lib/errors';
 import { parseMessageBody } from '../../functions/lib/message';
 import { fingerprint } from '../../functions/lib/tokens';
 import { LOCAL_CREDENTIALS, type LocalSqs, localSqsClient, startLocalSqs } from '../../tools/local-sqs';
+import { withEnv } from '../support/env';
 
 describe('enqueueTokens', () => {
   let sqs: LocalSqs;
@@ -276,23 +277,6 @@ describe('enqueueTokens', () => {
     expect((error as ConfigurationError).setting).toBe(setting);
     expect((error as Error).message).toContain('must use https');
   });
-
-  /** Runs `act` with these environment variables (undefined: unset), then puts the environment back. */
-  const withEnv = async <T>(vars: Readonly<Record<string, string | undefined>>, act: () => Promise<T>) => {
-    const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-    const apply = (values: Record<string, string | undefined>) => {
-      for (const [name, value] of Object.entries(values)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    };
-    apply(vars);
-    try {
-      return await act();
-    } finally {
-      apply(saved);
-    }
-  };
 
   it('refuses at send time a cleartext endpoint that comes from the environment', async () => {
     // Prepare: a client that takes its endpoint from AWS_ENDPOINT_URL_SQS, not from the queue URL

@@ -184,14 +184,21 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
     it.each([
       ['RoutineBudgetExhausted', MetricName.BudgetExhausted, Lane.Routine, 'Sum', 1, 'notBreaching'],
       ['UrgentBudgetExhausted', MetricName.BudgetExhausted, Lane.Urgent, 'Sum', 1, 'notBreaching'],
-      ['RoutineOldestPending', MetricName.OldestPendingAgeSeconds, Lane.Routine, 'Maximum', 3600, 'ignore'],
+      [
+        'RoutineOldestPending',
+        MetricName.OldestPendingAgeSeconds,
+        Lane.Routine,
+        'Maximum',
+        3600,
+        'notBreaching',
+      ],
       [
         'RoutineBacklogClearEstimate',
         MetricName.BacklogClearEstimateSeconds,
         Lane.Routine,
         'Maximum',
         86_400,
-        'ignore',
+        'notBreaching',
       ],
       // 70% of the routine queue's 14 receives, rounded up.
       [

@@ -150,7 +150,10 @@ describe('TokenRevocation construct', () => {
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/RevokerLogs/) } },
       });
       expect(JSON.stringify(ofType(template, 'AWS::Lambda::Function'))).not.toContain('STACKEXCHANGE_KEY"');
-      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      // The logs hold the audit trail: a year by default, for both functions.
+      expect(
+        ofType(template, 'AWS::Logs::LogGroup').map((group) => group.Properties.RetentionInDays),
+      ).toEqual([365, 365]);
     });
 
     it('names the app key secret, never its value, and may read only that secret', () => {
@@ -304,10 +307,17 @@ describe('TokenRevocation construct', () => {
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
         'AlarmTopicArn',
-        'DashboardName',
+        'AuditLogGroups',
       ]) {
         expect(Object.keys(outputs)).toContain(name);
       }
+      // token-revoker audit --log-group: the two functions' log groups, comma-separated.
+      expect(outputs.AuditLogGroups?.Value).toEqual({
+        'Fn::Join': [
+          ',',
+          [{ Ref: expect.stringMatching(/RevokerLogs/) }, { Ref: expect.stringMatching(/ConsumerLogs/) }],
+        ],
+      });
       expect(outputs.QueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesQueue[0-9A-F]{8}$/) });
       expect(outputs.UrgentQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesUrgentQueue/) });
     });
@@ -448,8 +458,20 @@ describe('TokenRevocation construct', () => {
       });
     });
 
+    it('has no dashboard by default ($3 a month), and one with dashboard: true or a dashboardName', () => {
+      expect(ofType(template, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+      expect(Object.keys(template.findOutputs('*'))).not.toContain('DashboardName');
+      const named = synthesize({ revocation: { dashboardName: 'ops' } }).template;
+      expect(ofType(named, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+      expect(named.findOutputs('DashboardName').DashboardName?.Value).toBe('ops');
+      expect(() => synthesize({ revocation: { dashboard: false, dashboardName: 'ops' } })).toThrow(
+        'dashboardName is set but dashboard is false',
+      );
+    });
+
     it('draws both lanes, time to revoke, tokens, API calls and quota on the dashboard', () => {
-      const [dashboard] = ofType(template, 'AWS::CloudWatch::Dashboard');
+      const withDashboard = synthesize({ revocation: { dashboard: true } }).template;
+      const [dashboard] = ofType(withDashboard, 'AWS::CloudWatch::Dashboard');
       const body = JSON.stringify(stackResolve(dashboard?.Properties.DashboardBody));
       for (const metric of [
         'ApproximateAgeOfOldestMessage',

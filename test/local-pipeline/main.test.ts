@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fingerprint } from '../../functions/lib/tokens';
 import { runCli } from '../cli/run-cli';
 import { waitFor } from './support';
 
@@ -121,9 +122,11 @@ describe('npm start -- --keep-running', () => {
     const environment = Object.fromEntries(
       [...output.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map(([, name, value]) => [name, value] as const),
     ) as Record<string, string>;
-    const ports = [environment.AWS_ENDPOINT_URL_SQS, environment.STACKEXCHANGE_API_URL].map((url) =>
-      Number(new URL(url ?? 'http://x').port),
-    );
+    const ports = [
+      environment.AWS_ENDPOINT_URL_SQS,
+      environment.STACKEXCHANGE_API_URL,
+      environment.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+    ].map((url) => Number(new URL(url ?? 'http://x').port));
     const processes = descendants(npmPid);
 
     // Act 1: the README's library example, with nothing but the printed environment
@@ -146,7 +149,9 @@ describe('npm start -- --keep-running', () => {
       },
       30_000,
     ).catch(() => undefined);
-    // Act 4: stop it the way a service manager would, by npm's PID
+    // Act 4: the printed audit command answers from the functions' logs
+    const audit = await runCli(['audit', '--file', tokensFile], { env: environment });
+    // Act 5: stop it the way a service manager would, by npm's PID
     const tokens = readFileSync(tokensFile, 'utf8').trim().split('\n');
     const mode = statSync(tokensFile).mode & 0o777;
     process.kill(npmPid, 'SIGTERM');
@@ -170,6 +175,20 @@ describe('npm start -- --keep-running', () => {
     // the urgent enqueue and inspect, as printed
     expect(urgent.code).toBe(0);
     expect(inspected).toContain('inspect: 5 token(s): 5 not_found');
+    // audit: the five tokens, revoked by the urgent lane, found in the local log groups
+    expect(audit.stdout).toMatch(/^([0-9a-f]{32} {2}invalidated .* lane=urgent .*\n){5}$/);
+    expect(audit.code).toBe(0);
+    // the pipeline talked after its banner: one line per event, fingerprints only
+    const events = output.slice(output.indexOf('Five fresh live tokens'));
+    for (const token of tokens) {
+      expect(events).toMatch(new RegExp(`urgent +${fingerprint(token)} invalidated, message `));
+    }
+    expect(events).toMatch(/ urgent +invocation on instance \d+: \d+ record\(s\), success/);
+    expect(events).toMatch(/ routine +run \d+: \d+ received, \d+ deleted/);
+    expect(events).toMatch(/ dlq +1 message\(s\) left \(replayed by dlq redrive, or deleted\); \d+ now/);
+    // and said what stopping does
+    expect(events).toMatch(/SIGTERM: stopping\. .*\n.*waiting for .*urgent invocation\(s\) in flight/);
+    expect(events).toContain('Stopped: both lanes, the simulator, the SQS server and the logs server.');
     // the redrive moved the dead-lettered logout back (#11 bug 5)
     expect(redrive.stdout + redrive.stderr).toMatch(/\b1 moved\b/);
     expect(redrive.code).toBe(0);
@@ -177,6 +196,6 @@ describe('npm start -- --keep-running', () => {
     expect(code).toBe(0);
     expect(processes.length).toBeGreaterThanOrEqual(4);
     expect(processes.filter(alive)).toEqual([]);
-    expect(await Promise.all(ports.map(listening))).toEqual([false, false]);
+    expect(await Promise.all(ports.map(listening))).toEqual([false, false, false]);
   }, 150_000);
 });

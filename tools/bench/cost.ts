@@ -13,6 +13,28 @@ export const PRICES = {
   schedulerPerInvocationUsd: 1 / 1_000_000,
   /** Stack Exchange API requests per day per app key. */
   dailyQuota: 10_000,
+  /** KMS customer-managed key, per month (each of its first two automatic rotations adds as much). */
+  kmsKeyPerMonthUsd: 1,
+  /** KMS API requests (SQS asks for a data key once per reuse period per queue and principal). */
+  kmsPerRequestUsd: 0.03 / 10_000,
+  /** CloudWatch standard-resolution alarm, per metric it watches, per month. */
+  alarmMetricPerMonthUsd: 0.1,
+  /** CloudWatch dashboard, per month (an account's first three are free). */
+  dashboardPerMonthUsd: 3,
+  /** CloudWatch custom metric, per month, billed by the hour it receives data (first 10,000 metrics). */
+  customMetricPerMonthUsd: 0.3,
+  /** CloudWatch Logs ingestion (standard class), per GB. */
+  logsIngestionPerGbUsd: 0.5,
+  /** CloudWatch Logs storage, per GB-month (billed compressed: the uncompressed size is an upper bound). */
+  logsStoragePerGbMonthUsd: 0.03,
+  /** CloudWatch Logs Insights, per GB scanned (each `token-revoker audit` query). */
+  logsInsightsPerGbScannedUsd: 0.005,
+  /** DynamoDB on-demand, per write request unit. */
+  dynamoDbPerWriteUnitUsd: 0.625 / 1_000_000,
+  /** DynamoDB on-demand, per read request unit. */
+  dynamoDbPerReadUnitUsd: 0.125 / 1_000_000,
+  /** Secrets Manager, per secret per month. */
+  secretPerMonthUsd: 0.4,
 } as const;
 
 /** Seconds in an average month (365.25 / 12 days). */

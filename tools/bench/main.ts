@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalSqs } from '../local-sqs';
+import { billsFor } from './bill';
 import { type BurstFigures, Implementation, runConsumerBurst, runEventSourceBurst } from './bursts';
 import { measureColdStart } from './cold-start';
 import { measureCpu } from './cpu';
@@ -17,6 +18,7 @@ import { perTickFlushDay } from './per-tick';
 import { MISS_REASONS } from './reasons';
 import {
   type BenchResults,
+  billTargets,
   burstCosts,
   burstTargets,
   machine,
@@ -98,6 +100,12 @@ async function main() {
     log('consumer idle cost ...');
     const idle = await measureIdle(burstSqs, settings);
     log(`  ${idle.runMs} ms a run, $${idle.monthly.usd.toFixed(2)} a month`);
+    log('monthly bill ...');
+    const { bills } = await billsFor(burstSqs, { idle, trickle: trickleFigures });
+    for (const bill of bills)
+      log(
+        `  ${bill.tokensPerSecond === 0 ? 'idle' : `${bill.tokensPerSecond} tokens/s`}: $${bill.totalUsd.toFixed(2)} a month (first year), $${bill.totalAfterRotationsUsd.toFixed(2)} from the third year`,
+      );
     log('handler CPU ...');
     const cpu = await measureCpu(root);
     log(`  product ${cpu.productMs.toFixed(1)} ms, floor ${cpu.floorMs.toFixed(1)} ms per 1,000 records`);
@@ -121,7 +129,9 @@ async function main() {
       cpu,
       coldStart,
       costs: burstCosts(bursts, settings.memoryMb),
+      bills,
       targets: [
+        ...billTargets(bills),
         ...trickleTargets(trickleFigures, settings),
         ...burstTargets(bursts),
         ...otherTargets(idle, cpu, coldStart),

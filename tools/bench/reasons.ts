@@ -8,6 +8,8 @@ const RECEIVE_BEFORE_SEND =
   'The consumer receives every waiting message before its first call: 1,000 receives of 10 single-token messages and a final 1 s long poll that answers empty (first call after about 3 s, see the bursts table; longer against SQS), while the request budget idles. Cause in functions/routine-consumer/drain.ts (`receive` drains until empty or capacity before the round plans). Sending full calls while receiving, or receiving at most one round of tokens before sending, would fix it; bulk messages of 100 tokens need 10 receives and meet the target. On this shared 2-core machine the figure moves between about 85% and 92% from run to run.';
 
 export const MISS_REASONS: Readonly<Record<string, string>> = {
+  'idle bill <= $6 a month with the defaults (from the third year)':
+    "The three customer-managed keys (the source queues' key, the dead-letter queue's key, the alarm topic's key) cost $1 a month each, and each of a key's first two yearly rotations adds $1: $9 a month of keys from the third year, against about $2.20 for the rest of the idle bill. SSE-SQS (`useSqsManagedEncryption`) costs nothing but gives up the key policies that keep the dead-letter queue's tokens from everyone but the operators; each key merged into another saves $3 a month from the third year, at the price of that separation.",
   'logouts (consumer): throughput >= 90% of 300 tokens/s': RECEIVE_BEFORE_SEND,
   'logouts-30pct-duplicates (consumer): throughput >= 90% of 300 tokens/s': RECEIVE_BEFORE_SEND,
   'handler CPU per 1,000 records <= 1.2x the floor':

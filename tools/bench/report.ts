@@ -8,6 +8,7 @@ import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
 import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
 import type { IdleFigures } from './idle';
+import { billMarkdown, type MonthlyBill } from './monthly-bill';
 import { Design, type TrickleFigures } from './trickle';
 
 export interface Target {
@@ -39,6 +40,8 @@ export interface BenchResults {
   readonly cpu: CpuFigures;
   readonly coldStart: ColdStartFigures;
   readonly costs: readonly { workload: string; implementation: string; cost: CostPerMillionTokens }[];
+  /** The monthly bill of what `cdk synth` deploys: idle and at BILL_RATES. */
+  readonly bills: readonly MonthlyBill[];
   readonly targets: readonly Target[];
 }
 
@@ -154,6 +157,27 @@ export function otherTargets(idle: IdleFigures, cpu: CpuFigures, cold: ColdStart
       target: 'initialisation <= 1.25x the ky-only floor',
       met: cold.handlerInitMs <= 1.25 * cold.floorInitMs,
       measured: `${fixed(cold.handlerInitMs)} ms vs ${fixed(cold.floorInitMs)} ms (${fixed(cold.handlerInitMs / cold.floorInitMs, 2)}x)`,
+    },
+  ];
+}
+
+/** The idle bill's target, first year and once the keys have rotated twice. */
+export const IDLE_BILL_TARGET_USD = 6;
+
+export function billTargets(bills: readonly MonthlyBill[]): Target[] {
+  const idle = bills.find((bill) => bill.tokensPerSecond === 0);
+  if (idle === undefined) return [];
+  const keys = idle.lines.find((item) => item.item === 'KMS keys');
+  return [
+    {
+      target: `idle bill <= $${IDLE_BILL_TARGET_USD} a month with the defaults (first year)`,
+      met: idle.totalUsd <= IDLE_BILL_TARGET_USD,
+      measured: `$${fixed(idle.totalUsd, 2)} a month`,
+    },
+    {
+      target: `idle bill <= $${IDLE_BILL_TARGET_USD} a month with the defaults (from the third year)`,
+      met: idle.totalAfterRotationsUsd <= IDLE_BILL_TARGET_USD,
+      measured: `$${fixed(idle.totalAfterRotationsUsd, 2)} a month (${fixed(keys?.quantity, 0)} KMS keys, each billed $3 after two yearly rotations)`,
     },
   ];
 }
@@ -373,6 +397,12 @@ ${fixed(cpu.ratio.median, 2)}x the floor (quartiles ${fixed(cpu.ratio.lower, 2)}
 | --- | --- | --- |
 | handler | ${fixed(cold.handlerBundleBytes / 1024)} KB | ${fixed(cold.handlerInitMs)} ms |
 | floor: ky only | ${fixed(cold.floorBundleBytes / 1024)} KB | ${fixed(cold.floorInitMs)} ms |
+
+## The monthly bill (what \`cdk synth\` deploys with the defaults, list prices, us-east-1)
+
+\`npm run bill\` prints this table alone (run times from this file's last run, log bytes and metrics measured on the functions).
+
+${billMarkdown(results.bills)}
 
 ## Cost per million tokens of the bursts (from the measured figures)
 

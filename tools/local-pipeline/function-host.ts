@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { RuntimeExitedError } from '../event-source';
 import { LOCAL_CREDENTIALS } from '../local-sqs';
@@ -20,7 +21,7 @@ export class FunctionError extends Error {
 
 /** Which function, its configuration object (sent over IPC, never put in the environment), its logs. */
 export type FunctionProcessOptions = FunctionSpec & {
-  /** Receives the process's stdout and stderr (its logs). @default discarded */
+  /** Receives the process's stdout and stderr (its logs), one whole line (with its newline) at a time. @default discarded */
   readonly onOutput?: (text: string) => void;
   /** POWERTOOLS_LOG_LEVEL of the function. @default process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR' */
   readonly logLevel?: string;
@@ -56,6 +57,7 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
       ...process.env,
       // The runtime's environment, as Lambda sets it; the function's settings come in `config`.
       AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
@@ -63,8 +65,13 @@ export async function startFunctionProcess(options: FunctionProcessOptions): Pro
     },
   });
   const onOutput = options.onOutput ?? (() => undefined);
-  child.stdout?.setEncoding('utf8').on('data', onOutput);
-  child.stderr?.setEncoding('utf8').on('data', onOutput);
+  // Whole lines, as Lambda ships a function's output: two processes' lines never interleave mid-line.
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream)
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+        onOutput(`${line}\n`),
+      );
+  }
 
   const exited = once(child, 'exit').then(([code, signal]) => (signal as string | null) ?? (code as number));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();

@@ -6,7 +6,13 @@
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../../functions/revoke-tokens/create-handler';
 import { createConsumer } from '../../functions/routine-consumer/create-consumer';
-import { type FromFunction, FunctionKind, type ToFunction } from './function-protocol';
+import {
+  type FromFunction,
+  FunctionKind,
+  functionName,
+  logGroupName,
+  type ToFunction,
+} from './function-protocol';
 
 type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -16,7 +22,7 @@ function build(init: Extract<ToFunction, { type: 'init' }>): Invocable {
 }
 
 function context(deadline: number, kind: FunctionKind, id: number): Context {
-  const name = `token-revoker-${kind}`;
+  const name = functionName(kind);
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: name,
@@ -24,7 +30,7 @@ function context(deadline: number, kind: FunctionKind, id: number): Context {
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
     memoryLimitInMB: '256',
     awsRequestId: `${process.pid}-${id}`,
-    logGroupName: `/aws/lambda/${name}`,
+    logGroupName: logGroupName(kind),
     logStreamName: String(process.pid),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,

@@ -10,6 +10,12 @@ export const FunctionKind = {
 } as const;
 export type FunctionKind = (typeof FunctionKind)[keyof typeof FunctionKind];
 
+/** The function's name, as its Lambda context says. */
+export const functionName = (kind: FunctionKind): string => `token-revoker-${kind}`;
+
+/** The function's log group (its context's `logGroupName`), where the local pipeline keeps its output. */
+export const logGroupName = (kind: FunctionKind): string => `/aws/lambda/${functionName(kind)}`;
+
 /** Which function, and the configuration object it is built from. */
 export type FunctionSpec =
   | { readonly kind: typeof FunctionKind.Urgent; readonly config: HandlerConfig }

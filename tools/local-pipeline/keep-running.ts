@@ -2,7 +2,14 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { wrap } from '../../functions/cli/terminal-width';
 import { LOCAL_CREDENTIALS } from '../local-sqs';
+import { FunctionKind, logGroupName } from './function-protocol';
 import type { Pipeline } from './pipeline';
+
+/** The functions' log groups on the local logs stand-in (AUDIT_LOG_GROUPS). */
+export const LOCAL_LOG_GROUPS = [
+  logGroupName(FunctionKind.Urgent),
+  logGroupName(FunctionKind.Routine),
+] as const;
 
 /**
  * Writes tokens to `path` with mode 0600, whether or not the file exists: they go to a new file
@@ -30,7 +37,11 @@ export function writeSecretFile(path: string, lines: readonly string[]): void {
  * `new SQSClient({})` reaches the local server), the queue variables the CLI and the library example
  * read, and the simulator's URL for `inspect`.
  */
-export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Record<string, string> {
+export function clientEnvironment(
+  pipeline: Pipeline,
+  sqsEndpoint: string,
+  logsEndpoint?: string,
+): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_REGION: 'us-east-1',
@@ -40,6 +51,13 @@ export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Reco
     REVOCATION_URGENT_QUEUE_URL: pipeline.urgentQueueUrl,
     DEAD_LETTER_QUEUE_URL: pipeline.deadLetterQueueUrl,
     STACKEXCHANGE_API_URL: pipeline.simulator.url,
+    // `token-revoker audit` searches the functions' log groups on the local CloudWatch Logs stand-in.
+    ...(logsEndpoint === undefined
+      ? {}
+      : {
+          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsEndpoint,
+          AUDIT_LOG_GROUPS: LOCAL_LOG_GROUPS.join(','),
+        }),
   };
 }
 
@@ -58,6 +76,7 @@ export function keepRunningText(
     [`enqueue --file ${tokensFile}`, `routine: held up to ${maxHoldSeconds} s to fill a call of 20`],
     [`enqueue --urgent --file ${tokensFile}`, 'urgent: revoked at once'],
     [`inspect --file ${tokensFile}`, 'not_found once revoked'],
+    [`audit --file ${tokensFile}`, "revoked when and how, from the functions' logs (audit trail)"],
     ['dlq list', 'the parked demo input and one dead-lettered logout'],
     ['dlq redrive --to "$REVOCATION_QUEUE_URL"', 'replays the dead-lettered logout'],
   ];
@@ -72,6 +91,9 @@ export function keepRunningText(
     ),
     prose(
       "With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.",
+    ),
+    prose(
+      'From now on, one line per event: routine runs, urgent invocations, settled tokens (fingerprints only), dead-letter queue arrivals and replays.',
     ),
   ].join('\n');
 }

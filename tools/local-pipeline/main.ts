@@ -9,10 +9,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { terminalWidth, wrap } from '../../functions/cli/terminal-width';
 import { fingerprint } from '../../functions/lib/tokens';
+import { type LocalLogs, startLocalLogs } from '../local-logs';
 import { type LoopbackSqsServer, localSqsClient, startLoopbackSqs } from '../local-sqs';
-import { clientEnvironment, keepRunningText, writeSecretFile } from './keep-running';
+import { auditEventLine, deadLetterLine, invocationLine, runLine } from './events';
+import { clientEnvironment, keepRunningText, LOCAL_LOG_GROUPS, writeSecretFile } from './keep-running';
 import { parseStartOptions, type StartOptions, StartUsageError, USAGE } from './options';
 import { type Pipeline, startPipeline } from './pipeline';
+import { queueDepth } from './queues';
 import { enqueuedText, nextStepsText, progressLine, settingsText, summaryText } from './report';
 import { settled, summarize } from './summary';
 import { type DemoWorkload, startDemo, TRANSIENT_FAULTS } from './workload';
@@ -62,17 +65,64 @@ async function waitUntilSettled(pipeline: Pipeline, workload: DemoWorkload, limi
 /** Everything main started, so that a signal at any moment stops all of it. */
 interface Running {
   sqs?: { readonly server: LoopbackSqsServer; readonly endpoint: string; readonly client: SQSClient };
+  logs?: LocalLogs;
   pipeline?: Pipeline;
   /** The demo is over and --keep-running serves: a signal ends it with the demo's exit code. */
   serving?: boolean;
+  /** Stops watching the dead-letter queue (while serving). */
+  stopWatching?: () => Promise<void>;
   stopped?: Promise<void>;
+}
+
+/** Messages a queue holds in any state. */
+async function held(running: Running, queueUrl: string): Promise<number> {
+  if (running.sqs === undefined) return 0;
+  const depth = await queueDepth(running.sqs.client, queueUrl);
+  return depth.visible + depth.inFlight + depth.delayed;
+}
+
+/** Prints each change of the dead-letter queue's size (every 2 s): arrivals, and replays or deletes. */
+function watchDeadLetters(running: Running, pipeline: Pipeline): () => Promise<void> {
+  let last: Promise<number> = held(running, pipeline.deadLetterQueueUrl).catch(() => 0);
+  const timer = setInterval(() => {
+    last = last.then(async (before) => {
+      const after = await held(running, pipeline.deadLetterQueueUrl).catch(() => before);
+      const line = deadLetterLine(before, after);
+      if (line !== undefined) out(line);
+      return after;
+    });
+  }, 2000);
+  return async () => {
+    clearInterval(timer);
+    await last;
+  };
+}
+
+/** While serving, says what stopping does: what is in flight, what the queues still hold. */
+async function stoppingText(running: Running, signal: string): Promise<string> {
+  const pipeline = running.pipeline;
+  if (pipeline === undefined) return `\n${signal}: stopping`;
+  const inFlight = pipeline.urgent.processes().filter((fn) => fn.busySince() !== undefined).length;
+  const [routine, urgent, dlq] = await Promise.all(
+    [pipeline.routineQueueUrl, pipeline.urgentQueueUrl, pipeline.deadLetterQueueUrl].map((url) =>
+      held(running, url).catch(() => Number.NaN),
+    ),
+  );
+  return [
+    '',
+    `${signal}: stopping. The schedule is off and the urgent pollers stop taking batches;`,
+    `  waiting for ${pipeline.routine.busy() ? 'the routine run in progress' : 'no routine run (none in progress)'} and ${inFlight} urgent invocation(s) in flight.`,
+    `  The queues still hold ${routine} routine, ${urgent} urgent and ${dlq} dead-letter message(s): this local SQS server keeps nothing once it stops.`,
+  ].join('\n');
 }
 
 function stopAll(running: Running): Promise<void> {
   running.stopped ??= (async () => {
+    await running.stopWatching?.();
     await running.pipeline?.stop();
     running.sqs?.client.destroy();
     await running.sqs?.server.stop();
+    await running.logs?.stop();
   })();
   return running.stopped;
 }
@@ -92,7 +142,19 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
   const server = await startLoopbackSqs();
   running.sqs = { server, endpoint: server.endpoint, client: localSqsClient(server.endpoint) };
   const sqs = running.sqs;
+  // The functions' output goes to their log groups here, for `token-revoker audit`.
+  const logs = await startLocalLogs();
+  running.logs = logs;
+  for (const group of LOCAL_LOG_GROUPS) logs.createLogGroup(group);
+  /** Events are printed once the demo is over and --keep-running serves. */
+  const talk = (line: string) => {
+    if (running.serving) out(line);
+  };
   const pipeline = await startPipeline({
+    logs,
+    onAudit: (line) => talk(auditEventLine(line)),
+    onRun: (run) => talk(runLine(run)),
+    onInvocation: (report) => talk(invocationLine(report)),
     sqs,
     tickSeconds,
     urgentFunctionTimeoutSeconds,
@@ -122,7 +184,7 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
     writeSecretFile(tokensFile, live);
     out(
       keepRunningText(
-        clientEnvironment(pipeline, sqs.endpoint),
+        clientEnvironment(pipeline, sqs.endpoint, logs.endpoint),
         tokensFile,
         pipeline.settings.routine.maxHoldSeconds,
         width(),
@@ -135,7 +197,11 @@ async function demo(running: Running, signalled: Promise<NodeJS.Signals>): Promi
       ).join('\n'),
     );
     running.serving = true;
-    await signalled;
+    running.stopWatching = watchDeadLetters(running, pipeline);
+    const signal = await signalled;
+    out(await stoppingText(running, signal));
+    await stopAll(running);
+    out("Stopped: both lanes, the simulator, the SQS server and the logs server. Exit status: the demo's.");
   } else {
     out(`\n${nextStepsText(width())}`);
   }

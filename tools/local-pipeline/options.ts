@@ -33,7 +33,8 @@ export const USAGE = `Usage: npm start -- [options]
   --function-timeout S  the urgent handler's timeout (default 8)
   --time-limit S        give up on the demo after this long (default 600)
   --keep-running        keep serving after the demo; print the environment and
-                        the CLI commands
+                        the CLI commands (audit included), then one line per
+                        event (runs, invocations, settled tokens, dead letters)
   --tokens-file PATH    where --keep-running writes five live tokens, mode 0600
                         (default tokens.txt)
   --help                this text`;

@@ -4,11 +4,14 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AUDIT_MESSAGE, type AuditRecord } from '../../functions/lib/audit';
 import { type Env, readConfig } from '../../functions/lib/config';
 import { type ConsumerConfig, readConsumerConfig } from '../../functions/routine-consumer/config';
 import type { InvocationReport } from '../event-source';
 import { createControlTable, localDynamoDbClient, startLoopbackDynamoDb } from '../local-dynamodb';
+import type { LocalLogs } from '../local-logs';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator';
+import { FunctionKind, logGroupName } from './function-protocol';
 import { peekAll, type QueueDepth, queueDepth } from './queues';
 import { type RoutineLane, type RoutineRun, startRoutineLane } from './routine-lane';
 import { type LocalOverrides, type LocalSettings, localSettings } from './settings';
@@ -28,8 +31,12 @@ export interface PipelineOptions extends LocalOverrides {
   readonly simulator?: SimulatorOptions;
   /** Extra consumer settings for tests (e.g. RECEIVE_WAIT_SECONDS), as the function's environment. @default none */
   readonly consumerEnvironment?: Env;
-  /** The functions' logs (Powertools JSON lines). @default discarded */
+  /** The functions' logs (Powertools JSON lines), audit lines aside. @default discarded */
   readonly onOutput?: (text: string) => void;
+  /** Where every line of the functions' output is kept, per function log group (for `token-revoker audit`). @default nowhere */
+  readonly logs?: Pick<LocalLogs, 'append'>;
+  /** Each audit line ("Token settled") a function writes. @default ignored */
+  readonly onAudit?: (record: AuditLine) => void;
   readonly onInvocation?: (report: InvocationReport) => void;
   readonly onRun?: (run: RoutineRun) => void;
   /** Starts the routine schedule paused. @default false */
@@ -80,6 +87,35 @@ function functionEnvironment(
       Math.min(10_000, Math.max(1000, settings.urgent.functionTimeoutSeconds * 500)),
     ),
   };
+}
+
+/** An audit line as a function wrote it: the record, with the function's context. */
+export type AuditLine = AuditRecord & { readonly function_request_id?: string };
+
+/**
+ * What happens to a function's output, line by line: every line is kept in its log group (as Lambda
+ * ships it to CloudWatch Logs); audit lines go to `onAudit`, the others to `onOutput`.
+ */
+function functionOutput(kind: FunctionKind, options: PipelineOptions): (text: string) => void {
+  return (text) => {
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      options.logs?.append(logGroupName(kind), line);
+      const record = auditLineOf(line);
+      if (record !== undefined) options.onAudit?.(record);
+      else options.onOutput?.(`${line}\n`);
+    }
+  };
+}
+
+function auditLineOf(line: string): AuditLine | undefined {
+  if (!line.startsWith('{') || !line.includes(AUDIT_MESSAGE)) return undefined;
+  try {
+    const parsed = JSON.parse(line) as AuditLine & { message?: unknown };
+    return parsed.message === AUDIT_MESSAGE ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
@@ -153,13 +189,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       maxConcurrency: settings.urgent.maxConcurrency,
       functionTimeoutMs: settings.urgent.functionTimeoutSeconds * 1000,
     },
-    onOutput: options.onOutput,
+    onOutput: functionOutput(FunctionKind.Urgent, options),
     onInvocation: options.onInvocation,
   });
   const routine = startRoutineLane({
     config: consumerConfig,
     functionTimeoutMs: settings.routine.functionTimeoutSeconds * 1000,
-    onOutput: options.onOutput,
+    onOutput: functionOutput(FunctionKind.Routine, options),
     onRun: options.onRun,
     paused: options.schedulePaused,
   });

@@ -15,7 +15,11 @@ export interface LaneGauges {
   readonly backlogClearEstimateSeconds?: number;
 }
 
-/** Publishes the lane's gauges, each with the `lane` dimension (next to `service`); unknown values are left out. */
+/**
+ * Publishes the lane's gauges, each with the `lane` dimension (next to `service`). Only values that
+ * are known and not zero: a custom metric is billed for each hour it gets data, and every alarm on
+ * these metrics treats missing data as not breaching, so an idle run publishes none.
+ */
 export function publishLaneGauges(metrics: Metrics, lane: Lane, gauges: LaneGauges): void {
   const values: [MetricName, Parameters<Metrics['addMetric']>[1], number | undefined][] = [
     [MetricName.SqsErrors, MetricUnit.Count, gauges.sqsErrors],
@@ -28,7 +32,7 @@ export function publishLaneGauges(metrics: Metrics, lane: Lane, gauges: LaneGaug
     [MetricName.BacklogClearEstimateSeconds, MetricUnit.Seconds, gauges.backlogClearEstimateSeconds],
   ];
   for (const [name, unit, value] of values) {
-    if (value === undefined || !Number.isFinite(value)) continue;
+    if (value === undefined || !Number.isFinite(value) || value === 0) continue;
     // A single metric is published as soon as it is added (and then forgets its dimensions): one per value.
     const single = metrics.singleMetric();
     single.addDimension(LANE_DIMENSION, lane);
