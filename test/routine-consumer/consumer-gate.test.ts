@@ -5,7 +5,7 @@ import { type ControlStore, memoryControlStore } from '../../functions/lib/contr
 import { MetricName } from '../../functions/lib/telemetry-names';
 import type { ConsumerConfig } from '../../functions/routine-consumer/config';
 import { createConsumer } from '../../functions/routine-consumer/create-consumer';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb';
+import { type LocalDynamoDb, startInProcessDynamoDb } from '../../tools/local-dynamodb';
 import { captureOutput, lambdaContext } from '../support/lambda';
 import { useLocalServers } from '../support/servers';
 import { queueDepth, sendBodies } from './support';
@@ -13,10 +13,10 @@ import { queueDepth, sendBodies } from './support';
 /** A run of the routine consumer reads the control table first: while the lane cannot send, it receives nothing. */
 describe('routine consumer gate', () => {
   const servers = useLocalServers({ seed: 11 });
-  let dynamo: LocalDynamo;
+  let dynamo: LocalDynamoDb;
   let n = 0;
   beforeAll(async () => {
-    dynamo = await startLocalDynamo();
+    dynamo = await startInProcessDynamoDb();
   });
   afterAll(() => dynamo.stop());
 

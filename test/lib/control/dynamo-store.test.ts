@@ -1,6 +1,6 @@
 import { dynamoControlStore } from '../../../functions/lib/control/dynamo-store';
 import { type ControlStore, memoryControlStore } from '../../../functions/lib/control/store';
-import { type LocalDynamo, startLocalDynamo } from '../../support/dynamodb';
+import { type LocalDynamoDb, startInProcessDynamoDb } from '../../../tools/local-dynamodb';
 
 const DAY = '2026-12-03';
 
@@ -8,10 +8,10 @@ describe.each([
   ['the DynamoDB table (dynalite on 127.0.0.1)', 'dynamo'],
   ['process memory', 'memory'],
 ] as const)('control store: %s', (_name, kind) => {
-  let dynamo: LocalDynamo | undefined;
+  let dynamo: LocalDynamoDb | undefined;
   let tables = 0;
   beforeAll(async () => {
-    if (kind === 'dynamo') dynamo = await startLocalDynamo();
+    if (kind === 'dynamo') dynamo = await startInProcessDynamoDb();
   });
   afterAll(async () => {
     await dynamo?.stop();
