@@ -2,63 +2,28 @@ import { Governor } from '../../functions/lib/control/governor';
 import { type ControlStore, memoryControlStore } from '../../functions/lib/control/store';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
-import { type Simulator, startSimulator } from '../../tools/simulator';
-import { queueDepth, runDrain, sendBodies } from './support';
+import { queueDepth, useDrainQueues } from './support';
 
 /** What the routine consumer does at the quota's edge: a pause the API names, a budget that runs out, a step that throws. */
 describe('drain at the quota edge', () => {
-  let sqs: LocalSqs;
-  let sim: Simulator;
-  let queueUrl: string;
-  let dlqUrl: string;
-  let n = 0;
-
-  beforeAll(async () => {
-    sqs = await startLocalSqs();
-  });
-  afterAll(() => sqs.stop());
-  beforeEach(async () => {
-    n += 1;
-    sim = await startSimulator({ seed: 7, banSeconds: 80_000 });
-    const dlq = await sqs.createQueue(`edge-dlq-${n}`);
-    dlqUrl = dlq.queueUrl;
-    queueUrl = (
-      await sqs.createQueue(`edge-${n}`, { deadLetter: { queueArn: dlq.queueArn, maxReceiveCount: 15 } })
-    ).queueUrl;
-  });
-  afterEach(() => sim.close());
+  const t = useDrainQueues('edge', { seed: 7, banSeconds: 80_000 });
 
   const governorOver = (store: ControlStore, dailyCallBudget = 9000, urgentReserveCalls = 1800) =>
     new Governor(store, { dailyCallBudget, urgentReserveCalls }, Lane.Routine);
 
-  const sendLogouts = async (count: number) => {
-    const tokens = sim.issueTokens(count);
-    await sendBodies(
-      sqs,
-      queueUrl,
-      tokens.map((token) => ({ token })),
-    );
-    return tokens;
-  };
-
   it('stops at a throttle that names its end: no further call, the pause shared, held messages within 12 hours', async () => {
     // Prepare: the first call is refused, "more requests available in 80000 seconds".
-    await sendLogouts(60);
-    sim.injectFault('throttle_violation');
+    await t.sendLogouts(60);
+    t.sim.injectFault('throttle_violation');
     const store = memoryControlStore();
     const started = Date.now();
     // Act
-    const report = await runDrain({
-      sqs,
-      apiUrl: sim.url,
-      queueUrl,
-      deadLetterQueueUrl: dlqUrl,
+    const report = await t.run({
       settings: { maxHoldSeconds: 0 },
       governor: governorOver(store),
     });
     // Assess: one request, then nothing; every message still waits (none deleted, none dead-lettered).
-    expect(sim.requests).toHaveLength(1);
+    expect(t.sim.requests).toHaveLength(1);
     expect(report.stoppedBy).toBe('paused');
     expect(report.deleted).toBe(0);
     expect(report.sqsErrors).toBe(0);
@@ -66,54 +31,46 @@ describe('drain at the quota edge', () => {
     expect(pause?.cause).toBe('throttled');
     expect(pause?.until).toBeGreaterThanOrEqual(started + 80_000_000);
     // What it received waits invisible for the pause (within 12 hours); what it had not received yet stays visible.
-    const depth = await queueDepth(sqs, queueUrl);
+    const depth = await queueDepth(t.sqs, t.queueUrl);
     expect(depth.inFlight).toBe(report.received);
     expect(depth.visible + depth.inFlight).toBe(60);
-    expect(await queueDepth(sqs, dlqUrl)).toMatchObject({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(t.sqs, t.dlqUrl)).toMatchObject({ visible: 0, inFlight: 0 });
   });
 
   it('sends only the calls its share of the daily budget grants, whole messages, then stops receiving', async () => {
     // Prepare: a budget of 4 calls with 2 kept for urgent work leaves routine 2 calls (40 tokens) of 80.
-    await sendLogouts(80);
+    await t.sendLogouts(80);
     const store = memoryControlStore();
     // Act
-    const report = await runDrain({
-      sqs,
-      apiUrl: sim.url,
-      queueUrl,
-      deadLetterQueueUrl: dlqUrl,
+    const report = await t.run({
       governor: governorOver(store, 4, 2),
     });
     // Assess
-    expect(sim.requests.map((request) => request.tokens.length)).toEqual([20, 20]);
+    expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20, 20]);
     expect(report).toMatchObject({ deleted: 40, stoppedBy: 'budget_exhausted', budgetCallsSpent: 2 });
     const day = new Date().toISOString().slice(0, 10);
     expect((await store.read(day)).budget).toMatchObject({ spent: 2, routine: 2, urgent: 0 });
-    expect(await queueDepth(sqs, dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(t.sqs, t.dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('counts every attempt against the budget, retries included, and gives back what it did not use', async () => {
     // Prepare: one transient failure makes the first call take two attempts.
-    await sendLogouts(20);
-    sim.injectFault('internal_error');
+    await t.sendLogouts(20);
+    t.sim.injectFault('internal_error');
     const store = memoryControlStore();
     const client = new StackExchangeClient({
-      apiUrl: sim.url,
+      apiUrl: t.sim.url,
       requestsPerSecond: 25,
       retryBaseDelayMs: 1,
       random: () => 0,
     });
     // Act
-    const report = await runDrain({
-      sqs,
-      apiUrl: sim.url,
-      queueUrl,
-      deadLetterQueueUrl: dlqUrl,
+    const report = await t.run({
       client,
       governor: governorOver(store),
     });
     // Assess
-    expect(sim.requests).toHaveLength(2);
+    expect(t.sim.requests).toHaveLength(2);
     expect(report.budgetCallsSpent).toBe(2);
     const day = new Date().toISOString().slice(0, 10);
     expect((await store.read(day)).budget.spent).toBe(2);
@@ -121,19 +78,15 @@ describe('drain at the quota edge', () => {
 
   it('settles every message of a send whose calls end at different times', async () => {
     // Prepare: two calls, the second answered 1.5 s later.
-    await sendLogouts(40);
-    sim.setLatency({ min: 0, max: 1500 });
+    await t.sendLogouts(40);
+    t.sim.setLatency({ min: 0, max: 1500 });
     // Act
-    const report = await runDrain({
-      sqs,
-      apiUrl: sim.url,
-      queueUrl,
-      deadLetterQueueUrl: dlqUrl,
+    const report = await t.run({
       remainingMs: 8000,
       settings: { callConcurrency: 2 },
     });
     // Assess: everything settled; the queue empty.
     expect(report).toMatchObject({ deleted: 40, carried: 0 });
-    expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(t.sqs, t.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -13,7 +13,8 @@ import { chunk } from '../../functions/lib/tokens';
 import { type DrainReport, type DrainSettings, drain } from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
 import { routineQueue } from '../../functions/routine-consumer/routine-queue';
-import type { LocalSqs } from '../../tools/local-sqs';
+import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
 import { lambdaContext } from '../support/lambda';
 
 const { logger } = createTelemetry({ serviceName: 'routine-test', metricsNamespace: 'RoutineTest' });
@@ -120,4 +121,73 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
     },
     options.scheduledAt,
   );
+}
+
+/** The local servers of a drain test file: one SQS server for the file; per test a simulator and a routine queue with its DLQ. */
+export interface DrainQueues {
+  readonly sqs: LocalSqs;
+  readonly sim: Simulator;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  /** One run against this test's queue and simulator. */
+  run(options?: Partial<RunOptions>): Promise<DrainReport>;
+  /** Issues `count` live tokens and sends each as a single-token logout; returns the tokens. */
+  sendLogouts(count: number): Promise<string[]>;
+}
+
+/** Registers the hooks of a drain test file; read the fields inside tests (they change per test). */
+export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions = {}): DrainQueues {
+  const state: { sqs?: LocalSqs; sim?: Simulator; queueUrl?: string; dlqUrl?: string } = {};
+  let n = 0;
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} starts in the test hooks`);
+    return value;
+  };
+  beforeAll(async () => {
+    state.sqs = await startLocalSqs();
+  });
+  afterAll(() => state.sqs?.stop());
+  beforeEach(async () => {
+    n += 1;
+    const sqs = need(state.sqs, 'the local SQS server');
+    state.sim = await startSimulator(simulatorOptions);
+    const dlq = await sqs.createQueue(`${name}-dlq-${n}`);
+    state.dlqUrl = dlq.queueUrl;
+    state.queueUrl = (
+      await sqs.createQueue(`${name}-${n}`, { deadLetter: { queueArn: dlq.queueArn, maxReceiveCount: 15 } })
+    ).queueUrl;
+  });
+  afterEach(() => state.sim?.close());
+  const queues: DrainQueues = {
+    get sqs() {
+      return need(state.sqs, 'the local SQS server');
+    },
+    get sim() {
+      return need(state.sim, 'the simulator');
+    },
+    get queueUrl() {
+      return need(state.queueUrl, 'the routine queue');
+    },
+    get dlqUrl() {
+      return need(state.dlqUrl, 'the dead-letter queue');
+    },
+    run: (options = {}) =>
+      runDrain({
+        sqs: queues.sqs,
+        apiUrl: queues.sim.url,
+        queueUrl: queues.queueUrl,
+        deadLetterQueueUrl: queues.dlqUrl,
+        ...options,
+      }),
+    async sendLogouts(count) {
+      const tokens = queues.sim.issueTokens(count);
+      await sendBodies(
+        queues.sqs,
+        queues.queueUrl,
+        tokens.map((token) => ({ token })),
+      );
+      return tokens;
+    },
+  };
+  return queues;
 }
