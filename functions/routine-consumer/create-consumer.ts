@@ -195,13 +195,17 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
       backlogClearEstimateSeconds:
         visible === undefined
           ? undefined
-          : backlogClearEstimateSeconds({
-              tokens: waitingTokens,
-              requestsPerSecond: config.requestsPerSecond,
-              callsLeftToday: skipped === undefined ? (after?.callsLeft ?? 0) : 0,
-              secondsLeftToday: Math.max(0, (skipped?.until ?? budgetDayEndOf(now)) - now) / 1000,
-              callsPerDay: governor.limit,
-            }),
+          : // A lane with no budget at all never clears: report a year, so that the alarm sees it.
+            Math.min(
+              365 * 86_400,
+              backlogClearEstimateSeconds({
+                tokens: waitingTokens,
+                requestsPerSecond: config.requestsPerSecond,
+                callsLeftToday: skipped === undefined ? (after?.callsLeft ?? 0) : 0,
+                secondsLeftToday: Math.max(0, (skipped?.until ?? budgetDayEndOf(now)) - now) / 1000,
+                callsPerDay: governor.limit,
+              }),
+            ),
     });
     return { ...report, sqsErrors: report.sqsErrors + failedReads };
   };

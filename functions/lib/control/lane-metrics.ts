@@ -24,7 +24,12 @@ export function publishLaneGauges(metrics: Metrics, lane: Lane, gauges: LaneGaug
   const values: [MetricName, Parameters<Metrics['addMetric']>[1], number | undefined][] = [
     [MetricName.SqsErrors, MetricUnit.Count, gauges.sqsErrors],
     [MetricName.BudgetCallsSpent, MetricUnit.Count, gauges.budgetCallsSpent],
-    [MetricName.BudgetCallsLeft, MetricUnit.Count, gauges.budgetCallsLeft],
+    // What is left changes only when calls are spent: an idle run does not publish it.
+    [
+      MetricName.BudgetCallsLeft,
+      MetricUnit.Count,
+      gauges.budgetCallsSpent > 0 || gauges.budgetExhausted > 0 ? gauges.budgetCallsLeft : undefined,
+    ],
     [MetricName.BudgetExhausted, MetricUnit.Count, gauges.budgetExhausted],
     [MetricName.PausedRuns, MetricUnit.Count, gauges.pausedRuns],
     [MetricName.OldestPendingAgeSeconds, MetricUnit.Seconds, gauges.oldestPendingAgeSeconds],
