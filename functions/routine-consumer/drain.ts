@@ -477,7 +477,7 @@ export async function drain(
           kick();
           await idle();
         }
-        await carry(takeWork() ? plan(nextRunAt + receiveMs).wait : waitingAll());
+        await carry(takeWork() ? stillWaiting(plan(nextRunAt + receiveMs).wait) : waitingAll());
         break;
       }
       if (pending.size === 0 && arrived === 0 && sending === undefined) break;
@@ -501,6 +501,18 @@ export async function drain(
   /** Everything still pending, when the run stopped early: it waits for the pause or the next budget day. */
   function waitingAll() {
     return [...pending.values()].map(({ request }) => ({ request, cause: 'defer' as WaitCause }));
+  }
+
+  /**
+   * Every message still pending at the end, with the cause the plan gave it; one the plan would still
+   * send (no time or no send left for it) is held for the next run: nothing is left without a visibility.
+   */
+  function stillWaiting(planned: readonly { request: MessageRequest; cause: WaitCause }[]) {
+    const causes = new Map(planned.map(({ request, cause }) => [request.message.messageId, cause]));
+    return [...pending.values()].map(({ request }) => ({
+      request,
+      cause: causes.get(request.message.messageId) ?? ('hold' as WaitCause),
+    }));
   }
 }
 
