@@ -8,6 +8,7 @@ import {
 } from './message';
 import type { ParkEntry } from './park';
 import type { QueuedMessage } from './queued-message';
+import { quietLogger } from './quiet-logger';
 import { chunk, fingerprint } from './tokens';
 
 /** The logger methods the steps use: Powertools' Logger. */
@@ -93,10 +94,11 @@ function readMessage(
 }
 
 /**
- * Reads every message of a batch on its own: one that cannot be read (or that breaks the reader)
- * becomes a park entry and never fails the others.
+ * Reads every message of a batch on its own: one that cannot be read (or that breaks the reader, or
+ * its logging) becomes a park entry of its whole body and never fails the others.
  */
-export function readMessages(messages: readonly QueuedMessage[], logger: StepLogger): ReadBatch {
+export function readMessages(messages: readonly QueuedMessage[], steps: StepLogger): ReadBatch {
+  const logger = quietLogger(steps);
   const requests: MessageRequest[] = [];
   const toPark: ParkEntry[] = [];
   for (const message of messages) {

@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { HandlerConfig } from '../lib/config';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { quietLogger } from '../lib/quiet-logger';
 import { publishCounts, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
 import { processBatch, respond } from './process-batch';
@@ -30,12 +31,17 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
     });
-    logger.info('Batch processed', {
-      records: fates.length,
-      failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
-      ...summarize(counts),
-    });
-    publishCounts(metrics, counts, Lane.Urgent);
+    try {
+      logger.info('Batch processed', {
+        records: fates.length,
+        failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
+        ...summarize(counts),
+      });
+      publishCounts(metrics, counts, Lane.Urgent);
+    } catch (error) {
+      // The batch is done: telemetry that cannot be written must not send it back to be revoked again.
+      quietLogger(logger).error('Batch telemetry not written', { error: (error as Error).name });
+    }
     return respond(fates);
   };
 }
