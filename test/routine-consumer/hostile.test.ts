@@ -74,9 +74,11 @@ describe('routine consumer against hostile bodies', () => {
         n += 1;
         const dlq = await sqs.createQueue(`hostile-property-dlq-${n}`);
         const queue = await sqs.createQueue(`hostile-property-${n}`);
-        const bodies = shapes
-          .map((shape) => hostileBody(shape, sim.issueTokens(2)))
-          .filter((body) => Buffer.byteLength(body) <= MAX_BODY);
+        const hostile = shapes
+          .map((shape) => ({ shape, tokens: sim.issueTokens(2) }))
+          .map((item) => ({ ...item, body: hostileBody(item.shape, item.tokens) }))
+          .filter(({ body }) => Buffer.byteLength(body) <= MAX_BODY);
+        const bodies = hostile.map(({ body }) => body);
         const innocent = sim.issueTokens(20);
         await sendBodies(sqs, queue.queueUrl, [...bodies, { tokens: innocent }]);
         // Act
@@ -93,6 +95,11 @@ describe('routine consumer against hostile bodies', () => {
         expect(error).toBeUndefined();
         expect(result?.received).toBe(bodies.length + 1);
         for (const token of innocent) expect(sim.tokenState(token)).toBe('invalidated');
+        // A hostile value never costs its message's live tokens (only a hostile body has none to read).
+        for (const { shape, tokens } of hostile) {
+          if (shape.placement === 'body') continue;
+          for (const token of tokens) expect(sim.tokenState(token)).toBe('invalidated');
+        }
       }),
       { numRuns: 6, seed: 20261203 },
     );
