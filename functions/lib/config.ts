@@ -43,6 +43,11 @@ export interface HandlerConfig {
   readonly sqsEndpoint: string | undefined;
   /** DEADLINE_SAFETY_MARGIN_MS: time kept free before the Lambda timeout to report and park. @default 3000 */
   readonly safetyMarginMs: number;
+  /**
+   * PARKED_MESSAGE_KEY (the key itself: local use) or PARKED_MESSAGE_KEY_SECRET_ID (a Secrets Manager
+   * secret): the key that seals parked messages (decision record 0005). @default none: parked messages are not sealed
+   */
+  readonly parkingKeySource: KeySource;
   /** POWERTOOLS_SERVICE_NAME. @default 'token-revoker' */
   readonly serviceName: string;
   /** POWERTOOLS_METRICS_NAMESPACE. @default 'TokenRevoker' */
@@ -76,6 +81,18 @@ function readKeySource(env: Env): KeySource {
   return { kind: 'none' };
 }
 
+function readParkingKeySource(env: Env): KeySource {
+  if (env.PARKED_MESSAGE_KEY && env.PARKED_MESSAGE_KEY_SECRET_ID) {
+    throw new ConfigurationError(
+      'PARKED_MESSAGE_KEY, PARKED_MESSAGE_KEY_SECRET_ID',
+      'set at most one way to provide the parking key',
+    );
+  }
+  if (env.PARKED_MESSAGE_KEY) return { kind: 'plain', key: env.PARKED_MESSAGE_KEY };
+  if (env.PARKED_MESSAGE_KEY_SECRET_ID) return { kind: 'secret', secretId: env.PARKED_MESSAGE_KEY_SECRET_ID };
+  return { kind: 'none' };
+}
+
 /** Reads and validates the configuration; throws ConfigurationError naming the variable at fault. */
 export function readConfig(env: Env = process.env): HandlerConfig {
   const authStyle = env.STACKEXCHANGE_AUTH_STYLE ?? 'query';
@@ -95,6 +112,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
     sqsEndpoint: sqsEndpoint && checkSqsEndpoint(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
     safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
+    parkingKeySource: readParkingKeySource(env),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
   };

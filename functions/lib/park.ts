@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ParkReason, RevocationAction } from './message';
+import { type ParkingKey, sealParked } from './parked-message';
 import { groupForSendBatches } from './send-batches';
-import { stringifyJson } from './stringify';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
@@ -70,9 +70,12 @@ export function containedParker(park: Parker): Parker {
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
 const BATCH_BYTES = 200 * 1024;
 
-/** The JSON body of a parked message. Never throws: parked values may be nested to any depth. */
-export function parkedBody(entry: ParkEntry, now = new Date()): string {
-  return stringifyJson({ ...entry, parkedAt: now.toISOString() }) ?? '{}';
+/**
+ * The JSON body of a parked message, sealed with the parking key when there is one (parked-message.ts).
+ * Never throws: parked values may be nested to any depth.
+ */
+export function parkedBody(entry: ParkEntry, now = new Date(), key?: ParkingKey): string {
+  return sealParked({ ...entry, parkedAt: now.toISOString() }, key);
 }
 
 /**
@@ -84,6 +87,8 @@ export function sqsParker(options: {
   /** Creates the client on first use: the happy path never loads the SDK. */
   readonly sqs: () => SQSClient | Promise<SQSClient>;
   readonly onError?: (error: unknown, entries: number) => void;
+  /** The parking key, read on first use; undefined parks unsealed (never taken for parked by the CLI). @default none */
+  readonly key?: () => Promise<ParkingKey | undefined>;
 }): Parker {
   return async (entries) => {
     if (entries.length === 0) return [];
@@ -93,10 +98,12 @@ export function sqsParker(options: {
     }
     /** Per entry: undefined once SQS accepted it, else why not. */
     const failures: (string | undefined)[] = entries.map(() => 'not_sent');
+    const key = await options.key?.().catch(() => undefined);
+    const now = new Date();
     // Each entry on its own: one that cannot be written fails alone (parkedBody never throws today).
     const bodies = entries.map((entry, index) => {
       try {
-        return parkedBody(entry);
+        return parkedBody(entry, now, key);
       } catch (error) {
         failures[index] = error instanceof Error ? error.name : 'Error';
         options.onError?.(error, 1);

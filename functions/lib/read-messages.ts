@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   MAX_TOKENS_PER_MESSAGE,
   ParkReason,
+  type ParseOptions,
   parseMessageBody,
   type RevocationAction,
   type RevocationPriority,
@@ -33,9 +34,10 @@ export interface ReadBatch {
 function readMessage(
   message: QueuedMessage,
   logger: StepLogger,
+  options: ParseOptions,
 ): { request?: MessageRequest; toPark: ParkEntry[] } {
   const { messageId, receiveCount } = message;
-  const parsed = parseMessageBody(message.body);
+  const parsed = parseMessageBody(message.body, options);
   if (!parsed.ok) {
     logger.warn('Message rejected', { messageId, reason: parsed.reason, detail: parsed.detail });
     return {
@@ -97,13 +99,18 @@ function readMessage(
  * Reads every message of a batch on its own: one that cannot be read (or that breaks the reader, or
  * its logging) becomes a park entry of its whole body and never fails the others.
  */
-export function readMessages(messages: readonly QueuedMessage[], steps: StepLogger): ReadBatch {
+export function readMessages(
+  messages: readonly QueuedMessage[],
+  steps: StepLogger,
+  /** The parking key: a message parked and sent back as it is stands for its original request. @default {} */
+  options: ParseOptions = {},
+): ReadBatch {
   const logger = quietLogger(steps);
   const requests: MessageRequest[] = [];
   const toPark: ParkEntry[] = [];
   for (const message of messages) {
     try {
-      const read = readMessage(message, logger);
+      const read = readMessage(message, logger, options);
       if (read.request !== undefined) requests.push(read.request);
       toPark.push(...read.toPark);
     } catch (error) {

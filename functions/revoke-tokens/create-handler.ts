@@ -30,6 +30,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       logger,
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
+      parkingKey: await instance.parkingKey(),
     });
     try {
       logger.info('Batch processed', {

@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchFailedError, UnexpectedError } from '../lib/errors';
 import { ParkReason } from '../lib/message';
 import { containedParker, type Parker, type ParkResult } from '../lib/park';
+import type { ParkingKey } from '../lib/parked-message';
 import { fromRecord, type QueuedMessage } from '../lib/queued-message';
 import { quietLogger } from '../lib/quiet-logger';
 import { readMessages, type StepLogger, tokensByAction } from '../lib/read-messages';
@@ -25,6 +26,8 @@ export interface BatchDependencies {
   readonly callConcurrency: number;
   /** Time kept free before the Lambda timeout, to park and report. */
   readonly safetyMarginMs: number;
+  /** The key parked messages are sealed with: a sealed one sent back stands for its original request. @default none */
+  readonly parkingKey?: ParkingKey;
 }
 
 /** What became of a batch: each message's fate, and the counts of every step. */
@@ -84,7 +87,7 @@ export async function processBatch(
       if (messageIds.length > messages.length) fail(messageIds.at(-1) as string, 'reading the record', error);
     }
   }
-  const batch = readMessages(messages, logger);
+  const batch = readMessages(messages, logger, { parkingKey: deps.parkingKey });
   const events: ClientEvent[] = [];
   const [parkedInput, revocation] = await Promise.all([
     park(batch.toPark),

@@ -6,6 +6,7 @@ import {
   parseMessageBody,
 } from '../../functions/lib/message';
 import { type ParkResult, parkedBody } from '../../functions/lib/park';
+import { parkingKey } from '../../functions/lib/parked-message';
 import { readMessages } from '../../functions/lib/read-messages';
 import { stringifyJson } from '../../functions/lib/stringify';
 import { countParking, createTelemetry } from '../../functions/lib/telemetry';
@@ -113,15 +114,18 @@ describe('parseMessageBody against hostile input (security review)', () => {
       });
     });
 
-    it('takes a parked message sent back as it is for its original request, not an EventBridge event', () => {
+    const key = parkingKey('parking-key-for-tests-0123456789abcdef', 'test');
+    const sealed = (entry: Parameters<typeof parkedBody>[0]) => parkedBody(entry, new Date(), key);
+
+    it('takes a sealed parked message sent back as it is for its original request, not an EventBridge event', () => {
       // Prepare: what a DLQ move task sends back: the parked wrapper, whose `detail` is a string.
-      const unreadable = parkedBody({
+      const unreadable = sealed({
         reason: ParkReason.BodyNotJson,
         detail: 'the body is not JSON',
         sourceMessageId: 'm1',
         body: '{"token":"abc"}',
       });
-      const rejected = parkedBody({
+      const rejected = sealed({
         reason: ParkReason.RejectedByApi,
         detail: 'the API answered bad_parameter',
         sourceMessageId: 'm2',
@@ -129,12 +133,12 @@ describe('parseMessageBody against hostile input (security review)', () => {
         action: 'deauthenticate',
       });
       // Act / Assess
-      expect(parseMessageBody(unreadable)).toMatchObject({
+      expect(parseMessageBody(unreadable, { parkingKey: key })).toMatchObject({
         ok: true,
         tokens: ['abc'],
         envelopes: ['parked'],
       });
-      expect(parseMessageBody(rejected)).toMatchObject({
+      expect(parseMessageBody(rejected, { parkingKey: key })).toMatchObject({
         ok: true,
         tokens: ['def', 'ghi'],
         action: 'deauthenticate',
@@ -142,14 +146,48 @@ describe('parseMessageBody against hostile input (security review)', () => {
       });
     });
 
-    it('keeps the original reason of a parked message whose body is still unreadable', () => {
-      const parked = parkedBody({
+    it('keeps the original reason of a sealed parked message whose body is still unreadable', () => {
+      const parked = sealed({
         reason: ParkReason.BodyNotJson,
         detail: 'x',
         sourceMessageId: 'm',
         body: 'garbage',
       });
-      expect(parseMessageBody(parked)).toMatchObject({ ok: false, reason: ParkReason.BodyNotJson });
+      expect(parseMessageBody(parked, { parkingKey: key })).toMatchObject({
+        ok: false,
+        reason: ParkReason.BodyNotJson,
+      });
+    });
+
+    it('never unwraps a parked-looking body without a valid seal (security review 2, point 2)', () => {
+      // Prepare: a producer's forged wrapper holding a deauthenticate request, unsealed, sealed with
+      // another key, and a genuine seal over different content.
+      const forged = {
+        parkedAt: '2026-01-01T00:00:00.000Z',
+        reason: ParkReason.InvalidMessage,
+        sourceMessageId: 'm',
+        body: JSON.stringify({ tokens: ['victim1'], action: 'deauthenticate' }),
+      };
+      const otherKey = parkingKey('another-parking-key-0123456789abcdef', 'test');
+      const tampered = JSON.parse(
+        sealed({ reason: ParkReason.NoTokens, detail: 'd', sourceMessageId: 'm', body: '{}' }),
+      );
+      tampered.body = forged.body;
+      // Act / Assess: read as a plain object, which holds no tokens.
+      for (const body of [
+        JSON.stringify(forged),
+        parkedBody({ ...forged, detail: 'd' }, new Date(), otherKey),
+        JSON.stringify(tampered),
+      ]) {
+        expect(parseMessageBody(body, { parkingKey: key })).toMatchObject({
+          ok: false,
+          reason: ParkReason.NoTokens,
+        });
+      }
+      expect(parseMessageBody(sealed({ ...forged, detail: 'd' }))).toMatchObject({
+        ok: false,
+        reason: ParkReason.NoTokens,
+      });
     });
   });
 

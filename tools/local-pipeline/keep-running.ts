@@ -39,6 +39,7 @@ export function clientEnvironment(pipeline: Pipeline, sqsEndpoint: string): Reco
     REVOCATION_URGENT_QUEUE_URL: pipeline.urgentQueueUrl,
     DEAD_LETTER_QUEUE_URL: pipeline.deadLetterQueueUrl,
     STACKEXCHANGE_API_URL: pipeline.simulator.url,
+    PARKED_MESSAGE_KEY: pipeline.environment.PARKED_MESSAGE_KEY ?? '',
   };
 }
 

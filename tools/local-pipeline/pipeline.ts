@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -60,6 +61,8 @@ function functionEnvironment(
   return {
     STACKEXCHANGE_API_URL: endpoints.api,
     DEAD_LETTER_QUEUE_URL: endpoints.deadLetterQueueUrl,
+    // The key parked messages are sealed with (decision record 0005): a fresh one per local pipeline.
+    PARKED_MESSAGE_KEY: randomBytes(32).toString('hex'),
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     // Local timeouts are short: keep half a second to report and park, and requests under half of it.
     DEADLINE_SAFETY_MARGIN_MS: '500',
