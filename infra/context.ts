@@ -14,7 +14,13 @@ export const CONTEXT_SETTINGS = [
   'alarmEmail',
   'eventBusName',
   'sourceTopicArn',
+  'urgentSourceTopicArn',
+  'eventSources',
+  'urgentEventSources',
   'operatorRoleArns',
+  'allowCrossAccountOperators',
+  'producerRoleArns',
+  'deployRoleArn',
   'totalRequestsPerSecond',
   'urgentRequestsPerSecond',
   'requestsPerSecondPerFunction',
@@ -37,6 +43,7 @@ export const CONTEXT_SETTINGS = [
   'urgentMaxMessageAgeInMinutes',
   'dailyQuota',
   'quotaAlarmFraction',
+  'alreadyDeadAlarmTokens',
   'dashboardName',
 ] as const;
 
@@ -76,10 +83,13 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
       .filter((item) => item !== '');
     return items === undefined || items.length === 0 ? undefined : items;
   };
-  const flag = text('useSqsManagedEncryption');
-  if (flag !== undefined && flag !== 'true' && flag !== 'false') {
-    throw new Error(`context useSqsManagedEncryption: "${flag}" is not true or false`);
-  }
+  const boolean = (name: (typeof CONTEXT_SETTINGS)[number]): boolean => {
+    const value = text(name);
+    if (value !== undefined && value !== 'true' && value !== 'false') {
+      throw new Error(`context ${name}: "${value}" is not true or false`);
+    }
+    return value === 'true';
+  };
 
   return {
     stackName: text('stackName') ?? 'TokenRevoker',
@@ -88,7 +98,9 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         'Revokes Stack Exchange access tokens from a routine and an urgent SQS queue (token-revoker)',
       eventBusName: text('eventBusName'),
       sourceTopicArn: text('sourceTopicArn'),
+      urgentSourceTopicArn: text('urgentSourceTopicArn'),
       operatorRoleArns: list('operatorRoleArns'),
+      allowCrossAccountOperators: boolean('allowCrossAccountOperators'),
       keyEncryptionKeyArn: text('keyEncryptionKeyArn'),
       revocation: {
         apiUrl: text('apiUrl'),
@@ -105,7 +117,7 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         maxDefer: duration('maxDeferInSeconds', Duration.seconds),
         quotaReserveFraction: number('quotaReserveFraction'),
         routineMaxReceiveCount: number('routineMaxReceiveCount'),
-        useSqsManagedEncryption: flag === 'true',
+        useSqsManagedEncryption: boolean('useSqsManagedEncryption'),
         retentionPeriod: duration('retentionPeriodInDays', Duration.days),
         maxReceiveCount: number('maxReceiveCount'),
         batchSize: number('batchSize'),
@@ -119,6 +131,11 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         quotaAlarmFraction: number('quotaAlarmFraction'),
         alarmEmail: text('alarmEmail'),
         dashboardName: text('dashboardName'),
+        eventSources: list('eventSources'),
+        urgentEventSources: list('urgentEventSources'),
+        producerRoleArns: list('producerRoleArns'),
+        deployRoleArn: text('deployRoleArn'),
+        alreadyDeadAlarmTokens: number('alreadyDeadAlarmTokens'),
       },
     },
   };

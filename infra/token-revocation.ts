@@ -1,12 +1,11 @@
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type Grant, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { MetricType } from 'aws-cdk-lib/aws-lambda';
+import { type IFunction, Function as LambdaFunction, MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
@@ -14,6 +13,7 @@ import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic';
 import { RevocationAlarms } from './alarms';
 import { RevocationDashboard } from './dashboard';
+import { ParkingKey } from './parking-key';
 import { Producers } from './producers';
 import { RevocationQueues } from './queues';
 import { RevocationFunction } from './revocation-function';
@@ -47,6 +47,8 @@ export class TokenRevocation extends Construct {
   readonly consumerRole: IRole;
   /** The schedule that runs the consumer every tick. */
   readonly schedule: Schedule;
+  /** The secret holding the key that seals parked messages (stack output ParkingKeySecretArn). */
+  readonly parkingKey: ISecret;
   /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
@@ -123,6 +125,25 @@ export class TokenRevocation extends Construct {
     this.#queues.denyReadingExcept(this.queue, [this.consumerRole]);
     this.#queues.denyReadingExcept(this.urgentQueue, [this.role]);
     this.#queues.denyReadingExcept(this.deadLetterQueue, resolved.operatorRoles);
+    // Nobody but the deploying role may redirect, delete or empty a queue by moving its messages.
+    const deployRoleArn = resolved.deployRoleArn ?? bootstrapDeployRoleArn(this);
+    for (const queue of [
+      this.queue,
+      this.urgentQueue,
+      this.deadLetterQueue,
+      routine.scheduleDeadLetterQueue,
+    ]) {
+      RevocationQueues.denyChangesExcept(queue, deployRoleArn);
+    }
+    // The key that seals parked messages: only the functions and the operators read it.
+    this.parkingKey = new ParkingKey(this, 'ParkingKey', {
+      functionRoles,
+      operatorRoles: resolved.operatorRoles,
+    }).secret;
+    for (const fn of [this.function, this.consumer]) {
+      if (fn instanceof LambdaFunction)
+        fn.addEnvironment('PARKED_MESSAGE_KEY_SECRET_ID', this.parkingKey.secretArn);
+    }
     this.#grantAppKeyRead(resolved, functionRoles);
     this.#acknowledgeFunctionFindings();
 
@@ -133,7 +154,10 @@ export class TokenRevocation extends Construct {
       key: this.#queues.key,
       deadLetterKey: this.#queues.deadLetterKey,
       eventBus: props.eventBus,
+      eventSources: resolved.eventSources,
+      urgentEventSources: resolved.urgentEventSources,
       sourceTopic: props.sourceTopic,
+      urgentSourceTopic: props.urgentSourceTopic,
     });
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail }).topic;
@@ -145,7 +169,6 @@ export class TokenRevocation extends Construct {
       function: this.function,
       consumer: this.consumer,
       topic: this.alarmTopic,
-      sourceTopic: props.sourceTopic,
     }).alarms;
     this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-token-revocation`;
     new RevocationDashboard(this, 'Dashboard', {
@@ -161,11 +184,21 @@ export class TokenRevocation extends Construct {
   }
 
   /**
-   * Lets a producer send revocation requests to both queues (routine and urgent): sqs:SendMessage and
-   * the KMS use it needs, through SQS only. Producers cannot read the queues.
+   * Lets a producer send routine revocation requests (the routine queue only): sqs:SendMessage and the
+   * KMS use it needs, through SQS only, with the producer named in the key policy. Producers cannot
+   * read the queues. A producer in another stack must be listed in `producerRoleArns`.
    */
   grantEnqueue(grantee: IGrantable): Grant {
-    return this.#queues.grantSend([this.queue, this.urgentQueue], grantee);
+    return this.#queues.grantSend([this.queue], grantee, this.resolvedProps.producerRoleArns);
+  }
+
+  /**
+   * Lets a producer send urgent revocation requests (the urgent queue only), as `grantEnqueue` does for
+   * the routine queue. Grant it only to producers that revoke leaks: the urgent lane spends the quota
+   * first.
+   */
+  grantUrgentEnqueue(grantee: IGrantable): Grant {
+    return this.#queues.grantSend([this.urgentQueue], grantee, this.resolvedProps.producerRoleArns);
   }
 
   /** The environment the urgent handler documents (functions/revoke-tokens/config.ts). Never the key itself. */
@@ -244,4 +277,22 @@ export class TokenRevocation extends Construct {
       },
     );
   }
+}
+
+/**
+ * The role CloudFormation deploys with: the CDK bootstrap's execution role when the stack uses the
+ * default synthesizer, else the same name with the default qualifier (pass `deployRoleArn` then).
+ */
+function bootstrapDeployRoleArn(scope: Construct): string {
+  const stack = Stack.of(scope);
+  // The synthesizer's ARN holds ${AWS::Partition}-style placeholders (for its asset manifest): Fn::Sub.
+  if (stack.synthesizer instanceof DefaultStackSynthesizer) {
+    return Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn);
+  }
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${stack.account}-${stack.region}`,
+  });
 }

@@ -87,6 +87,7 @@ describe('routine lane: the scheduled single consumer', () => {
   it("gets the urgent handler's environment with the routine share, plus its own settings", () => {
     expect((consumer.properties.Environment as { Variables: unknown }).Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
+      PARKED_MESSAGE_KEY_SECRET_ID: { Ref: expect.stringMatching(/ParkingKeySecret/) },
       STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3',
       STACKEXCHANGE_AUTH_STYLE: 'query',
       STACKEXCHANGE_REQUESTS_PER_SECOND: '15',

@@ -27,7 +27,12 @@ const BUS_AND_TOPIC = {
   eventBusName: 'platform-events',
   sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
   operatorRoleArns: OPERATORS,
-  revocation: { keySecretName: 'prod/stackexchange-key', alarmEmail: 'oncall@example.com' },
+  revocation: {
+    keySecretName: 'prod/stackexchange-key',
+    alarmEmail: 'oncall@example.com',
+    eventSources: ['app.accounts'],
+    urgentEventSources: ['app.security'],
+  },
 };
 const VIA_SQS = { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
@@ -167,7 +172,6 @@ describe('security review', () => {
             'sqs:ChangeMessageVisibility',
             'sqs:GetQueueAttributes',
             'sqs:ListDeadLetterSourceQueues',
-            'sqs:StartMessageMoveTask',
           ]),
         }),
       );
@@ -288,7 +292,12 @@ describe('security review', () => {
     const reads = statements(withArn.findResources('AWS::IAM::Policy') as Resources).filter(({ statement }) =>
       JSON.stringify(statement.Action).includes('secretsmanager:GetSecretValue'),
     );
-    expect(reads.map((r) => r.statement.Resource)).toEqual([arn, arn]);
+    // Each function reads that secret and the parking key, nothing else.
+    const parkingKey = { Ref: expect.stringMatching(/ParkingKeySecret/) };
+    expect(reads.map((r) => r.statement.Resource)).toEqual([
+      [arn, parkingKey],
+      [arn, parkingKey],
+    ]);
   });
 
   it('warns when no app key is configured, and nothing more when everything is set', () => {
