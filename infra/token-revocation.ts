@@ -248,7 +248,12 @@ export class TokenRevocation extends Construct {
       const parameter = StringParameter.fromSecureStringParameterAttributes(this, 'AppKeyParameter', {
         parameterName: s.keyParameterName,
       });
-      for (const role of roles) parameter.grantRead(role);
+      // GetParameter only: grantRead would add GetParameterHistory, which reads the keys it replaced.
+      for (const role of roles) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }),
+        );
+      }
       decryptVia('ssm');
     } else {
       Annotations.of(this).addWarningV2(

@@ -138,7 +138,19 @@ describe('routine lane: the scheduled single consumer', () => {
     expect(statements).toHaveLength(5); // the four above and its log group
   });
 
-  it('is run by a role that may invoke exactly this function and record failed ticks', () => {
+  it('is run by a role that only its own schedule, in its own group, may assume (security review 2)', () => {
+    const [schedule] = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { Name: string; GroupName: unknown };
+      DependsOn?: string[];
+    }[];
+    const [[groupId, group]] = Object.entries(template.findResources('AWS::Scheduler::ScheduleGroup')) as [
+      string,
+      { Properties: { Name: string } },
+    ][] as [[string, { Properties: { Name: string } }]];
+    expect(group.Properties.Name).toBeTruthy();
+    expect(group.Properties.Name).not.toBe('default');
+    expect(schedule?.Properties.GroupName).toBe(group.Properties.Name);
+    expect(schedule?.DependsOn).toContain(groupId);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -149,13 +161,16 @@ describe('routine lane: the scheduled single consumer', () => {
             Condition: {
               StringEquals: {
                 'aws:SourceAccount': '123456789012',
-                'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default',
+                'aws:SourceArn': `arn:aws:scheduler:eu-west-1:123456789012:schedule/${group.Properties.Name}/${schedule?.Properties.Name}`,
               },
             },
           },
         ],
       },
     });
+  });
+
+  it('is run by a role that may invoke exactly this function and record failed ticks', () => {
     const statements = statementsOf(template, /SchedulerRole/);
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [consumer.id, 'Arn'] } },
