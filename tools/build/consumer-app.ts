@@ -119,6 +119,8 @@ export async function bundleEnqueueOnly(appDir: string): Promise<EnqueueOnlyBund
   const result = await build({
     ...HANDLER_BUILD_OPTIONS,
     sourcemap: false,
+    // An application team's function takes the SDK from the runtime: this measures the library alone.
+    external: ['@aws-sdk/*'],
     entryPoints: [entry],
     outfile: file,
     absWorkingDir: appDir,
