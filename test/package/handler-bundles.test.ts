@@ -5,6 +5,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ describe('buildHandlers', () => {
     // Prepare: a package with one of the listed handlers (CommonJS and ESM dependencies, the AWS SDK).
     root = mkdtempSync(join(tmpdir(), 'handler-bundles-'));
     writeFileSync(join(root, 'package.json'), '{"name":"fixture"}\n');
+    // The bundle includes the AWS SDK: the fixture resolves it from the repository's node_modules.
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     mkdirSync(join(root, 'functions', 'revoke-tokens'), { recursive: true });
     writeFileSync(
       join(root, 'functions', 'revoke-tokens', 'handler.ts'),
