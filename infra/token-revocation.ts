@@ -28,7 +28,8 @@ export type { HandlerLogLevel, TokenRevocationProps } from './token-revocation-p
  * - routine: the routine queue, drained every tick by a scheduled single consumer that fills calls;
  * - urgent: the urgent queue, drained at once by the SQS-triggered handler.
  * Encrypted queues (the dead-letter queue with its own key), optional EventBridge and SNS producers
- * routed by `priority`, alarms to one topic, and a dashboard. Producers get access with `grantEnqueue`.
+ * routed by lane (source allow-lists, one topic per lane), alarms to one topic, and a dashboard.
+ * Producers get access to one lane with `grantEnqueue` (routine) or `grantUrgentEnqueue` (urgent).
  */
 export class TokenRevocation extends Construct {
   /** The routine queue (where requests go by default), drained by the scheduled consumer. */
