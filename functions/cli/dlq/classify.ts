@@ -1,5 +1,11 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { ParkReason, type ParsedMessage, parseMessageBody, type RevocationAction } from '../../lib/message';
+import {
+  MAX_TOKENS_PER_MESSAGE,
+  ParkReason,
+  type ParsedMessage,
+  parseMessageBody,
+  type RevocationAction,
+} from '../../lib/message';
 import { isSealedParked, type ParkingKey } from '../../lib/parked-message';
 import { stringifyJson } from '../../lib/stringify';
 import { fingerprint } from '../../lib/tokens';
@@ -137,7 +143,9 @@ function requestOf(
   const summary = new TokenSummary();
   for (const token of parsed.tokens) summary.add(token, -1);
   for (const rejected of parsed.rejected) summary.add(rejected.value, rejected.index, rejected.problem);
-  for (const value of parsed.excess) summary.add(value, -1, 'past the per-message limit');
+  parsed.excess.forEach((value, offset) =>
+    summary.add(value, MAX_TOKENS_PER_MESSAGE + offset, 'past the per-message limit'),
+  );
   return { parsed, summary };
 }
 
