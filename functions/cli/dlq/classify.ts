@@ -143,9 +143,9 @@ function requestOf(
   const summary = new TokenSummary();
   for (const token of parsed.tokens) summary.add(token, -1);
   for (const rejected of parsed.rejected) summary.add(rejected.value, rejected.index, rejected.problem);
-  parsed.excess.forEach((value, offset) =>
-    summary.add(value, MAX_TOKENS_PER_MESSAGE + offset, 'past the per-message limit'),
-  );
+  for (let offset = 0; offset < parsed.excess.length; offset++) {
+    summary.add(parsed.excess[offset], MAX_TOKENS_PER_MESSAGE + offset, 'past the per-message limit');
+  }
   return { parsed, summary };
 }
 
