@@ -23,8 +23,6 @@ export interface RevocationAlarmsProps {
   /** The routine lane's scheduled consumer. */
   readonly consumer: IFunction;
   readonly topic: ITopic;
-  /** The SNS topic producers publish to, if the construct subscribes to one. */
-  readonly sourceTopic: ITopic | undefined;
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly maxMessageAge: Duration;
@@ -40,6 +38,8 @@ export interface RevocationAlarmsProps {
   readonly deadLetterRetentionPeriod: Duration;
   /** How long the source queues keep a message. */
   readonly retentionPeriod: Duration;
+  /** TokensAlreadyDeadSpike threshold: tokens already dead in 5 minutes. */
+  readonly alreadyDeadAlarmTokens: number;
 }
 
 /** Handler metrics as emitted by Powertools: namespace and the `service` dimension. */
@@ -217,17 +217,16 @@ export class RevocationAlarms extends Construct {
       { comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
     this.#quotaEdgeAlarms(props, add);
-    if (props.sourceTopic !== undefined) {
-      add(
-        'SourceTopicBodyNotJson',
-        props.sourceTopic.metric('NumberOfNotificationsFilteredOut-InvalidMessageBody', {
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        1,
-        'A producer published to the source topic a message whose body is not a JSON object. SNS routes by the body, so it dropped the message: its tokens were not revoked. Find the producer (CloudTrail Publish calls) and fix its message format.',
-      );
-    }
+
+    // --- Security review 2 (issue 17): tokens the API reports already dead ---------------------------
+    // Random, replayed or stale tokens cost quota like live ones: a spike means a producer sends what
+    // it should not (or someone sends for it).
+    add(
+      'TokensAlreadyDeadSpike',
+      metric(MetricName.TokensAlreadyDead),
+      props.alreadyDeadAlarmTokens,
+      `More than ${props.alreadyDeadAlarmTokens} tokens in 5 minutes were already dead when sent (the API did not return them): a producer sends random, replayed or stale tokens, which spend the quota like live ones. Find the producer (the parked and dead-lettered messages, CloudTrail SendMessage and PutEvents calls) and stop it.`,
+    );
   }
 
   /** The daily budget, stuck routine messages, SQS errors and dead letters close to expiry. */

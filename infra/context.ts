@@ -14,7 +14,13 @@ export const CONTEXT_SETTINGS = [
   'alarmEmail',
   'eventBusName',
   'sourceTopicArn',
+  'urgentSourceTopicArn',
+  'eventSources',
+  'urgentEventSources',
   'operatorRoleArns',
+  'allowCrossAccountOperators',
+  'producerRoleArns',
+  'deployRoleArn',
   'totalRequestsPerSecond',
   'urgentRequestsPerSecond',
   'requestsPerSecondPerFunction',
@@ -42,6 +48,7 @@ export const CONTEXT_SETTINGS = [
   'dailyQuota',
   'quotaAlarmFraction',
   'dashboard',
+  'alreadyDeadAlarmTokens',
   'dashboardName',
 ] as const;
 
@@ -100,7 +107,9 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         'Revokes Stack Exchange access tokens from a routine and an urgent SQS queue (token-revoker)',
       eventBusName: text('eventBusName'),
       sourceTopicArn: text('sourceTopicArn'),
+      urgentSourceTopicArn: text('urgentSourceTopicArn'),
       operatorRoleArns: list('operatorRoleArns'),
+      allowCrossAccountOperators: boolean('allowCrossAccountOperators'),
       keyEncryptionKeyArn: text('keyEncryptionKeyArn'),
       revocation: {
         apiUrl: text('apiUrl'),
@@ -136,6 +145,11 @@ export function settingsFromContext(node: Node): { stackName: string; props: Tok
         alarmEmail: text('alarmEmail'),
         dashboard: boolean('dashboard'),
         dashboardName: text('dashboardName'),
+        eventSources: list('eventSources'),
+        urgentEventSources: list('urgentEventSources'),
+        producerRoleArns: list('producerRoleArns'),
+        deployRoleArn: text('deployRoleArn'),
+        alreadyDeadAlarmTokens: number('alreadyDeadAlarmTokens'),
       },
     },
   };

@@ -2,7 +2,7 @@ import { Annotations, FeatureFlags, Names, Stack } from 'aws-cdk-lib';
 import { type EventPattern, type IEventBus, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { type IPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterOrPolicy, type ITopic, SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SNS_SUBSCRIPTIONS_SQS_DECRYPTION_POLICY } from 'aws-cdk-lib/cx-api';
@@ -26,11 +26,33 @@ const NOT_URGENT = [
   { priority: [{ exists: false }] },
 ];
 
-/** EventBridge patterns of the two rules: the request is the event's `detail`. */
-export const EVENT_PATTERNS: Readonly<Record<'urgent' | 'routine', EventPattern>> = {
-  urgent: { detailType: [REVOCATION_EVENT_DETAIL_TYPE], detail: { priority: URGENT } },
-  routine: { detailType: [REVOCATION_EVENT_DETAIL_TYPE], detail: { $or: NOT_URGENT } },
-};
+/**
+ * EventBridge patterns of the two rules (the request is the event's `detail`), for the allowed
+ * sources: urgent events of an urgent source go to the urgent queue; every other event of an allowed
+ * source goes to the routine queue; events of any other source match neither rule. Undefined when a
+ * lane has no source.
+ */
+export function eventPatterns(
+  eventSources: readonly string[],
+  urgentEventSources: readonly string[],
+): Readonly<Record<'urgent' | 'routine', EventPattern | undefined>> {
+  const detailType = [REVOCATION_EVENT_DETAIL_TYPE];
+  const urgent = [...new Set(urgentEventSources)];
+  const routineOnly = [...new Set(eventSources)].filter((source) => !urgent.includes(source));
+  const routine: Record<string, unknown>[] = [
+    ...(routineOnly.length === 0 ? [] : [{ source: routineOnly }]),
+    ...(urgent.length === 0 ? [] : NOT_URGENT.map((condition) => ({ source: urgent, detail: condition }))),
+  ];
+  return {
+    urgent: urgent.length === 0 ? undefined : { detailType, source: urgent, detail: { priority: URGENT } },
+    routine:
+      routine.length === 0
+        ? undefined
+        : routine.length === 1
+          ? { detailType, ...routine[0] }
+          : ({ detailType, $or: routine } as EventPattern),
+  };
+}
 
 export interface ProducersProps {
   readonly routineQueue: IQueue;
@@ -41,13 +63,20 @@ export interface ProducersProps {
   /** The dead-letter queue's key, if any. */
   readonly deadLetterKey: IKey | undefined;
   readonly eventBus: IEventBus | undefined;
+  /** Sources whose events are routed (see `eventPatterns`). */
+  readonly eventSources: readonly string[];
+  readonly urgentEventSources: readonly string[];
+  /** Feeds the routine queue only. */
   readonly sourceTopic: ITopic | undefined;
+  /** Feeds the urgent queue only. */
+  readonly urgentSourceTopic: ITopic | undefined;
 }
 
 /**
- * Optional managed producers: EventBridge rules and SNS subscriptions that route each request by its
- * `priority` (`urgent` to the urgent queue, anything else to the routine queue). Deliveries that fail
- * land in the dead-letter queue, where operators already look.
+ * Optional managed producers: EventBridge rules that route the events of allowed sources (urgent ones
+ * of an urgent source to the urgent queue, the rest to the routine queue), and SNS subscriptions, one
+ * topic per lane. A publisher cannot jump the queue: the lane is the queue it was allowed to reach.
+ * Deliveries that fail land in the dead-letter queue, where operators already look.
  *
  * The services get only what delivery needs: sqs:SendMessage on the queues, and kms:GenerateDataKey and
  * kms:Decrypt on the keys, each scoped by `aws:SourceArn` to the rule or the topic (and by
@@ -59,7 +88,10 @@ export class Producers extends Construct {
   constructor(scope: Construct, id: string, props: ProducersProps) {
     super(scope, id);
     this.rules = props.eventBus === undefined ? [] : this.#routeEvents(props, props.eventBus);
-    if (props.sourceTopic !== undefined) this.#subscribe(props, props.sourceTopic);
+    if (props.sourceTopic !== undefined) this.#subscribe(props, props.sourceTopic, props.routineQueue);
+    if (props.urgentSourceTopic !== undefined) {
+      this.#subscribe(props, props.urgentSourceTopic, props.urgentQueue);
+    }
   }
 
   #routeEvents(props: ProducersProps, eventBus: IEventBus): Rule[] {
@@ -100,9 +132,14 @@ export class Producers extends Construct {
       return rule;
     };
     // The routine rule keeps the id of the single rule it replaces.
+    const patterns = eventPatterns(props.eventSources, props.urgentEventSources);
     return [
-      route('RevocationRequests', props.routineQueue, EVENT_PATTERNS.routine, 'routine'),
-      route('UrgentRevocationRequests', props.urgentQueue, EVENT_PATTERNS.urgent, 'urgent'),
+      ...(patterns.routine === undefined
+        ? []
+        : [route('RevocationRequests', props.routineQueue, patterns.routine, 'routine')]),
+      ...(patterns.urgent === undefined
+        ? []
+        : [route('UrgentRevocationRequests', props.urgentQueue, patterns.urgent, 'urgent')]),
     ];
   }
 
@@ -118,21 +155,11 @@ export class Producers extends Construct {
     };
   }
 
-  #subscribe(props: ProducersProps, topic: ITopic): void {
-    // Filtering on the body needs a JSON object: SNS drops any other body for both subscriptions (the
-    // SourceTopicBodyNotJson alarm reports it).
-    topic.addSubscription(
-      new SqsSubscription(props.routineQueue, {
-        deadLetterQueue: props.deadLetterQueue,
-        filterPolicyWithMessageBody: { $or: FilterOrPolicy.filter(new SubscriptionFilter(NOT_URGENT)) },
-      }),
-    );
-    topic.addSubscription(
-      new SqsSubscription(props.urgentQueue, {
-        deadLetterQueue: props.deadLetterQueue,
-        filterPolicyWithMessageBody: { priority: FilterOrPolicy.filter(new SubscriptionFilter(URGENT)) },
-      }),
-    );
+  /** Subscribes one queue to a topic: every notification goes to that queue (its lane), none to the other. */
+  #subscribe(props: ProducersProps, topic: ITopic, queue: IQueue): void {
+    // Raw messages are not enabled: the queue gets the SNS envelope, which the functions unwrap; a
+    // body that is not a request is parked with its reason, never dropped.
+    topic.addSubscription(new SqsSubscription(queue, { deadLetterQueue: props.deadLetterQueue }));
     // SqsSubscription grants SNS the source queues' key (scoped to the topic when the feature flag is on)
     // and lets it send to the dead-letter queue; its key is added here.
     allowDelivery(props.deadLetterKey, new ServicePrincipal('sns.amazonaws.com'), {

@@ -46,10 +46,22 @@ const DLQ_TOOL_ACTIONS = [
   'sqs:ChangeMessageVisibility',
   'sqs:GetQueueAttributes',
   'sqs:ListDeadLetterSourceQueues',
-  'sqs:StartMessageMoveTask',
-  'sqs:ListMessageMoveTasks',
-  'sqs:CancelMessageMoveTask',
 ];
+
+/**
+ * Actions that change where a queue's messages go, who may read them, or whether the queue exists:
+ * with `SetQueueAttributes` a principal could point a source queue's redrive policy at its own queue
+ * (maxReceiveCount 1) and have the next receives move waiting tokens there; a move task does the
+ * same for the dead-letter queue. Denied to all but the deploying role (`denyChangesExcept`).
+ */
+export const CHANGE_ACTIONS = [
+  'sqs:SetQueueAttributes',
+  'sqs:DeleteQueue',
+  'sqs:StartMessageMoveTask',
+  'sqs:CancelMessageMoveTask',
+  'sqs:AddPermission',
+  'sqs:RemovePermission',
+] as const;
 
 /**
  * The routine queue, the urgent queue and their shared dead-letter queue: encrypted, SSL only, redrive
@@ -79,21 +91,7 @@ export class RevocationQueues extends Construct {
       );
       this.key.applyRemovalPolicy(props.removalPolicy);
       this.deadLetterKey.applyRemovalPolicy(props.removalPolicy);
-      // Producers of this account send with their own IAM permission (grantEnqueue), through SQS only.
-      this.key.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'SendingThroughSqsForPrincipalsOfThisAccount',
-          principals: [new AccountRootPrincipal()],
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': sqsViaService(this),
-              'kms:CallerAccount': Stack.of(this).account,
-            },
-          },
-        }),
-      );
+      // No statement for the account as a whole: producers are named one by one (grantSend).
     }
     const encryption = (key: Key | undefined) =>
       key === undefined
@@ -148,24 +146,83 @@ export class RevocationQueues extends Construct {
     });
   }
 
+  /** Producers named in the source key's policy so far (statement ids). */
+  #producers = 0;
+
   /**
    * Lets a producer send to the given queues: sqs:SendMessage, and on the source queues' key the two
    * calls SQS makes for a sender (kms:GenerateDataKey, and kms:Decrypt to check a new data key), only
-   * through SQS. Reading is denied by the queue policies whatever else the producer holds.
+   * through SQS. The key policy names the producer itself; one in another stack (naming it would be a
+   * cross-stack reference, and a cycle) is admitted by a statement for this account limited to the
+   * ARNs in `producerRoleArns`, which must then list it. Reading is denied by the queue policies
+   * whatever else the producer holds.
    */
-  grantSend(queues: readonly IQueue[], grantee: IGrantable): Grant {
+  grantSend(queues: readonly IQueue[], grantee: IGrantable, producerRoleArns: readonly string[]): Grant {
     const grant = Grant.addToPrincipal({
       grantee,
       actions: ['sqs:SendMessage'],
       resourceArns: queues.map((q) => q.queueArn),
     });
-    if (this.key === undefined) return grant;
+    const key = this.key;
+    if (key === undefined) return grant;
+    const sending = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+    const elsewhere = Construct.isConstruct(grantee) && Stack.of(grantee) !== Stack.of(this);
+    if (!elsewhere) {
+      this.#producers += 1;
+      allowThroughSqs(
+        key,
+        `ProducerSendsThroughSqs${this.#producers}`,
+        [grantee.grantPrincipal],
+        [...sending],
+      );
+    } else if (producerRoleArns.length === 0) {
+      throw new Error(
+        `TokenRevocation: ${grantee.node.path} is in another stack: list its role ARN in producerRoleArns so that the queue key can admit it without a cross-stack reference`,
+      );
+    } else if (!this.#producerArnsAdmitted) {
+      this.#producerArnsAdmitted = true;
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'ProducersOfOtherStacksSendThroughSqs',
+          principals: [new AccountRootPrincipal()],
+          actions: [...sending],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': sqsViaService(this),
+              'kms:CallerAccount': Stack.of(this).account,
+            },
+            ArnEquals: { 'aws:PrincipalArn': [...producerRoleArns] },
+          },
+        }),
+      );
+    }
+    // The producer's own IAM policy too: needed when the key policy admits it through the account.
     return grant.combine(
       Grant.addToPrincipal({
         grantee,
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resourceArns: [this.key.keyArn],
+        actions: [...sending],
+        resourceArns: [key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': sqsViaService(this) } },
+      }),
+    );
+  }
+  #producerArnsAdmitted = false;
+
+  /**
+   * Denies changing the queue (its attributes, redrive and policy included), deleting it and moving its
+   * messages to every principal but `deployRoleArn` (the role CloudFormation deploys with), whatever
+   * their IAM policies allow. Break-glass: a deployment through that role (infra/README.md).
+   */
+  static denyChangesExcept(queue: IQueue, deployRoleArn: string): void {
+    queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheDeployingRoleChangesTheQueue',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...CHANGE_ACTIONS],
+        resources: [queue.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': deployRoleArn } },
       }),
     );
   }

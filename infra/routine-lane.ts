@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -8,6 +8,7 @@ import {
   type IScheduleTarget,
   Schedule,
   ScheduleExpression,
+  ScheduleGroup,
   ScheduleTargetInput,
   TimeWindow,
 } from 'aws-cdk-lib/aws-scheduler';
@@ -89,17 +90,30 @@ export class RoutineLane extends Construct {
       onFailure: new SqsDestination(this.scheduleDeadLetterQueue),
     });
 
-    const schedulerRole = this.#schedulerRole();
+    // A schedule group of its own, and fixed names: the scheduler role trusts this one schedule only
+    // (its ARN, known before the schedule exists, so no reference cycle).
+    const scheduleName = Names.uniqueResourceName(this, { maxLength: 64 });
+    const group = new ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: Names.uniqueResourceName(this, { maxLength: 58 }),
+    });
+    const schedulerRole = this.#schedulerRole(group.scheduleGroupName, scheduleName);
     this.schedule = new Schedule(this, 'Schedule', {
+      scheduleName,
+      scheduleGroup: group,
       schedule: ScheduleExpression.rate(props.tick),
       timeWindow: TimeWindow.off(),
       description: 'Runs the token revocation routine consumer',
       target: this.#target(schedulerRole, props.tick),
     });
+    // The group is named, not referenced: make CloudFormation create it first.
+    this.schedule.node.addDependency(group);
   }
 
-  /** The role the schedule assumes: invoke this one function (no version wildcard), record failed ticks. */
-  #schedulerRole(): Role {
+  /**
+   * The role the schedule assumes, trusted by this one schedule only: invoke this one function (no
+   * version wildcard), record failed ticks.
+   */
+  #schedulerRole(groupName: string, scheduleName: string): Role {
     const stack = Stack.of(this);
     const role = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
@@ -108,8 +122,8 @@ export class RoutineLane extends Construct {
             'aws:SourceAccount': stack.account,
             'aws:SourceArn': stack.formatArn({
               service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
+              resource: 'schedule',
+              resourceName: `${groupName}/${scheduleName}`,
             }),
           },
         },

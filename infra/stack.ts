@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -10,12 +10,20 @@ export interface TokenRevocationStackProps extends StackProps {
   /** The construct's settings (see TokenRevocationProps for each default). @default - all defaults */
   readonly revocation?: Omit<
     TokenRevocationProps,
-    'eventBus' | 'sourceTopic' | 'keyEncryptionKey' | 'operatorRoles'
+    'eventBus' | 'sourceTopic' | 'urgentSourceTopic' | 'keyEncryptionKey' | 'operatorRoles'
   >;
   /** Name of an existing EventBridge bus whose `TokenRevocationRequested` events feed the queues. @default - no rule */
   readonly eventBusName?: string;
-  /** ARN of an existing SNS topic whose notifications feed the queues. @default - no subscription */
+  /** ARN of an existing SNS topic whose notifications feed the routine queue. @default - no subscription */
   readonly sourceTopicArn?: string;
+  /** ARN of an existing SNS topic whose notifications feed the urgent queue. @default - no subscription */
+  readonly urgentSourceTopicArn?: string;
+  /**
+   * Allow operator roles of another account (their queue and key policy statements then trust that
+   * account's role). Without it such a role is an error.
+   * @default false
+   */
+  readonly allowCrossAccountOperators?: boolean;
   /**
    * ARNs (path included) of the roles that may list and replay the dead-letter queue.
    * @default - none: nobody can read the dead-letter queue
@@ -50,14 +58,20 @@ export class TokenRevocationStack extends Stack {
       if (!Token.isUnresolved(arn) && !ROLE_ARN.test(arn)) {
         throw new Error(`TokenRevocationStack: operatorRoleArns: "${arn}" is not an IAM role ARN`);
       }
+      this.#checkOperatorAccount(arn, props.allowCrossAccountOperators === true);
       return Role.fromRoleArn(this, `Operator${index}`, arn, { mutable: false });
     });
+    const urgentSourceTopic =
+      props.urgentSourceTopicArn === undefined
+        ? undefined
+        : Topic.fromTopicArn(this, 'UrgentSourceTopic', props.urgentSourceTopicArn);
     const revocation = new TokenRevocation(this, 'TokenRevocation', {
       ...props.revocation,
       operatorRoles,
       ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
       ...(eventBus ? { eventBus } : {}),
       ...(sourceTopic ? { sourceTopic } : {}),
+      ...(urgentSourceTopic ? { urgentSourceTopic } : {}),
     });
     this.revocation = revocation;
 
@@ -104,6 +118,11 @@ export class TokenRevocationStack extends Stack {
         description:
           "The functions' log groups, which hold the audit trail: token-revoker audit --log-group (or AUDIT_LOG_GROUPS)",
       },
+      ParkingKeySecretArn: {
+        value: revocation.parkingKey.secretArn,
+        description:
+          'The key that seals parked messages: token-revoker dlq --parking-key-secret (operator roles only)',
+      },
     };
     if (revocation.dashboardName !== undefined) {
       outputs.DashboardName = {
@@ -112,5 +131,21 @@ export class TokenRevocationStack extends Stack {
       };
     }
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
+  }
+
+  /** An operator role of another account is an error unless allowed, and a warning when it is. */
+  #checkOperatorAccount(arn: string, allowed: boolean): void {
+    const account = Token.isUnresolved(arn) ? undefined : arn.split(':')[4];
+    if (account === undefined || Token.isUnresolved(this.account)) return;
+    if (account === this.account) return;
+    if (!allowed) {
+      throw new Error(
+        `TokenRevocationStack: operatorRoleArns: "${arn}" is in account ${account}, not ${this.account}: set allowCrossAccountOperators (context allowCrossAccountOperators=true) to let another account read the dead-letter queue`,
+      );
+    }
+    Annotations.of(this).addWarningV2(
+      'token-revoker:cross-account-operator',
+      `Operator role ${arn} is in another account (${account}): it may read and replay the dead-letter queue and read the parking key.`,
+    );
   }
 }

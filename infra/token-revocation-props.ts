@@ -176,10 +176,45 @@ export interface TokenRevocationProps {
   readonly metricsNamespace?: string;
 
   // --- Producers ----------------------------------------------------------------------------------
-  /** Route `TokenRevocationRequested` events from this bus to the queues (by `detail.priority`). @default - no rule */
+  /** Route `TokenRevocationRequested` events from this bus (only from `eventSources` and `urgentEventSources`). @default - no rule */
   readonly eventBus?: IEventBus;
-  /** Subscribe the queues to this SNS topic (by the body's `priority`). @default - no subscription */
+  /** Subscribe the routine queue (only) to this SNS topic. @default - no subscription */
   readonly sourceTopic?: ITopic;
+
+  // --- Who may send, route and change (security review 2) -----------------------------------------
+  /**
+   * `source` values whose `TokenRevocationRequested` events on `eventBus` go to the routine queue
+   * (whatever their `priority`, unless the source is also in `urgentEventSources`). Events from any
+   * other source match no rule. Required with `eventBus`.
+   * @default - none
+   */
+  readonly eventSources?: readonly string[];
+  /**
+   * `source` values allowed to use the urgent lane: their events with `priority: "urgent"` go to the
+   * urgent queue (the rest to the routine queue).
+   * @default - none: no event reaches the urgent queue
+   */
+  readonly urgentEventSources?: readonly string[];
+  /** Subscribe the urgent queue (only) to this SNS topic. @default - no subscription */
+  readonly urgentSourceTopic?: ITopic;
+  /**
+   * ARNs of producer roles in other stacks that `grantEnqueue` / `grantUrgentEnqueue` are called for:
+   * the queue key admits them by ARN (naming the role itself would be a cross-stack reference).
+   * @default - none: producers in other stacks cannot be granted
+   */
+  readonly producerRoleArns?: readonly string[];
+  /**
+   * The only principal allowed to change the queues (attributes, redrive and policies), delete them or
+   * move their messages: the role CloudFormation deploys with.
+   * @default - the CDK bootstrap's CloudFormation execution role of the stack's synthesizer
+   */
+  readonly deployRoleArn?: string;
+  /**
+   * TokensAlreadyDeadSpike alarm: this many tokens the API reported already dead in 5 minutes (random
+   * or replayed tokens spend quota).
+   * @default 500
+   */
+  readonly alreadyDeadAlarmTokens?: number;
 
   // --- Alarms and dashboard -----------------------------------------------------------------------
   /** Backlog alarm: the oldest routine message has waited this long (more than maxDefer). @default Duration.minutes(20) */
@@ -240,6 +275,11 @@ export interface ResolvedProps {
   readonly urgentMaxMessageAge: Duration;
   readonly dailyQuota: number;
   readonly quotaAlarmFraction: number;
+  readonly eventSources: readonly string[];
+  readonly urgentEventSources: readonly string[];
+  readonly producerRoleArns: readonly string[];
+  readonly deployRoleArn: string | undefined;
+  readonly alreadyDeadAlarmTokens: number;
   /** Derived: visibility timeout of the urgent queue (6 x function timeout + batching window). */
   readonly visibilityTimeout: Duration;
   /** Derived: the routine queue's default visibility timeout (a run plus a tick). */
@@ -364,7 +404,38 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     urgentMaxMessageAge,
     dailyQuota,
     quotaAlarmFraction,
+    ...resolveSecurity(props),
     visibilityTimeout: Duration.seconds(visibility),
+  };
+}
+
+/** Sources, producers, the deploying role and the already-dead alarm (security review 2), checked. */
+function resolveSecurity(props: TokenRevocationProps) {
+  const eventSources = props.eventSources ?? [];
+  const urgentEventSources = props.urgentEventSources ?? [];
+  check(
+    props.eventBus === undefined || eventSources.length + urgentEventSources.length > 0,
+    'eventBus needs eventSources (and, for the urgent lane, urgentEventSources): the sources whose events are routed',
+  );
+  for (const [name, list] of [
+    ['eventSources', eventSources],
+    ['urgentEventSources', urgentEventSources],
+  ] as const) {
+    for (const source of list) {
+      check(source.trim() !== '' && source.length <= 256, `${name}: "${source}" is not an event source`);
+    }
+  }
+  const alreadyDeadAlarmTokens = props.alreadyDeadAlarmTokens ?? 500;
+  check(
+    isInteger(alreadyDeadAlarmTokens, 1, Number.MAX_SAFE_INTEGER),
+    `alreadyDeadAlarmTokens must be a positive integer, got ${alreadyDeadAlarmTokens}`,
+  );
+  return {
+    eventSources,
+    urgentEventSources,
+    producerRoleArns: props.producerRoleArns ?? [],
+    deployRoleArn: props.deployRoleArn,
+    alreadyDeadAlarmTokens,
   };
 }
 

@@ -1,14 +1,13 @@
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type Grant, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { MetricType } from 'aws-cdk-lib/aws-lambda';
+import { type IFunction, Function as LambdaFunction, MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
@@ -18,6 +17,7 @@ import { AlarmTopic } from './alarm-topic';
 import { RevocationAlarms } from './alarms';
 import { ControlTable } from './control-table';
 import { RevocationDashboard } from './dashboard';
+import { ParkingKey } from './parking-key';
 import { Producers } from './producers';
 import { RevocationQueues } from './queues';
 import { RevocationFunction } from './revocation-function';
@@ -32,7 +32,8 @@ export type { HandlerLogLevel, TokenRevocationProps } from './token-revocation-p
  * - routine: the routine queue, drained every tick by a scheduled single consumer that fills calls;
  * - urgent: the urgent queue, drained at once by the SQS-triggered handler.
  * Encrypted queues (the dead-letter queue with its own key), optional EventBridge and SNS producers
- * routed by `priority`, alarms to one topic, and a dashboard. Producers get access with `grantEnqueue`.
+ * routed by lane (source allow-lists, one topic per lane), alarms to one topic, and a dashboard.
+ * Producers get access to one lane with `grantEnqueue` (routine) or `grantUrgentEnqueue` (urgent).
  */
 export class TokenRevocation extends Construct {
   /** The routine queue (where requests go by default), drained by the scheduled consumer. */
@@ -58,6 +59,8 @@ export class TokenRevocation extends Construct {
    * searches (kept `logRetention`, one year by default).
    */
   readonly logGroups: readonly ILogGroup[];
+  /** The secret holding the key that seals parked messages (stack output ParkingKeySecretArn). */
+  readonly parkingKey: ISecret;
   /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
   /** Every alarm goes here. */
@@ -150,6 +153,25 @@ export class TokenRevocation extends Construct {
     this.#queues.denyReadingExcept(this.queue, [this.consumerRole]);
     this.#queues.denyReadingExcept(this.urgentQueue, [this.role]);
     this.#queues.denyReadingExcept(this.deadLetterQueue, resolved.operatorRoles);
+    // Nobody but the deploying role may redirect, delete or empty a queue by moving its messages.
+    const deployRoleArn = resolved.deployRoleArn ?? bootstrapDeployRoleArn(this);
+    for (const queue of [
+      this.queue,
+      this.urgentQueue,
+      this.deadLetterQueue,
+      routine.scheduleDeadLetterQueue,
+    ]) {
+      RevocationQueues.denyChangesExcept(queue, deployRoleArn);
+    }
+    // The key that seals parked messages: only the functions and the operators read it.
+    this.parkingKey = new ParkingKey(this, 'ParkingKey', {
+      functionRoles,
+      operatorRoles: resolved.operatorRoles,
+    }).secret;
+    for (const fn of [this.function, this.consumer]) {
+      if (fn instanceof LambdaFunction)
+        fn.addEnvironment('PARKED_MESSAGE_KEY_SECRET_ID', this.parkingKey.secretArn);
+    }
     this.#grantAppKeyRead(resolved, functionRoles);
     this.#acknowledgeFunctionFindings();
 
@@ -160,7 +182,10 @@ export class TokenRevocation extends Construct {
       key: this.#queues.key,
       deadLetterKey: this.#queues.deadLetterKey,
       eventBus: props.eventBus,
+      eventSources: resolved.eventSources,
+      urgentEventSources: resolved.urgentEventSources,
       sourceTopic: props.sourceTopic,
+      urgentSourceTopic: props.urgentSourceTopic,
     });
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail }).topic;
@@ -172,7 +197,6 @@ export class TokenRevocation extends Construct {
       function: this.function,
       consumer: this.consumer,
       topic: this.alarmTopic,
-      sourceTopic: props.sourceTopic,
     }).alarms;
     if (props.dashboard === false && props.dashboardName !== undefined) {
       throw new Error('TokenRevocation: dashboardName is set but dashboard is false: drop one of them');
@@ -192,11 +216,21 @@ export class TokenRevocation extends Construct {
   }
 
   /**
-   * Lets a producer send revocation requests to both queues (routine and urgent): sqs:SendMessage and
-   * the KMS use it needs, through SQS only. Producers cannot read the queues.
+   * Lets a producer send routine revocation requests (the routine queue only): sqs:SendMessage and the
+   * KMS use it needs, through SQS only, with the producer named in the key policy. Producers cannot
+   * read the queues. A producer in another stack must be listed in `producerRoleArns`.
    */
   grantEnqueue(grantee: IGrantable): Grant {
-    return this.#queues.grantSend([this.queue, this.urgentQueue], grantee);
+    return this.#queues.grantSend([this.queue], grantee, this.resolvedProps.producerRoleArns);
+  }
+
+  /**
+   * Lets a producer send urgent revocation requests (the urgent queue only), as `grantEnqueue` does for
+   * the routine queue. Grant it only to producers that revoke leaks: the urgent lane spends the quota
+   * first.
+   */
+  grantUrgentEnqueue(grantee: IGrantable): Grant {
+    return this.#queues.grantSend([this.urgentQueue], grantee, this.resolvedProps.producerRoleArns);
   }
 
   /** The environment the urgent handler documents (functions/revoke-tokens/config.ts). Never the key itself. */
@@ -250,7 +284,12 @@ export class TokenRevocation extends Construct {
       const parameter = StringParameter.fromSecureStringParameterAttributes(this, 'AppKeyParameter', {
         parameterName: s.keyParameterName,
       });
-      for (const role of roles) parameter.grantRead(role);
+      // GetParameter only: grantRead would add GetParameterHistory, which reads the keys it replaced.
+      for (const role of roles) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }),
+        );
+      }
       decryptVia('ssm');
     } else {
       Annotations.of(this).addWarningV2(
@@ -279,4 +318,22 @@ export class TokenRevocation extends Construct {
       },
     );
   }
+}
+
+/**
+ * The role CloudFormation deploys with: the CDK bootstrap's execution role when the stack uses the
+ * default synthesizer, else the same name with the default qualifier (pass `deployRoleArn` then).
+ */
+function bootstrapDeployRoleArn(scope: Construct): string {
+  const stack = Stack.of(scope);
+  // The synthesizer's ARN holds ${AWS::Partition}-style placeholders (for its asset manifest): Fn::Sub.
+  if (stack.synthesizer instanceof DefaultStackSynthesizer) {
+    return Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn);
+  }
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${stack.account}-${stack.region}`,
+  });
 }

@@ -51,11 +51,24 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     command.configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(withoutArguments(text)),
     });
     for (const sub of command.commands) exitOverride(sub);
   };
   exitOverride(program);
   return program;
+}
+
+/**
+ * A usage error without the arguments commander quotes in it ("unknown option '-…'", "unknown command
+ * '…'"): with --allow-token-args, any argument may be a token, a token may start with `-`, and what is
+ * printed stays in terminals and CI logs. Only its length is kept.
+ */
+export function withoutArguments(text: string): string {
+  return text.replace(
+    /'([^'\n]*)'/g,
+    (_, argument: string) => `(an argument of ${argument.length} characters, not shown)`,
+  );
 }
 
 /** Runs the CLI; resolves with the exit status. Errors become one line on stderr (and JSON with --json). */

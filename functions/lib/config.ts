@@ -57,6 +57,11 @@ export interface HandlerConfig {
   readonly controlTableName: string | undefined;
   /** AWS_ENDPOINT_URL_DYNAMODB: explicit DynamoDB endpoint (local servers). @default the SDK's regional endpoint */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * PARKED_MESSAGE_KEY (the key itself: local use) or PARKED_MESSAGE_KEY_SECRET_ID (a Secrets Manager
+   * secret): the key that seals parked messages (decision record 0005). @default none: parked messages are not sealed
+   */
+  readonly parkingKeySource: KeySource;
   /** POWERTOOLS_SERVICE_NAME. @default 'token-revoker' */
   readonly serviceName: string;
   /** POWERTOOLS_METRICS_NAMESPACE. @default 'TokenRevoker' */
@@ -87,6 +92,18 @@ function readKeySource(env: Env): KeySource {
   if (env.STACKEXCHANGE_KEY_PARAMETER_NAME) {
     return { kind: 'parameter', parameterName: env.STACKEXCHANGE_KEY_PARAMETER_NAME };
   }
+  return { kind: 'none' };
+}
+
+function readParkingKeySource(env: Env): KeySource {
+  if (env.PARKED_MESSAGE_KEY && env.PARKED_MESSAGE_KEY_SECRET_ID) {
+    throw new ConfigurationError(
+      'PARKED_MESSAGE_KEY, PARKED_MESSAGE_KEY_SECRET_ID',
+      'set at most one way to provide the parking key',
+    );
+  }
+  if (env.PARKED_MESSAGE_KEY) return { kind: 'plain', key: env.PARKED_MESSAGE_KEY };
+  if (env.PARKED_MESSAGE_KEY_SECRET_ID) return { kind: 'secret', secretId: env.PARKED_MESSAGE_KEY_SECRET_ID };
   return { kind: 'none' };
 }
 
@@ -125,6 +142,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     urgentReserveCalls,
     controlTableName: env.CONTROL_TABLE_NAME || undefined,
     dynamodbEndpoint: dynamodbEndpoint && checkSqsEndpoint(dynamodbEndpoint, 'AWS_ENDPOINT_URL_DYNAMODB'),
+    parkingKeySource: readParkingKeySource(env),
     serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
   };

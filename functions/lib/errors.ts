@@ -217,6 +217,25 @@ export class BatchFailedError extends TokenRevokerError {
   }
 }
 
+/**
+ * A step failed in a way it never should (a bug, not input): contained where it happened, its tokens or
+ * message retried. The message names the step and the error's class only: the original message may
+ * quote anything (a token included), so it stays in `cause`, never logged.
+ */
+export class UnexpectedError extends TokenRevokerError {
+  override name = 'UnexpectedError';
+  readonly step: string;
+
+  constructor(step: string, cause: unknown) {
+    super(
+      `${step} failed unexpectedly (${cause instanceof Error ? cause.name : typeof cause}); retried`,
+      ErrorCategory.Transient,
+      { cause },
+    );
+    this.step = step;
+  }
+}
+
 /** A short, stable name of an error for metrics and logs: the API's `error_name`, a transport code, or the class name. */
 export function errorNameOf(error: unknown): string {
   if (error instanceof StackExchangeApiError || error instanceof TransportError) return error.errorName;

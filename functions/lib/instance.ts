@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { resolveStoredText } from './app-key';
 import { type AuditTrail, auditTrail } from './audit';
 import { clientFromConfig } from './client-from-config';
 import type { HandlerConfig } from './config';
@@ -6,10 +7,11 @@ import { dynamoControlStore } from './control/dynamo-store';
 import { Governor } from './control/governor';
 import { type ControlStore, memoryControlStore } from './control/store';
 import { type Parker, sqsParker } from './park';
+import { type ParkingKey, parkingKey } from './parked-message';
 import { REFUSE_CLEARTEXT_STEP, refuseCleartext } from './queue-url';
 import type { StackExchangeClient } from './stackexchange/client';
 import { configurationError, createTelemetry, mergeCounts, publishCounts, type Telemetry } from './telemetry';
-import type { Lane } from './telemetry-names';
+import { Lane } from './telemetry-names';
 
 /** What a function instance may be given instead of building it (tests, the local pipeline, benchmarks). */
 export interface InstanceDependencies {
@@ -33,12 +35,18 @@ export interface Instance extends Telemetry {
   stackExchange(lane: Lane): Promise<StackExchangeClient>;
   /** The SQS client, loaded and created on first use. */
   sqs(): Promise<SQSClient>;
-  /** Parks entries in the configured dead-letter queue. */
+  /** Parks entries in the configured dead-letter queue, sealed with the parking key. */
   readonly park: Parker;
   /** The lane's view of the shared control table (budget, pauses, quota). */
   readonly governor: (lane: Lane) => Governor;
   /** Writes one audit line per settled token. */
   readonly auditTrail: AuditTrail;
+  /**
+   * The parking key (decision record 0005), read on first use. One that cannot be read is logged and
+   * counted as a configuration error (`parking_key_unavailable`), and tried again on the next call;
+   * meanwhile messages are parked unsealed rather than not at all.
+   */
+  parkingKey(): Promise<ParkingKey | undefined>;
 }
 
 /** Builds an instance's clients lazily from the configuration: the cold start does no I/O. */
@@ -72,7 +80,26 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
     });
     return sqs;
   };
+  let key: Promise<ParkingKey | undefined> | undefined;
+  const parkingKeyOf = () => {
+    key ??= resolveStoredText(config.parkingKeySource, {
+      what: 'the parking key',
+      secret: 'PARKED_MESSAGE_KEY_SECRET_ID',
+      parameter: 'PARKED_MESSAGE_KEY_SECRET_ID',
+    })
+      .then((text) => (text === undefined ? undefined : parkingKey(text, 'PARKED_MESSAGE_KEY_SECRET_ID')))
+      .catch((error: unknown) => {
+        key = undefined; // try again on the next call
+        logger.error('Cannot read the parking key; parking unsealed', {
+          error: { name: (error as Error).name, message: (error as Error).message },
+        });
+        publishCounts(metrics, mergeCounts(configurationError('parking_key_unavailable')), Lane.Urgent);
+        return undefined;
+      });
+    return key;
+  };
   const park = sqsParker({
+    key: parkingKeyOf,
     queueUrl: config.deadLetterQueueUrl,
     sqs: sqsClient,
     onError: (error, entries) => {
@@ -90,6 +117,7 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
     park,
     governor,
     auditTrail: auditTrail(telemetry.audit ?? logger),
+    parkingKey: parkingKeyOf,
   };
 }
 

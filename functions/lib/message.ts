@@ -1,3 +1,4 @@
+import { isSealedParked, type ParkingKey } from './parked-message';
 import { checkToken, type TokenProblem } from './tokens';
 
 /**
@@ -6,8 +7,16 @@ import { checkToken, type TokenProblem } from './tokens';
  * or `deauthenticate`), `priority` (`routine`, the default, or `urgent`), `reason`, `requestedAt` and
  * `source`. The same object is accepted inside up to MAX_ENVELOPE_DEPTH envelopes: an SNS notification
  * (`Type: "Notification"`, `Message` a JSON string), an EventBridge event (`detail-type` and
- * `detail`), or a message this pipeline parked (its original body, or its parked tokens).
+ * `detail`), or a message this pipeline parked and sealed (its original body, or its parked tokens;
+ * see parked-message.ts: without the parking key, or with a seal that does not verify, a wrapper is
+ * read as a plain request object).
  */
+
+/** How a body is read. */
+export interface ParseOptions {
+  /** The key parked messages are sealed with: only a sealed wrapper is unwrapped. @default undefined (none is) */
+  readonly parkingKey?: ParkingKey;
+}
 
 export const RevocationAction = {
   /** `access-tokens/{tokens}/invalidate`: kills the tokens. */
@@ -137,19 +146,11 @@ function parseJson(text: string, what: string): { ok: true; value: unknown } | F
   }
 }
 
-/** A message the function parked, sent back to the queue as it is (e.g. by a DLQ move task). */
-function isParkedWrapper(object: Record<string, unknown>): boolean {
-  return (
-    typeof object.parkedAt === 'string' &&
-    typeof object.reason === 'string' &&
-    typeof object.sourceMessageId === 'string'
-  );
-}
-
 /** Peels one envelope off, or says there is none. */
 function peel(
   object: Record<string, unknown>,
   path: string,
+  options: ParseOptions,
 ): { envelope: Envelope; inner: unknown } | Failure | undefined {
   if (object.Type === 'Notification' && 'Message' in object) {
     if (typeof object.Message !== 'string') {
@@ -161,7 +162,8 @@ function peel(
     const inner = parseJson(object.Message, `${path}SNS envelope: Message`);
     return inner.ok ? { envelope: 'sns', inner: inner.value } : inner;
   }
-  if (isParkedWrapper(object)) {
+  // A message the function parked, sent back to the queue as it is (e.g. by a DLQ move task).
+  if (isSealedParked(object, options.parkingKey)) {
     // The original request: its body when it could not be read, else its parked tokens.
     if (typeof object.body === 'string') {
       const inner = parseJson(object.body, `${path}parked message: body`);
@@ -175,7 +177,7 @@ function peel(
   return undefined;
 }
 
-function unwrap(body: string): Unwrapped {
+function unwrap(body: string, options: ParseOptions): Unwrapped {
   const parsed = parseJson(body, 'the body');
   if (!parsed.ok) return parsed;
   let current = parsed.value;
@@ -188,7 +190,7 @@ function unwrap(body: string): Unwrapped {
         `${envelopes.length === 0 ? 'the body' : `${path}the request`} is ${describe(current)}, not a JSON object`,
       );
     }
-    const peeled = peel(current, path);
+    const peeled = peel(current, path, options);
     if (peeled === undefined) return { ok: true, object: current, envelopes };
     if ('ok' in peeled) return peeled;
     if (envelopes.length === MAX_ENVELOPE_DEPTH) {
@@ -228,8 +230,8 @@ function readPriority(object: Record<string, unknown>, warnings: string[]): Revo
  * Reads an SQS message body. Never throws: anything unusable comes back with a stable reason and a
  * detail that says what is wrong and where (position, type, length), never quoting the body.
  */
-export function parseMessageBody(body: string): ParsedMessage {
-  const unwrapped = unwrap(body);
+export function parseMessageBody(body: string, options: ParseOptions = {}): ParsedMessage {
+  const unwrapped = unwrap(body, options);
   if (!unwrapped.ok) return unwrapped;
   const { object, envelopes } = unwrapped;
 

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ParkReason, RevocationAction } from './message';
+import { type ParkingKey, sealParked } from './parked-message';
 import { groupForSendBatches } from './send-batches';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
@@ -38,12 +39,43 @@ export const NO_DEAD_LETTER_QUEUE = 'dead_letter_queue_url_missing';
 /** Sends entries to the dead-letter queue; resolves with one result per entry, in order. */
 export type Parker = (entries: readonly ParkEntry[]) => Promise<ParkResult[]>;
 
+/**
+ * A Parker that never rejects and always answers one result per entry: if `park` throws (or answers
+ * the wrong number of results), each entry is tried again on its own, so an entry that breaks it
+ * fails alone (`parked: false`, its message retried) and every other entry still reaches the queue.
+ */
+export function containedParker(park: Parker): Parker {
+  const one = async (entry: ParkEntry): Promise<ParkResult> => {
+    try {
+      const [result] = await park([entry]);
+      return result ?? { entry, parked: false, failure: 'no_result' };
+    } catch (error) {
+      return { entry, parked: false, failure: error instanceof Error ? error.name : 'Error' };
+    }
+  };
+  return async (entries) => {
+    if (entries.length === 0) return [];
+    try {
+      const results = await park(entries);
+      if (results.length === entries.length) return results;
+    } catch {
+      // Tried again one by one below.
+    }
+    const results: ParkResult[] = [];
+    for (const entry of entries) results.push(await one(entry));
+    return results;
+  };
+}
+
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
 const BATCH_BYTES = 200 * 1024;
 
-/** The JSON body of a parked message. */
-export function parkedBody(entry: ParkEntry, now = new Date()): string {
-  return JSON.stringify({ ...entry, parkedAt: now.toISOString() });
+/**
+ * The JSON body of a parked message, sealed with the parking key when there is one (parked-message.ts).
+ * Never throws: parked values may be nested to any depth.
+ */
+export function parkedBody(entry: ParkEntry, now = new Date(), key?: ParkingKey): string {
+  return sealParked({ ...entry, parkedAt: now.toISOString() }, key);
 }
 
 /**
@@ -55,6 +87,8 @@ export function sqsParker(options: {
   /** Creates the client on first use: the happy path never loads the SDK. */
   readonly sqs: () => SQSClient | Promise<SQSClient>;
   readonly onError?: (error: unknown, entries: number) => void;
+  /** The parking key, read on first use; undefined parks unsealed (never taken for parked by the CLI). @default none */
+  readonly key?: () => Promise<ParkingKey | undefined>;
 }): Parker {
   return async (entries) => {
     if (entries.length === 0) return [];
@@ -62,10 +96,26 @@ export function sqsParker(options: {
       options.onError?.(new Error('DEAD_LETTER_QUEUE_URL is not set: cannot park'), entries.length);
       return entries.map((entry) => ({ entry, parked: false, failure: NO_DEAD_LETTER_QUEUE }));
     }
-    const bodies = entries.map((entry) => parkedBody(entry));
     /** Per entry: undefined once SQS accepted it, else why not. */
     const failures: (string | undefined)[] = entries.map(() => 'not_sent');
-    for (const group of groupForSendBatches(bodies, undefined, BATCH_BYTES)) {
+    const key = await options.key?.().catch(() => undefined);
+    const now = new Date();
+    // Each entry on its own: one that cannot be written fails alone (parkedBody never throws today).
+    const bodies = entries.map((entry, index) => {
+      try {
+        return parkedBody(entry, now, key);
+      } catch (error) {
+        failures[index] = error instanceof Error ? error.name : 'Error';
+        options.onError?.(error, 1);
+        return undefined;
+      }
+    });
+    const writable = bodies.flatMap((body, index) => (body === undefined ? [] : [index]));
+    for (const group of groupForSendBatches(
+      bodies.map((body) => body ?? ''),
+      writable,
+      BATCH_BYTES,
+    )) {
       try {
         const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
         const sqs = await options.sqs();

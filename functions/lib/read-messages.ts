@@ -2,12 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   MAX_TOKENS_PER_MESSAGE,
   ParkReason,
+  type ParseOptions,
   parseMessageBody,
   type RevocationAction,
   type RevocationPriority,
 } from './message';
 import type { ParkEntry } from './park';
 import type { QueuedMessage } from './queued-message';
+import { quietLogger } from './quiet-logger';
 import { chunk, fingerprint } from './tokens';
 
 /** The logger methods the steps use: Powertools' Logger. */
@@ -34,9 +36,10 @@ export interface ReadBatch {
 function readMessage(
   message: QueuedMessage,
   logger: StepLogger,
+  options: ParseOptions,
 ): { request?: MessageRequest; toPark: ParkEntry[] } {
   const { messageId, receiveCount } = message;
-  const parsed = parseMessageBody(message.body);
+  const parsed = parseMessageBody(message.body, options);
   if (!parsed.ok) {
     logger.warn('Message rejected', { messageId, reason: parsed.reason, detail: parsed.detail });
     return {
@@ -101,15 +104,21 @@ function readMessage(
 }
 
 /**
- * Reads every message of a batch on its own: one that cannot be read (or that breaks the reader)
- * becomes a park entry and never fails the others.
+ * Reads every message of a batch on its own: one that cannot be read (or that breaks the reader, or
+ * its logging) becomes a park entry of its whole body and never fails the others.
  */
-export function readMessages(messages: readonly QueuedMessage[], logger: StepLogger): ReadBatch {
+export function readMessages(
+  messages: readonly QueuedMessage[],
+  steps: StepLogger,
+  /** The parking key: a message parked and sent back as it is stands for its original request. @default {} */
+  options: ParseOptions = {},
+): ReadBatch {
+  const logger = quietLogger(steps);
   const requests: MessageRequest[] = [];
   const toPark: ParkEntry[] = [];
   for (const message of messages) {
     try {
-      const read = readMessage(message, logger);
+      const read = readMessage(message, logger, options);
       if (read.request !== undefined) requests.push(read.request);
       toPark.push(...read.toPark);
     } catch (error) {

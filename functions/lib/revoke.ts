@@ -1,5 +1,11 @@
 import pLimit from 'p-limit';
-import { type ErrorCategory, errorNameOf, StackExchangeApiError, TokenRevokerError } from './errors';
+import {
+  type ErrorCategory,
+  errorNameOf,
+  StackExchangeApiError,
+  TokenRevokerError,
+  UnexpectedError,
+} from './errors';
 import { RevocationAction } from './message';
 import { ApiMethod } from './stackexchange/api-method';
 import type { ClientEvent, StackExchangeClient } from './stackexchange/client';
@@ -69,8 +75,10 @@ async function revokeAction(
       for (const token of batch) {
         outcomes.set(token, returned.has(token) ? { kind: 'confirmed' } : { kind: 'dead', cause: 'absent' });
       }
-    } catch (error) {
-      if (!(error instanceof TokenRevokerError)) throw error;
+    } catch (thrown) {
+      // Anything but the client's own errors is a bug: it fails this call's tokens only (retried).
+      const error =
+        thrown instanceof TokenRevokerError ? thrown : new UnexpectedError('the API call', thrown);
       const verdict = error instanceof StackExchangeApiError ? error.tokenVerdict : undefined;
       if (verdict?.scope === 'one' && batch.length > 1) {
         const middle = Math.ceil(batch.length / 2);

@@ -6,30 +6,49 @@ import { type Outcomes, outcomeOf } from './revoke';
 import type { Counts } from './telemetry';
 import { fingerprint } from './tokens';
 
-/** Tokens the API refused one by one (`bad_parameter` when alone) are parked with their message. */
+/**
+ * Tokens the API refused one by one (`bad_parameter` when alone) are parked with their message. Each
+ * message on its own: with `onError`, one whose entry cannot be made is reported there (its message
+ * must then be retried) and the others still get theirs; without it, the error is thrown.
+ */
 export function apiRejections(
   requests: readonly MessageRequest[],
   outcomes: Outcomes,
   logger: StepLogger,
+  onError?: (messageId: string, error: unknown) => void,
 ): ParkEntry[] {
   const entries: ParkEntry[] = [];
-  for (const { message, action, tokens } of requests) {
-    const rejected = tokens.filter((token) => outcomeOf(outcomes, action, token)?.kind === 'rejected');
-    if (rejected.length === 0) continue;
-    logger.warn('Tokens rejected by the API', {
-      messageId: message.messageId,
-      fingerprints: rejected.map(fingerprint),
-    });
-    entries.push({
-      reason: ParkReason.RejectedByApi,
-      detail: 'the API answered bad_parameter for each of these tokens on its own',
-      sourceMessageId: message.messageId,
-      tokens: rejected,
-      action,
-      receiveCount: message.receiveCount,
-    });
+  for (const request of requests) {
+    try {
+      const entry = apiRejection(request, outcomes, logger);
+      if (entry !== undefined) entries.push(entry);
+    } catch (error) {
+      if (onError === undefined) throw error;
+      onError(request.message.messageId, error);
+    }
   }
   return entries;
+}
+
+function apiRejection(
+  { message, action, tokens }: MessageRequest,
+  outcomes: Outcomes,
+  logger: StepLogger,
+): ParkEntry | undefined {
+  const rejected = tokens.filter((token) => outcomeOf(outcomes, action, token)?.kind === 'rejected');
+  if (rejected.length === 0) return undefined;
+  logger.warn('Tokens rejected by the API', {
+    messageId: message.messageId,
+    fingerprints: rejected.map(fingerprint),
+  });
+  return {
+    reason: ParkReason.RejectedByApi,
+    detail: 'the API answered bad_parameter for each of these tokens on its own',
+    sourceMessageId: message.messageId,
+    tokens: rejected,
+    action,
+    receiveCount: message.receiveCount,
+  };
 }
 
 /** What becomes of one message once its tokens were revoked and its bad input parked. */
@@ -62,6 +81,16 @@ export function settleMessages(
   const secondsToRevoke: number[] = [];
   let tokensRetried = 0;
   const fates = messageIds.map((messageId): MessageFate => {
+    try {
+      return fateOf(messageId);
+    } catch {
+      // Deciding failed for this message alone (a bug, not input): it is retried, the others settle.
+      return { messageId, fate: 'retry', unfinished: 0, categories: [ErrorCategory.Transient] };
+    }
+  });
+  return { fates, counts: { tokensRetried, secondsToRevoke } };
+
+  function fateOf(messageId: string): MessageFate {
     const request = byId.get(messageId);
     const results = request?.tokens.map((token) => outcomeOf(outcomes, request.action, token)) ?? [];
     const categories = results.flatMap((outcome) =>
@@ -81,6 +110,5 @@ export function settleMessages(
       secondsToRevoke.push(Math.max(0, (now - sentAt) / 1000));
     }
     return { messageId, fate: 'done', unfinished: 0, categories: [] };
-  });
-  return { fates, counts: { tokensRetried, secondsToRevoke } };
+  }
 }

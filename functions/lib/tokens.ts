@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stringifyJson } from './stringify';
 
 /** The most tokens the Stack Exchange API accepts in one access-token call. */
 export const MAX_TOKENS_PER_CALL = 20;
@@ -68,11 +69,20 @@ export const FINGERPRINT_LENGTH = 12;
 /**
  * A short, stable, non-reversible name for a token: the first 12 hex characters of its SHA-256.
  * This is the only way a token may appear in logs, metrics, errors and output.
- * Non-string input (a rejected value) is fingerprinted through its JSON form.
+ * Non-string input (a rejected value) is fingerprinted through its JSON form, at any depth. Never throws.
  */
 export function fingerprint(token: unknown): string {
-  const text = typeof token === 'string' ? token : (JSON.stringify(token) ?? String(token));
-  return createHash('sha256').update(text).digest('hex').slice(0, FINGERPRINT_LENGTH);
+  return createHash('sha256').update(fingerprintText(token)).digest('hex').slice(0, FINGERPRINT_LENGTH);
+}
+
+function fingerprintText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return stringifyJson(value) ?? String(value);
+  } catch {
+    // Not JSON at all (a cycle, a BigInt): no body read with JSON.parse holds one.
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** Splits items into consecutive groups of at most `size`. */

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { callsFor, fitCalls } from '../lib/calls';
+import type { ParkingKey } from '../lib/parked-message';
 import { fromRecord } from '../lib/queued-message';
 import { type MessageRequest, readMessages, type StepLogger } from '../lib/read-messages';
 import { chunk, MAX_TOKENS_PER_CALL } from '../lib/tokens';
@@ -25,8 +26,13 @@ const silent: StepLogger = { debug() {}, info() {}, warn() {}, error() {} };
  * calls fit in `calls` (the calls there is time for, or the budget granted). Records without a token
  * to send (bad input, empty requests) are always taken: they are parked or settled with no call.
  */
-export function chooseRecords(records: readonly SQSRecord[], calls: number): RecordChoice {
-  const read = readMessages(records.map(fromRecord), silent);
+export function chooseRecords(
+  records: readonly SQSRecord[],
+  calls: number,
+  /** The parking key, so that a sealed parked message sent back is counted as its request. @default none */
+  parkingKey?: ParkingKey,
+): RecordChoice {
+  const read = readMessages(records.map(fromRecord), silent, { parkingKey });
   const requests = new Map<string, MessageRequest>(
     read.requests.map((request) => [request.message.messageId, request]),
   );

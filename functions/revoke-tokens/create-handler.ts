@@ -5,6 +5,7 @@ import { publishLaneGauges } from '../lib/control/lane-metrics';
 import { budgetDayEndOf } from '../lib/control/store';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { quietLogger } from '../lib/quiet-logger';
 import { ApiMethod } from '../lib/stackexchange/api-method';
 import { configurationError, mergeCounts, publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
@@ -80,9 +81,10 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
 
     // Only what can go out before the deadline, and what the budget grants; the rest goes back at once.
     const deadline = now + context.getRemainingTimeInMillis() - config.safetyMarginMs;
-    const timely = chooseRecords(event.Records, callsBefore(deadline, config.requestsPerSecond));
+    const parkingKey = await instance.parkingKey();
+    const timely = chooseRecords(event.Records, callsBefore(deadline, config.requestsPerSecond), parkingKey);
     const reserved = gate === undefined ? timely.calls : await governor.reserve(timely.calls);
-    const chosen = reserved < timely.calls ? chooseRecords(timely.take, reserved) : timely;
+    const chosen = reserved < timely.calls ? chooseRecords(timely.take, reserved, parkingKey) : timely;
     const overBudget = chosen === timely ? [] : chosen.rest;
     await Promise.all([hold(timely.rest, 0), hold(overBudget, budgetDayEndOf(now))]);
 
@@ -93,6 +95,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,
       audit: instance.auditTrail,
+      parkingKey,
     });
     const apiPause = client.pausedUntil(ApiMethod.Invalidate);
     await Promise.all([
@@ -114,24 +117,29 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
         error: { name: error instanceof Error ? error.name : 'Error' },
       });
     });
-    logger.info('Batch processed', {
-      records: fates.length,
-      failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
-      givenBack: timely.rest.length + overBudget.length,
-      ...summarize(counts),
-    });
-    publishCounts(
-      metrics,
-      gate === undefined ? mergeCounts(counts, configurationError('control_table_unavailable')) : counts,
-      Lane.Urgent,
-    );
-    publishLaneGauges(metrics, Lane.Urgent, {
-      sqsErrors,
-      budgetCallsSpent: counts.apiCalls,
-      budgetCallsLeft: gate === undefined ? undefined : Math.max(0, gate.callsLeft - counts.apiCalls),
-      budgetExhausted: overBudget.length > 0 ? 1 : 0,
-      pausedRuns: 0,
-    });
+    try {
+      logger.info('Batch processed', {
+        records: fates.length,
+        failedMessages: fates.filter((fate) => fate.fate === 'retry').length,
+        givenBack: timely.rest.length + overBudget.length,
+        ...summarize(counts),
+      });
+      publishCounts(
+        metrics,
+        gate === undefined ? mergeCounts(counts, configurationError('control_table_unavailable')) : counts,
+        Lane.Urgent,
+      );
+      publishLaneGauges(metrics, Lane.Urgent, {
+        sqsErrors,
+        budgetCallsSpent: counts.apiCalls,
+        budgetCallsLeft: gate === undefined ? undefined : Math.max(0, gate.callsLeft - counts.apiCalls),
+        budgetExhausted: overBudget.length > 0 ? 1 : 0,
+        pausedRuns: 0,
+      });
+    } catch (error) {
+      // The batch is done: telemetry that cannot be written must not send it back to be revoked again.
+      quietLogger(logger).error('Batch telemetry not written', { error: (error as Error).name });
+    }
     const given = failures([...timely.rest, ...overBudget]);
     if (fates.length === 0) return { batchItemFailures: given };
     const answered = respond(fates);

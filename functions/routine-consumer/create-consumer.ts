@@ -157,7 +157,16 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
         ? await drain(
             context,
             config,
-            { client, queue, park: instance.park, logger, quota, governor, audit: instance.auditTrail },
+            {
+              client,
+              queue,
+              park: instance.park,
+              logger,
+              quota,
+              governor,
+              audit: instance.auditTrail,
+              parkingKey: await instance.parkingKey(),
+            },
             scheduledTimeOf(event),
           )
         : EMPTY_RUN;

@@ -6,6 +6,7 @@ import { type ApiPause, budgetDayEndOf } from '../lib/control/store';
 import { routineRetryDelaySeconds } from '../lib/limits';
 import { RevocationPriority } from '../lib/message';
 import type { Parker } from '../lib/park';
+import type { ParkingKey } from '../lib/parked-message';
 import { fromMessage } from '../lib/queued-message';
 import { type MessageRequest, readMessages, type StepLogger, tokensByAction } from '../lib/read-messages';
 import { type Outcomes, outcomeOf, revokeTokens } from '../lib/revoke';
@@ -38,6 +39,8 @@ export interface DrainDependencies {
   readonly governor: Governor;
   /** Writes one audit line per settled token. @default none */
   readonly audit?: AuditTrail;
+  /** The key parked messages are sealed with: a sealed one sent back stands for its original request. @default none */
+  readonly parkingKey?: ParkingKey;
 }
 
 export type DrainSettings = Pick<
@@ -253,6 +256,7 @@ export async function drain(
     const read = readMessages(
       batch.map((received) => fromMessage(received.message)),
       deps.logger,
+      { parkingKey: deps.parkingKey },
     );
     const parked = await deps.park(read.toPark);
     deps.audit?.({ lane: Lane.Routine, requests: read.requests, parked });

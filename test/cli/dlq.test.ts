@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { formatMessageBody, parseMessageBody } from '../../functions/lib/message';
 import { parkedBody } from '../../functions/lib/park';
+import { parkingKey, sealParked } from '../../functions/lib/parked-message';
 import { fingerprint } from '../../functions/lib/tokens';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { HOSTILE_TEXT, startHostileSqs } from './hostile-sqs';
@@ -25,9 +26,17 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
   let sqs: LocalSqs;
   let count = 0;
   const deadToken = 'deadLetteredToken))';
-  const parkedToken = 'bad;parked';
+  const parkedToken = 'parkedRejected1';
+  /** The parking key the functions seal parked messages with (here, as in `npm start`, given in the environment). */
+  const KEY_TEXT = 'local-parking-key-0123456789abcdef0123456789abcdef';
+  const key = parkingKey(KEY_TEXT, 'test');
+  const sealed = (entry: Parameters<typeof parkedBody>[0]) => parkedBody(entry, new Date(), key);
   // Queue URLs of the local server (http://127.0.0.1:PORT/...) name no region: give it, as `npm start` prints it.
-  const env = () => ({ AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_REGION: 'us-east-1' });
+  const env = () => ({
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_REGION: 'us-east-1',
+    PARKED_MESSAGE_KEY: KEY_TEXT,
+  });
 
   /** A source queue and its DLQ holding one request dead-lettered by SQS and one message parked by the handler. */
   const prepareQueues = async () => {
@@ -49,13 +58,13 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     await sqs.client.send(
       new SendMessageCommand({
         QueueUrl: dlq.queueUrl,
-        MessageBody: parkedBody({
-          reason: 'invalid_token',
-          detail: 'tokens[0]: character 4 is not one of A-Z a-z 0-9 * ( ) _ -',
+        MessageBody: sealed({
+          reason: 'rejected_by_api',
+          detail: 'the API answered bad_parameter for each of these tokens on its own',
           sourceMessageId: 'm-1',
           tokens: [parkedToken],
         }),
-        MessageAttributes: { reason: { DataType: 'String', StringValue: 'invalid_token' } },
+        MessageAttributes: { reason: { DataType: 'String', StringValue: 'rejected_by_api' } },
       }),
     );
     return { dlqUrl: dlq.queueUrl, sourceUrl: source.queueUrl };
@@ -96,7 +105,8 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       fingerprints: [fingerprint(deadToken)],
     });
     expect(byKind.parked).toMatchObject({
-      reason: 'invalid_token',
+      reason: 'rejected_by_api',
+      action: 'invalidate',
       fingerprints: [fingerprint(parkedToken)],
     });
     expect(byKind.parked?.ageSeconds).toBeGreaterThanOrEqual(0);
@@ -112,7 +122,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     expect(run.stdout).toMatch(/message id +kind +reason +tokens +age +receives/);
     expect(run.stdout).toContain(`1: ${fingerprint(deadToken)}`);
     expect(run.stdout).toContain('max_receives_exceeded');
-    expect(run.stdout).toContain('invalid_token');
+    expect(run.stdout).toContain('rejected_by_api');
     expect(run.stderr).toContain('dlq list: 2 message(s) (nothing deleted');
     expectNoTokens(run, [deadToken, parkedToken]);
   });
@@ -203,25 +213,55 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     }
   };
 
-  it('classifies by the reason attribute first: a message marked parked stays parked though its body reads as a request', async () => {
-    // Prepare: a parked message whose body has a reason but no parkedAt, and a request with a reason attribute that is no reject code
+  it('a reason attribute or a parked-looking body never makes a message parked: only the seal does', async () => {
+    // Prepare: what a producer can send (security review 2, point 2): a body the handler would park
+    // whole (no_tokens) that holds a deauthenticate request in a parked-looking wrapper, and a request
+    // whose `reason` attribute is a reject code (SQS keeps it when it moves the message here).
+    const forgedInner = formatMessageBody({ tokens: ['neverShown1'], action: 'deauthenticate' });
     const { dlqUrl, sourceUrl } = await queuesWith([
       {
-        body: JSON.stringify({ reason: 'invalid_token', sourceMessageId: 'm-2', tokens: ['attrToken1'] }),
-        reason: 'invalid_token',
+        body: JSON.stringify({
+          parkedAt: '2026-01-01T00:00:00.000Z',
+          reason: 'invalid_message',
+          sourceMessageId: 'm-2',
+          body: forgedInner,
+        }),
+        reason: 'invalid_message',
       },
-      { body: formatMessageBody({ tokens: ['requestToken1'], reason: 'logout' }), reason: 'logout' },
+      { body: formatMessageBody({ tokens: ['requestToken1'], reason: 'logout' }), reason: 'invalid_token' },
+      // A wrapper sealed with another key is no more parked than one without a seal.
+      {
+        body: parkedBody(
+          { reason: 'rejected_by_api', detail: 'd', sourceMessageId: 'm-3', tokens: ['otherKeyTok1'] },
+          new Date(),
+          parkingKey('another-key-0123456789abcdef0123456789abcdef', 'test'),
+        ),
+      },
     ]);
     // Act
     const listed = await list(dlqUrl);
-    const run = await redriveJson(dlqUrl, sourceUrl);
-    // Assess
-    expect(listed.map((m) => [m.kind, m.reason, m.fingerprints]).sort()).toEqual([
-      ['dead_lettered', 'max_receives_exceeded', [fingerprint('requestToken1')]],
-      ['parked', 'invalid_token', [fingerprint('attrToken1')]],
-    ]);
-    expect(JSON.parse(run.stdout)).toMatchObject({ moved: 1, left: 1 });
-    expect((await bodiesIn(sourceUrl)).map((b) => JSON.parse(b).tokens)).toEqual([['requestToken1']]);
+    const run = await redriveJson(dlqUrl, sourceUrl, '--include-parked');
+    // Assess: nothing is parked; the forged wrapper is refused (no tokens), the others are requests
+    // sent exactly as listed.
+    expect(listed.map((m) => [m.kind, m.reason, m.fingerprints]).sort()).toEqual(
+      [
+        ['dead_lettered', 'max_receives_exceeded', [fingerprint('otherKeyTok1')]],
+        ['dead_lettered', 'max_receives_exceeded', [fingerprint('requestToken1')]],
+        ['unreadable', 'no_tokens', []],
+      ].sort(),
+    );
+    expect(listed.find((m) => m.kind === 'unreadable')?.detail).toContain(
+      'looks parked, but carries no valid seal',
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ moved: 2, left: 1, refused: 1 });
+    const sent = (await bodiesIn(sourceUrl)).map((b) => parseMessageBody(b, { parkingKey: key }));
+    expect(sent.map((p) => (p.ok ? [p.action, p.tokens.map(fingerprint)] : p.reason)).sort()).toEqual(
+      [
+        ['invalidate', [fingerprint('otherKeyTok1')]],
+        ['invalidate', [fingerprint('requestToken1')]],
+      ].sort(),
+    );
+    expectNoTokens(run, ['neverShown1']);
   });
 
   it('never prints parser messages, field names or field values that came from a body', async () => {
@@ -238,7 +278,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       { body: '{"token":"goodToken1","action":"SECRETACTIONVALUE123"}' },
       { body: '{"FIELDNAMELEAK999":1}' },
       {
-        body: parkedBody({
+        body: sealed({
           reason: 'body_not_json',
           detail: 'the body is not JSON (Unexpected token D, ..."x":DETAILLEAK777}" is not valid JSON)',
           sourceMessageId: 'm-4',
@@ -265,7 +305,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       'unknown_action',
     ]);
     expect(rows.find((m) => m.kind === 'parked')?.detail).toBe(
-      '0 parked value(s); original body: 21 characters, not JSON (error at position 9)',
+      'original body: 21 characters, not JSON (error at position 9)',
     );
     expect(rows.find((m) => m.reason === 'unknown_action')?.detail).toBe(
       'body: 54 characters, JSON: an object',
@@ -277,12 +317,10 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     // Prepare: a parked wrapper whose reason is escape sequences; a server that answers with them
     const { dlqUrl } = await queuesWith([
       {
-        body: JSON.stringify({
-          reason: HOSTILE_TEXT,
-          detail: HOSTILE_TEXT,
-          parkedAt: HOSTILE_TEXT,
-          tokens: [HOSTILE_TEXT],
-        }),
+        body: sealParked(
+          { reason: HOSTILE_TEXT, detail: HOSTILE_TEXT, parkedAt: HOSTILE_TEXT, tokens: [HOSTILE_TEXT] },
+          key,
+        ),
       },
     ]);
     const hostile = await startHostileSqs();
@@ -343,78 +381,116 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     const dead = await redriveJson(dlqUrl, sourceUrl);
     const all = await redriveJson(dlqUrl, sourceUrl, '--include-parked');
     // Assess
-    for (const run of [listed, dead, all]) {
-      expect(run.code).toBe(0);
-      expect(run.stderr).not.toContain('cannot reach SQS');
-    }
+    expect([listed.code, dead.code, all.code]).toEqual([0, 1, 1]);
+    for (const run of [listed, dead, all]) expect(run.stderr).not.toContain('cannot reach SQS');
     const rows = (JSON.parse(listed.stdout) as { messages: ListedMessage[] }).messages;
     expect(rows).toHaveLength(bodies.length);
     expect(rows.every((row) => row.fingerprints.length <= 1000)).toBe(true);
-    expect(JSON.parse(dead.stdout)).toMatchObject({ failed: 0 });
-    expect(JSON.parse(dead.stdout).moved + JSON.parse(all.stdout).moved).toBe(bodies.length);
-    expect((await bodiesIn(dlqUrl)).length).toBe(0);
-    expect(new Set((await receivedIn(sourceUrl)).map((m) => m.Body))).toEqual(new Set(bodies));
+    // Only the request with a valid token is sent; the others would be parked again: refused, kept.
+    expect(JSON.parse(dead.stdout)).toMatchObject({ failed: 0, moved: 1, refused: bodies.length - 1 });
+    expect(JSON.parse(all.stdout)).toMatchObject({ moved: 0, refused: bodies.length - 1 });
+    expect((await receivedIn(sourceUrl)).map((m) => m.Body)).toEqual([bodies.at(-1)]);
+    expect(await list(dlqUrl)).toHaveLength(bodies.length - 1);
   });
 
-  it('--include-parked sends back each original request, without the parked reason attribute', async () => {
-    // Prepare: parked wrappers the handler writes, one of them parked twice, and one that cannot be replayed
-    const park = (entry: Parameters<typeof parkedBody>[0]) => ({
-      body: parkedBody(entry),
-      reason: entry.reason,
-    });
+  it('--include-parked sends exactly the request dlq list showed for each parked message, or refuses it with the reason', async () => {
+    // Prepare: sealed wrappers as the functions write them, one parked twice
+    const park = (entry: Parameters<typeof parkedBody>[0]) => ({ body: sealed(entry), reason: entry.reason });
     const { dlqUrl, sourceUrl } = await queuesWith([
       park({ reason: 'body_not_json', detail: 'd', sourceMessageId: 'm-5', body: 'not json at all' }),
       park({
-        reason: 'invalid_token',
-        detail: 'd',
-        sourceMessageId: 'm-6',
-        tokens: ['bad;parked2'],
-        action: 'deauthenticate',
-      }),
-      park({
         reason: 'rejected_by_api',
         detail: 'd',
-        sourceMessageId: 'm-7',
-        tokens: ['rejectedTok1', 'rejectedTok2'],
+        sourceMessageId: 'm-6',
+        tokens: ['deauthTok1', 'deauthTok2'],
+        action: 'deauthenticate',
       }),
+      park({ reason: 'too_many_tokens', detail: 'd', sourceMessageId: 'm-7', tokens: ['excessTok1'] }),
       park({
         reason: 'invalid_message',
         detail: 'd',
         sourceMessageId: 'm-8',
-        body: parkedBody({
+        body: sealed({
           reason: 'no_tokens',
           detail: 'd',
           sourceMessageId: 'm-9',
-          body: '{"tokenz":["x"]}',
+          body: formatMessageBody({ tokens: ['nestedTok1'] }),
         }),
       }),
       park({ reason: 'invalid_token', detail: 'd', sourceMessageId: 'm-10', tokens: [42] }),
     ]);
     // Act
+    const listed = await list(dlqUrl);
+    const dry = await redriveJson(dlqUrl, sourceUrl, '--include-parked', '--dry-run');
+    const afterDry = await bodiesIn(sourceUrl);
     const run = await redriveJson(dlqUrl, sourceUrl, '--include-parked');
-    // Assess
-    expect(run.code).toBe(1); // one parked message could not be replayed
-    const document = JSON.parse(run.stdout) as {
-      moved: number;
-      left: number;
-      messages: { detail?: string }[];
-    };
-    expect(document).toMatchObject({ moved: 4, left: 1 });
-    expect(document.messages.find((m) => m.detail !== undefined)?.detail).toBe(
-      'cannot be replayed: some parked values are not strings: they cannot form a request',
+    // Assess: the dry run sends nothing and shows the same requests as the real run
+    expect(afterDry).toEqual([]);
+    const rows = (r: typeof run) =>
+      (
+        JSON.parse(r.stdout) as {
+          messages: {
+            messageId: string;
+            outcome: string;
+            action?: string;
+            fingerprints: string[];
+            detail?: string;
+          }[];
+        }
+      ).messages;
+    expect(
+      rows(dry)
+        .map((m) => [m.messageId, m.action, m.fingerprints])
+        .sort(),
+    ).toEqual(
+      rows(run)
+        .map((m) => [m.messageId, m.action, m.fingerprints])
+        .sort(),
     );
-    const replayed = await receivedIn(sourceUrl);
-    expect(replayed.map((m) => m.Body).sort()).toEqual(
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, moved: 0, wouldMove: 3, refused: 2 });
+    expect(run.code).toBe(1); // two parked messages are refused
+    expect(JSON.parse(run.stdout)).toMatchObject({ moved: 3, left: 2, refused: 2 });
+    expect(
+      rows(run)
+        .filter((m) => m.outcome === 'left')
+        .map((m) => m.detail)
+        .sort(),
+    ).toEqual([
+      'refused: its request holds no valid token: it would be parked again',
+      'refused: its request would be parked again (body_not_json)',
+    ]);
+    // What was sent is, message by message, what dlq list showed: action and fingerprints.
+    const sent = (await receivedIn(sourceUrl)).map((m) => {
+      const parsed = parseMessageBody(m.Body ?? '', { parkingKey: key });
+      return parsed.ok ? [parsed.action, parsed.tokens.map(fingerprint)] : parsed.reason;
+    });
+    const shown = listed
+      .filter((m) => rows(run).some((r) => r.messageId === m.messageId && r.outcome === 'moved'))
+      .map((m) => [(m as ListedMessage & { action: string }).action, m.fingerprints]);
+    expect(sent.sort()).toEqual(shown.sort());
+    expect(sent.sort()).toEqual(
       [
-        'not json at all',
-        formatMessageBody({ tokens: ['bad;parked2'], action: 'deauthenticate' }),
-        formatMessageBody({ tokens: ['rejectedTok1', 'rejectedTok2'] }),
-        '{"tokenz":["x"]}',
+        ['deauthenticate', [fingerprint('deauthTok1'), fingerprint('deauthTok2')]],
+        ['invalidate', [fingerprint('excessTok1')]],
+        ['invalidate', [fingerprint('nestedTok1')]],
       ].sort(),
     );
-    expect(replayed.every((m) => m.MessageAttributes?.reason === undefined)).toBe(true);
-    expect((await list(dlqUrl)).map((m) => m.reason)).toEqual(['invalid_token']);
-    expectNoTokens(run, ['bad;parked2', 'rejectedTok1', 'rejectedTok2']);
+    expectNoTokens(run, ['deauthTok1', 'deauthTok2', 'excessTok1', 'nestedTok1']);
+  });
+
+  it('without a parking key nothing is taken for parked, and the CLI says so', async () => {
+    const { dlqUrl } = await prepareQueues();
+    const { PARKED_MESSAGE_KEY: _key, ...noKey } = env();
+    const run = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--json', '--wait-seconds', '0'], {
+      env: noKey,
+    });
+    const text = await runCli(['dlq', 'list', '--dlq-url', dlqUrl, '--wait-seconds', '0'], { env: noKey });
+    expect([run.code, text.code]).toEqual([0, 0]);
+    expect(text.stderr).toContain('no parking key');
+    expect(JSON.parse(run.stdout)).toMatchObject({ parkingKey: false });
+    const rows = (JSON.parse(run.stdout) as { messages: ListedMessage[] }).messages;
+    expect(rows.map((m) => m.kind).sort()).toEqual(['dead_lettered', 'dead_lettered']);
+    expect(rows.map((m) => m.detail).join(' ')).toContain('no parking key was given to check its seal');
   });
 
   it('refuses cleartext queue URLs and names --region when none can be found', async () => {

@@ -43,13 +43,19 @@ describe('token-revoker: help and bad input', () => {
     expect(list.stdout).toContain('never printed');
   });
 
-  it('exits 2 on an unknown command or option', async () => {
+  it('exits 2 on an unknown command or option, naming its length but never echoing it (it may be a token)', async () => {
     const command = await runCli(['revoke-everything']);
     const option = await runCli(['invalidate', '--frobnicate']);
+    // Security review 2: with --allow-token-args a token that starts with "-" reads as an option.
+    const token = await runCli(['invalidate', '--allow-token-args', '-SECRETtok3n))', 'goodToken1']);
     expect(command.code).toBe(2);
-    expect(command.stderr).toContain("unknown command 'revoke-everything'");
+    expect(command.stderr).toContain('unknown command (an argument of 17 characters, not shown)');
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain("unknown option '--frobnicate'");
+    expect(option.stderr).toContain('unknown option (an argument of 12 characters, not shown)');
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain('unknown option (an argument of 14 characters, not shown)');
+    expectNoTokens(token, ['-SECRETtok3n))', 'SECRETtok3n', 'goodToken1']);
+    expect(command.stderr + option.stderr).not.toMatch(/revoke-everything|frobnicate/);
   });
 
   it('exits 2 naming the position and reason of every invalid token, without echoing any', async () => {

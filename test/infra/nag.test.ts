@@ -25,7 +25,12 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
           'arn:aws:iam::123456789012:role/oncall',
           'arn:aws:iam::123456789012:role/sec/audit',
         ],
-        revocation: { keySecretName: 's', tick: Duration.minutes(2) },
+        revocation: {
+          keySecretName: 's',
+          tick: Duration.minutes(2),
+          eventSources: ['a'],
+          urgentEventSources: ['b'],
+        },
       },
     ],
     [
@@ -35,7 +40,12 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
         sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
         operatorRoleArns: ['arn:aws:iam::123456789012:role/oncall'],
         keyEncryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-        revocation: { useSqsManagedEncryption: true, keySecretName: 's', alarmEmail: 'a@example.com' },
+        revocation: {
+          useSqsManagedEncryption: true,
+          keySecretName: 's',
+          alarmEmail: 'a@example.com',
+          eventSources: ['a'],
+        },
       },
     ],
     [

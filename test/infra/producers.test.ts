@@ -15,7 +15,10 @@ type Statement = {
 const BUS_AND_TOPIC = {
   eventBusName: 'platform-events',
   sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+  urgentSourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:leaks',
+  revocation: { eventSources: ['app.accounts'], urgentEventSources: ['app.security'] },
 };
+const NOT_URGENT = [{ priority: [{ 'anything-but': ['urgent'] }] }, { priority: [{ exists: false }] }];
 
 const rules = (template: Template) =>
   Object.values(template.findResources('AWS::Events::Rule') as Resources).map((r) => r.Properties);
@@ -28,7 +31,7 @@ const statementsOf = (template: Template, type: string, idPattern: RegExp): Stat
       return document.Statement;
     });
 
-describe('producers routed by priority', () => {
+describe('producers routed by lane (security review 2, point 4)', () => {
   const { template } = synthesize(BUS_AND_TOPIC);
 
   describe('EventBridge', () => {
@@ -36,11 +39,15 @@ describe('producers routed by priority', () => {
     const ruleArn = (suffix: string) =>
       `arn:aws:events:eu-west-1:123456789012:rule/platform-events/${String(byName(suffix)?.Name)}`;
 
-    it('sends urgent requests to the urgent queue and everything else, no priority included, to the routine queue', () => {
+    it('routes only the allowed sources: urgent events of an urgent source to the urgent queue, the rest to the routine queue', () => {
       expect(rules(template)).toHaveLength(2);
       expect(byName('-urgent')).toMatchObject({
         EventBusName: 'platform-events',
-        EventPattern: { 'detail-type': ['TokenRevocationRequested'], detail: { priority: ['urgent'] } },
+        EventPattern: {
+          'detail-type': ['TokenRevocationRequested'],
+          source: ['app.security'],
+          detail: { priority: ['urgent'] },
+        },
         Targets: [
           expect.objectContaining({
             Arn: { 'Fn::GetAtt': [expect.stringMatching(/QueuesUrgentQueue/), 'Arn'] },
@@ -50,9 +57,10 @@ describe('producers routed by priority', () => {
       expect(byName('-routine')).toMatchObject({
         EventPattern: {
           'detail-type': ['TokenRevocationRequested'],
-          detail: {
-            $or: [{ priority: [{ 'anything-but': ['urgent'] }] }, { priority: [{ exists: false }] }],
-          },
+          $or: [
+            { source: ['app.accounts'] },
+            ...NOT_URGENT.map((detail) => ({ source: ['app.security'], detail })),
+          ],
         },
         Targets: [
           expect.objectContaining({
@@ -60,6 +68,25 @@ describe('producers routed by priority', () => {
           }),
         ],
       });
+    });
+
+    it('never matches an event by detail-type alone: every branch of every rule names its sources', () => {
+      for (const rule of rules(template)) {
+        const pattern = rule.EventPattern as { source?: string[]; $or?: { source?: string[] }[] };
+        const branches = pattern.$or ?? [pattern];
+        for (const branch of branches) expect(branch.source?.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('makes no urgent rule without urgent sources, and refuses a bus without any source', () => {
+      const { template: routineOnly } = synthesize({
+        eventBusName: 'platform-events',
+        revocation: { eventSources: ['app.accounts'] },
+      });
+      expect(rules(routineOnly).map((r) => [String(r.Name).split('-').at(-1), r.EventPattern])).toEqual([
+        ['routine', { 'detail-type': ['TokenRevocationRequested'], source: ['app.accounts'] }],
+      ]);
+      expect(() => synthesize({ eventBusName: 'platform-events' })).toThrow(/eventBus needs eventSources/);
     });
 
     it('retries deliveries and then sends them to the dead-letter queue', () => {
@@ -113,7 +140,10 @@ describe('producers routed by priority', () => {
     });
 
     it('builds rule ARNs without the bus segment on the default bus', () => {
-      const { template: onDefault } = synthesize({ eventBusName: 'default' });
+      const { template: onDefault } = synthesize({
+        eventBusName: 'default',
+        revocation: BUS_AND_TOPIC.revocation,
+      });
       const arns = statementsOf(onDefault, 'AWS::KMS::Key', /QueuesKey/)
         .filter((s) => s.Principal?.Service === 'events.amazonaws.com')
         .map((s) => s.Condition?.ArnEquals?.['aws:SourceArn']);
@@ -127,45 +157,41 @@ describe('producers routed by priority', () => {
       Object.values(template.findResources('AWS::SNS::Subscription') as Resources).map((s) => s.Properties);
     const to = (queue: RegExp) => subscriptions().find((s) => queue.test(JSON.stringify(s.Endpoint)));
 
-    it('filters on the message body: urgent to the urgent queue, anything else to the routine queue', () => {
+    it('subscribes each lane to its own topic, with no filter: a publisher reaches only its lane', () => {
       expect(subscriptions()).toHaveLength(2);
       expect(to(/QueuesUrgentQueue/)).toMatchObject({
         Protocol: 'sqs',
-        FilterPolicyScope: 'MessageBody',
-        FilterPolicy: { priority: ['urgent'] },
+        TopicArn: 'arn:aws:sns:eu-west-1:123456789012:leaks',
       });
       expect(to(/QueuesQueue[0-9A-F]{8}"/)).toMatchObject({
         Protocol: 'sqs',
-        FilterPolicyScope: 'MessageBody',
-        FilterPolicy: {
-          $or: [{ priority: [{ 'anything-but': ['urgent'] }] }, { priority: [{ exists: false }] }],
-        },
+        TopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
       });
       for (const subscription of subscriptions()) {
+        expect(subscription.FilterPolicy).toBeUndefined();
         expect(subscription.RedrivePolicy).toEqual({
           deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/QueuesDeadLetterQueue/), 'Arn'] },
         });
       }
     });
 
-    it('lets SNS use both keys only for the subscribed topic', () => {
+    it('lets SNS use both keys only for the subscribed topics', () => {
       for (const key of [/QueuesKey/, /QueuesDeadLetterKey/]) {
         const grants = statementsOf(template, 'AWS::KMS::Key', key).filter(
           (s) => s.Principal?.Service === 'sns.amazonaws.com',
         );
-        expect(grants).toEqual([
-          expect.objectContaining({
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:123456789012:logouts' } },
-          }),
+        expect(grants.map((g) => g.Condition?.ArnEquals?.['aws:SourceArn']).sort()).toEqual([
+          'arn:aws:sns:eu-west-1:123456789012:leaks',
+          'arn:aws:sns:eu-west-1:123456789012:logouts',
         ]);
+        for (const grant of grants) expect(grant.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
       }
     });
 
-    it('subscribes both queues to a topic given as a construct', () => {
+    it('subscribes only the routine queue to a topic given as a construct', () => {
       const stack = testStack();
       new TokenRevocation(stack, 'R', { sourceTopic: new Topic(stack, 'Logouts') });
-      Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 2);
+      Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 1);
     });
   });
 

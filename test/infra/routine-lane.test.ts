@@ -87,6 +87,7 @@ describe('routine lane: the scheduled single consumer', () => {
   it("gets the urgent handler's environment with the routine share, plus its own settings", () => {
     expect((consumer.properties.Environment as { Variables: unknown }).Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
+      PARKED_MESSAGE_KEY_SECRET_ID: { Ref: expect.stringMatching(/ParkingKeySecret/) },
       STACKEXCHANGE_API_URL: 'https://api.stackexchange.com/2.3',
       STACKEXCHANGE_AUTH_STYLE: 'query',
       STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
@@ -144,7 +145,19 @@ describe('routine lane: the scheduled single consumer', () => {
     expect(statements).toHaveLength(6); // the five above and its log group
   });
 
-  it('is run by a role that may invoke exactly this function and record failed ticks', () => {
+  it('is run by a role that only its own schedule, in its own group, may assume (security review 2)', () => {
+    const [schedule] = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { Name: string; GroupName: unknown };
+      DependsOn?: string[];
+    }[];
+    const [[groupId, group]] = Object.entries(template.findResources('AWS::Scheduler::ScheduleGroup')) as [
+      string,
+      { Properties: { Name: string } },
+    ][] as [[string, { Properties: { Name: string } }]];
+    expect(group.Properties.Name).toBeTruthy();
+    expect(group.Properties.Name).not.toBe('default');
+    expect(schedule?.Properties.GroupName).toBe(group.Properties.Name);
+    expect(schedule?.DependsOn).toContain(groupId);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -155,13 +168,16 @@ describe('routine lane: the scheduled single consumer', () => {
             Condition: {
               StringEquals: {
                 'aws:SourceAccount': '123456789012',
-                'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default',
+                'aws:SourceArn': `arn:aws:scheduler:eu-west-1:123456789012:schedule/${group.Properties.Name}/${schedule?.Properties.Name}`,
               },
             },
           },
         ],
       },
     });
+  });
+
+  it('is run by a role that may invoke exactly this function and record failed ticks', () => {
     const statements = statementsOf(template, /SchedulerRole/);
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [consumer.id, 'Arn'] } },

@@ -1,5 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { READ_ACTIONS } from '../../infra/queues';
+import { CHANGE_ACTIONS, READ_ACTIONS } from '../../infra/queues';
 import { synthesize } from './stack-factory';
 
 type Statement = {
@@ -27,7 +27,12 @@ const BUS_AND_TOPIC = {
   eventBusName: 'platform-events',
   sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
   operatorRoleArns: OPERATORS,
-  revocation: { keySecretName: 'prod/stackexchange-key', alarmEmail: 'oncall@example.com' },
+  revocation: {
+    keySecretName: 'prod/stackexchange-key',
+    alarmEmail: 'oncall@example.com',
+    eventSources: ['app.accounts'],
+    urgentEventSources: ['app.security'],
+  },
 };
 const VIA_SQS = { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
@@ -167,7 +172,6 @@ describe('security review', () => {
             'sqs:ChangeMessageVisibility',
             'sqs:GetQueueAttributes',
             'sqs:ListDeadLetterSourceQueues',
-            'sqs:StartMessageMoveTask',
           ]),
         }),
       );
@@ -288,7 +292,12 @@ describe('security review', () => {
     const reads = statements(withArn.findResources('AWS::IAM::Policy') as Resources).filter(({ statement }) =>
       JSON.stringify(statement.Action).includes('secretsmanager:GetSecretValue'),
     );
-    expect(reads.map((r) => r.statement.Resource)).toEqual([arn, arn]);
+    // Each function reads that secret and the parking key, nothing else.
+    const parkingKey = { Ref: expect.stringMatching(/ParkingKeySecret/) };
+    expect(reads.map((r) => r.statement.Resource)).toEqual([
+      [arn, parkingKey],
+      [arn, parkingKey],
+    ]);
   });
 
   it('warns when no app key is configured, and nothing more when everything is set', () => {
@@ -296,5 +305,115 @@ describe('security review', () => {
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('without an app key'));
     const { stack: configured } = synthesize(BUS_AND_TOPIC);
     expect(Annotations.fromStack(configured).findWarning('*', Match.anyValue())).toHaveLength(0);
+  });
+
+  describe('who can redirect, delete or decrypt (security review 2, point 3)', () => {
+    const resources = template.toJSON().Resources as Resources;
+    const bootstrapRole = {
+      'Fn::Sub':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+        'arn:${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1',
+    };
+
+    it('denies changing, deleting and moving the messages of every queue to all but the deploying role', () => {
+      const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
+      expect(queues).toHaveLength(4); // routine, urgent, dead-letter, schedule dead-letter
+      for (const [id] of queues) {
+        const policy = Object.values(resources).find(
+          (r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(id),
+        );
+        const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)
+          ?.Statement;
+        expect(statements).toContainEqual({
+          Sid: 'OnlyTheDeployingRoleChangesTheQueue',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: [...CHANGE_ACTIONS].sort(),
+          Resource: { 'Fn::GetAtt': [id, 'Arn'] },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': bootstrapRole } },
+        });
+      }
+      expect(CHANGE_ACTIONS).toEqual(
+        expect.arrayContaining(['sqs:SetQueueAttributes', 'sqs:DeleteQueue', 'sqs:StartMessageMoveTask']),
+      );
+    });
+
+    it('names the deploying role given in deployRoleArn instead of the bootstrap role', () => {
+      const platform = 'arn:aws:iam::123456789012:role/platform/deployer';
+      const { template: named } = synthesize({ revocation: { deployRoleArn: platform } });
+      const denies = statements(named.toJSON().Resources as Resources).filter(
+        ({ statement }) => statement.Sid === 'OnlyTheDeployingRoleChangesTheQueue',
+      );
+      expect(denies).toHaveLength(4);
+      for (const { statement } of denies) {
+        expect(statement.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': platform } });
+      }
+    });
+
+    it('lets the account use neither token key: only their administration stays with the account', () => {
+      const tokenKeys = all.filter(
+        ({ id, type }) => type === 'AWS::KMS::Key' && /Queues(DeadLetter)?Key/.test(id),
+      );
+      expect(tokenKeys.length).toBeGreaterThan(0);
+      for (const { statement } of tokenKeys) {
+        if (!JSON.stringify(statement.Principal).includes(':root')) continue;
+        expect(statement.Sid).toBe('KeyAdministrationWithoutUse');
+        expect(actionsOf(statement)).not.toContain('kms:Decrypt');
+        expect(actionsOf(statement)).not.toContain('kms:GenerateDataKey');
+      }
+    });
+
+    it('lets only the functions and the operators read the parking key', () => {
+      const secretPolicy = Object.values(resources).find(
+        (r) => r.Type === 'AWS::SecretsManager::ResourcePolicy',
+      );
+      const policy = secretPolicy?.Properties.ResourcePolicy as { Statement: Statement[] };
+      expect(policy.Statement).toContainEqual({
+        Sid: 'OnlyFunctionsAndOperatorsReadTheParkingKey',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [roleArn(/RevokerRole/), roleArn(/ConsumerRole/), ...OPERATORS],
+          },
+        },
+      });
+      expect(policy.Statement).toContainEqual(
+        expect.objectContaining({
+          Sid: 'OperatorsCheckParkedMessages',
+          Effect: 'Allow',
+          Principal: { AWS: OPERATORS },
+        }),
+      );
+    });
+  });
+
+  describe('low items (security review 2)', () => {
+    it('reads the app key parameter with GetParameter only, never its history (old keys)', () => {
+      const { template: withParameter } = synthesize({
+        revocation: { keyParameterName: '/token-revoker/key' },
+      });
+      const ssm = statements(withParameter.toJSON().Resources as Resources).filter(({ statement }) =>
+        JSON.stringify(statement.Action).includes('ssm:'),
+      );
+      expect(ssm).toHaveLength(2);
+      for (const { statement } of ssm) expect(statement.Action).toBe('ssm:GetParameter');
+    });
+
+    it('refuses an operator role of another account unless allowCrossAccountOperators, and warns then', () => {
+      const foreign = 'arn:aws:iam::999999999999:role/oncall';
+      expect(() => synthesize({ operatorRoleArns: [foreign] })).toThrow(
+        /is in account 999999999999, not 123456789012: set allowCrossAccountOperators/,
+      );
+      const { stack } = synthesize({ operatorRoleArns: [foreign], allowCrossAccountOperators: true });
+      expect(
+        Annotations.fromStack(stack).findWarning(
+          '*',
+          Match.stringLikeRegexp('in another account \\(999999999999\\)'),
+        ),
+      ).toHaveLength(1);
+    });
   });
 });

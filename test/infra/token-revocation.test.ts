@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LANE_DIMENSION, Lane, MetricName } from '../../functions/lib/telemetry-names';
 import { PIPELINE_DEFAULTS } from '../../infra/settings';
 import { TokenRevocation } from '../../infra/token-revocation';
-import { synthesize, testStack } from './stack-factory';
+import { synthesize, testApp, testStack } from './stack-factory';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const ofType = (template: Template, type: string) => Object.values(template.findResources(type) as Resources);
@@ -267,34 +267,105 @@ describe('TokenRevocation construct', () => {
   });
 
   describe('producers', () => {
-    it('grantEnqueue lets a producer send to both queues, with only the KMS use sending needs', () => {
+    /** A stack with the construct and two producer roles, each granted one lane. */
+    const granted = () => {
       const stack = testStack();
       const revocation = new TokenRevocation(stack, 'R');
-      const producer = new Role(stack, 'Producer', {
-        assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      });
-      revocation.grantEnqueue(producer);
-      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Producer') }] },
-      }) as Resources;
-      const statements = Object.values(policies).flatMap(
-        (p) =>
-          (
-            p.Properties.PolicyDocument as {
-              Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[];
-            }
-          ).Statement,
-      );
+      const role = (id: string) =>
+        new Role(stack, id, { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+      const logouts = role('Logouts');
+      const leaks = role('Leaks');
+      revocation.grantEnqueue(logouts);
+      revocation.grantUrgentEnqueue(leaks);
+      const template = Template.fromStack(stack);
       const resolve = (value: unknown) => JSON.stringify(stack.resolve(value));
-      expect(statements).toHaveLength(2);
-      expect(statements[0]).toMatchObject({ Action: 'sqs:SendMessage' });
-      expect(resolve(statements[0]?.Resource)).toMatch(/RQueuesQueue.*RQueuesUrgentQueue/);
-      expect(statements[1]).toMatchObject({
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
-      });
-      expect(resolve(statements[1]?.Resource)).toContain('RQueuesKey');
-      expect(resolve(statements)).not.toMatch(/DeadLetter|ReceiveMessage|kms:Encrypt|ReEncrypt/);
+      const statementsOf = (roleId: string) =>
+        Object.values(
+          template.findResources('AWS::IAM::Policy', {
+            Properties: { Roles: [{ Ref: Match.stringLikeRegexp(roleId) }] },
+          }) as Resources,
+        ).flatMap(
+          (p) =>
+            (
+              p.Properties.PolicyDocument as {
+                Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[];
+              }
+            ).Statement,
+        );
+      const keyStatements = Object.entries(template.findResources('AWS::KMS::Key') as Resources)
+        .filter(([id]) => /RQueuesKey/.test(id))
+        .flatMap(
+          ([, key]) => (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement,
+        );
+      return { resolve, statementsOf, keyStatements };
+    };
+
+    it('grantEnqueue reaches the routine queue only, grantUrgentEnqueue the urgent queue only (security review 2, point 4)', () => {
+      const { resolve, statementsOf } = granted();
+      for (const [roleId, queue, other] of [
+        ['Logouts', /RQueuesQueue[0-9A-F]{8}/, /UrgentQueue/],
+        ['Leaks', /RQueuesUrgentQueue/, /RQueuesQueue[0-9A-F]{8}/],
+      ] as const) {
+        const statements = statementsOf(roleId);
+        expect(statements).toHaveLength(2);
+        expect(statements[0]).toMatchObject({ Action: 'sqs:SendMessage' });
+        expect(resolve(statements[0]?.Resource)).toMatch(queue);
+        expect(resolve(statements[0]?.Resource)).not.toMatch(other);
+        expect(statements[1]).toMatchObject({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+        });
+        expect(resolve(statements[1]?.Resource)).toContain('RQueuesKey');
+        expect(resolve(statements)).not.toMatch(/DeadLetter|ReceiveMessage|kms:Encrypt|ReEncrypt/);
+      }
+    });
+
+    it('names each producer in the key policy, and trusts no principal of the account as a whole (point 3)', () => {
+      const { resolve, keyStatements } = granted();
+      const producers = keyStatements.filter((s) => String(s.Sid).startsWith('ProducerSendsThroughSqs'));
+      expect(producers.map((s) => resolve(s.Principal))).toEqual([
+        expect.stringContaining('Logouts'),
+        expect.stringContaining('Leaks'),
+      ]);
+      for (const statement of producers) {
+        expect(statement).toMatchObject({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+        });
+      }
+      // The account keeps the administration of the key, never its use.
+      const forAccount = keyStatements.filter((s) => resolve(s.Principal).includes(':root'));
+      expect(forAccount.map((s) => s.Sid)).toEqual(['KeyAdministrationWithoutUse']);
+      expect(resolve(forAccount)).not.toMatch(/kms:Decrypt|kms:GenerateDataKey|kms:Encrypt/);
+    });
+
+    it('admits a producer of another stack only by the ARN listed in producerRoleArns, and refuses one not declared', () => {
+      const app = testApp();
+      const env = { account: '123456789012', region: 'eu-west-1' };
+      const home = new Stack(app, 'Home', { env });
+      const producerArn = 'arn:aws:iam::123456789012:role/producer';
+      const revocation = new TokenRevocation(home, 'R', { producerRoleArns: [producerArn] });
+      const other = new Stack(app, 'Other', { env });
+      revocation.grantEnqueue(Role.fromRoleName(other, 'Producer', 'producer'));
+      const statements = Object.values(Template.fromStack(home).findResources('AWS::KMS::Key') as Resources)
+        .flatMap((key) => (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement)
+        .filter((s) => s.Sid === 'ProducersOfOtherStacksSendThroughSqs');
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': 'sqs.eu-west-1.amazonaws.com',
+              'kms:CallerAccount': '123456789012',
+            },
+            ArnEquals: { 'aws:PrincipalArn': [producerArn] },
+          },
+        }),
+      ]);
+      const undeclared = new TokenRevocation(new Stack(app, 'Home2', { env }), 'R');
+      expect(() => undeclared.grantEnqueue(Role.fromRoleName(other, 'Producer2', 'p2'))).toThrow(
+        /in another stack: list its role ARN in producerRoleArns/,
+      );
     });
 
     it('outputs both queue URLs and ARNs, the DLQ URL and ARN, the alarm topic and the dashboard name', () => {
@@ -445,17 +516,24 @@ describe('TokenRevocation construct', () => {
       }
     });
 
-    it('alarms when SNS drops a body that is not JSON, only with a source topic', () => {
-      expect(alarm('SourceTopicBodyNotJson')).toBeUndefined();
-      const { template: withTopic } = synthesize({
-        sourceTopicArn: 'arn:aws:sns:eu-west-1:123456789012:logouts',
+    it('alarms on a spike of tokens the API reports already dead (security review 2, point 4)', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'TokenRevoker',
+        MetricName: MetricName.TokensAlreadyDead,
+        Dimensions: [{ Name: 'service', Value: 'token-revoker' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 500,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
-      withTopic.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SNS',
-        MetricName: 'NumberOfNotificationsFilteredOut-InvalidMessageBody',
-        Dimensions: [{ Name: 'TopicName', Value: 'logouts' }],
-        Threshold: 1,
+      const { template: lower } = synthesize({ revocation: { alreadyDeadAlarmTokens: 50 } });
+      lower.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'TokensAlreadyDead',
+        Threshold: 50,
       });
+      expect(() => synthesize({ revocation: { alreadyDeadAlarmTokens: 0 } })).toThrow(
+        /alreadyDeadAlarmTokens/,
+      );
     });
 
     it('has no dashboard by default ($3 a month), and one with dashboard: true or a dashboardName', () => {

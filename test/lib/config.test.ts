@@ -6,6 +6,7 @@ describe('readConfig', () => {
     expect(readConfig({})).toEqual({
       apiUrl: 'https://api.stackexchange.com/2.3',
       keySource: { kind: 'none' },
+      parkingKeySource: { kind: 'none' },
       authStyle: 'query',
       requestsPerSecond: 5,
       callConcurrency: 4,

@@ -1,10 +1,20 @@
+import fc from 'fast-check';
 import {
   MAX_ENVELOPE_DEPTH,
   MAX_TOKENS_PER_MESSAGE,
   ParkReason,
   parseMessageBody,
 } from '../../functions/lib/message';
-import { parkedBody } from '../../functions/lib/park';
+import { type ParkResult, parkedBody } from '../../functions/lib/park';
+import { parkingKey } from '../../functions/lib/parked-message';
+import { readMessages } from '../../functions/lib/read-messages';
+import { stringifyJson } from '../../functions/lib/stringify';
+import { countParking, createTelemetry } from '../../functions/lib/telemetry';
+import { fingerprint } from '../../functions/lib/tokens';
+import { hostileBody, hostileShape, nestedText, poisonBody } from '../support/hostile-bodies';
+import { captureOutput } from '../support/lambda';
+
+const { logger } = createTelemetry({ serviceName: 'hostile-test', metricsNamespace: 'HostileTest' });
 
 const sns = (inner: unknown) =>
   JSON.stringify({
@@ -104,15 +114,18 @@ describe('parseMessageBody against hostile input (security review)', () => {
       });
     });
 
-    it('takes a parked message sent back as it is for its original request, not an EventBridge event', () => {
+    const key = parkingKey('parking-key-for-tests-0123456789abcdef', 'test');
+    const sealed = (entry: Parameters<typeof parkedBody>[0]) => parkedBody(entry, new Date(), key);
+
+    it('takes a sealed parked message sent back as it is for its original request, not an EventBridge event', () => {
       // Prepare: what a DLQ move task sends back: the parked wrapper, whose `detail` is a string.
-      const unreadable = parkedBody({
+      const unreadable = sealed({
         reason: ParkReason.BodyNotJson,
         detail: 'the body is not JSON',
         sourceMessageId: 'm1',
         body: '{"token":"abc"}',
       });
-      const rejected = parkedBody({
+      const rejected = sealed({
         reason: ParkReason.RejectedByApi,
         detail: 'the API answered bad_parameter',
         sourceMessageId: 'm2',
@@ -120,12 +133,12 @@ describe('parseMessageBody against hostile input (security review)', () => {
         action: 'deauthenticate',
       });
       // Act / Assess
-      expect(parseMessageBody(unreadable)).toMatchObject({
+      expect(parseMessageBody(unreadable, { parkingKey: key })).toMatchObject({
         ok: true,
         tokens: ['abc'],
         envelopes: ['parked'],
       });
-      expect(parseMessageBody(rejected)).toMatchObject({
+      expect(parseMessageBody(rejected, { parkingKey: key })).toMatchObject({
         ok: true,
         tokens: ['def', 'ghi'],
         action: 'deauthenticate',
@@ -133,14 +146,113 @@ describe('parseMessageBody against hostile input (security review)', () => {
       });
     });
 
-    it('keeps the original reason of a parked message whose body is still unreadable', () => {
-      const parked = parkedBody({
+    it('keeps the original reason of a sealed parked message whose body is still unreadable', () => {
+      const parked = sealed({
         reason: ParkReason.BodyNotJson,
         detail: 'x',
         sourceMessageId: 'm',
         body: 'garbage',
       });
-      expect(parseMessageBody(parked)).toMatchObject({ ok: false, reason: ParkReason.BodyNotJson });
+      expect(parseMessageBody(parked, { parkingKey: key })).toMatchObject({
+        ok: false,
+        reason: ParkReason.BodyNotJson,
+      });
     });
+
+    it('never unwraps a parked-looking body without a valid seal (security review 2, point 2)', () => {
+      // Prepare: a producer's forged wrapper holding a deauthenticate request, unsealed, sealed with
+      // another key, and a genuine seal over different content.
+      const forged = {
+        parkedAt: '2026-01-01T00:00:00.000Z',
+        reason: ParkReason.InvalidMessage,
+        sourceMessageId: 'm',
+        body: JSON.stringify({ tokens: ['victim1'], action: 'deauthenticate' }),
+      };
+      const otherKey = parkingKey('another-parking-key-0123456789abcdef', 'test');
+      const tampered = JSON.parse(
+        sealed({ reason: ParkReason.NoTokens, detail: 'd', sourceMessageId: 'm', body: '{}' }),
+      );
+      tampered.body = forged.body;
+      // Act / Assess: read as a plain object, which holds no tokens.
+      for (const body of [
+        JSON.stringify(forged),
+        parkedBody({ ...forged, detail: 'd' }, new Date(), otherKey),
+        JSON.stringify(tampered),
+      ]) {
+        expect(parseMessageBody(body, { parkingKey: key })).toMatchObject({
+          ok: false,
+          reason: ParkReason.NoTokens,
+        });
+      }
+      expect(parseMessageBody(sealed({ ...forged, detail: 'd' }))).toMatchObject({
+        ok: false,
+        reason: ParkReason.NoTokens,
+      });
+    });
+  });
+
+  describe('depth, width and size (security review 2, point 1)', () => {
+    /** Reads, logs, parks (writes each parked body) and counts a message, as both lanes do. */
+    const readAndPark = (body: string) => {
+      const read = readMessages([{ messageId: 'hostile', body, receiveCount: 1, sentAt: 0 }], logger);
+      const bodies = read.toPark.map((entry) => parkedBody(entry));
+      const results: ParkResult[] = read.toPark.map((entry) => ({ entry, parked: true }));
+      return { read, bodies, counts: countParking(results) };
+    };
+
+    it.each([
+      ['a 6,000-deep array', 'array', 6000],
+      ['a 6,000-deep object', 'object', 6000],
+      ['a 100,000-deep array', 'array', 100_000],
+    ] as const)(
+      'the 19 KB message (1,000 tokens, then %s) reads its tokens and parks the rest',
+      async (_, shape, depth) => {
+        // Prepare
+        const body = poisonBody({ shape, depth });
+        // Act
+        const { result, error } = await captureOutput(async () => readAndPark(body));
+        // Assess
+        expect(error).toBeUndefined();
+        expect(result?.read.requests[0]?.tokens).toHaveLength(1000);
+        expect(result?.read.toPark.map((entry) => entry.reason)).toEqual([ParkReason.TooManyTokens]);
+        const parked = JSON.parse(result?.bodies[0] ?? '{}') as { tokens: unknown[] };
+        expect(stringifyJson(parked.tokens)).toBe(`[${nestedText(depth, shape)}]`);
+        expect(result?.counts).toMatchObject({ messagesParked: 1, tokensParked: 1 });
+      },
+    );
+
+    it('a deep value among the first 1,000 is rejected, fingerprinted and parked, the valid tokens kept', async () => {
+      const body = `{"tokens":["keep1",${nestedText(100_000, 'object')},"keep2"]}`;
+      const { result, error, output } = await captureOutput(async () => readAndPark(body));
+      expect(error).toBeUndefined();
+      expect(result?.read.requests[0]?.tokens).toEqual(['keep1', 'keep2']);
+      expect(result?.read.toPark[0]).toMatchObject({ reason: ParkReason.InvalidToken });
+      expect(output).toContain(fingerprint(JSON.parse(nestedText(100_000, 'object'))));
+    });
+
+    it('any depth (to 100,000), width or size, anywhere in a message: nothing throws, every value is kept', async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileShape, async (hostile) => {
+          // Prepare
+          const body = hostileBody(hostile, ['valid1', 'valid2']);
+          // Act
+          const { result, error } = await captureOutput(async () => {
+            parseMessageBody(body);
+            return readAndPark(body);
+          });
+          // Assess: no throw; each parked body is JSON again; the valid tokens are read unless the
+          // message as a whole is unreadable (then its body is parked whole).
+          expect(error).toBeUndefined();
+          for (const parked of result?.bodies ?? []) expect(() => JSON.parse(parked)).not.toThrow();
+          const request = result?.read.requests[0];
+          if (request === undefined) {
+            expect(result?.read.toPark.map((entry) => entry.body)).toEqual([body]);
+          } else if (hostile.placement !== 'body') {
+            expect(request.tokens).toEqual(expect.arrayContaining(['valid1', 'valid2']));
+          }
+        }),
+        { numRuns: 60, seed: 20261203 },
+      );
+    }, 120_000);
   });
 });

@@ -83,3 +83,33 @@ describe('apiRejections', () => {
     ]);
   });
 });
+
+describe('one message breaking a step fails that message alone (security review 2, point 1)', () => {
+  /** A request whose tokens cannot be read: every step that looks at them throws for it. */
+  const broken = (messageId: string): MessageRequest => ({
+    ...request(messageId, []),
+    get tokens(): string[] {
+      throw new TypeError('tokens unreadable');
+    },
+  });
+
+  it('settleMessages retries the message it cannot settle and settles the others', () => {
+    const known = outcomes([['a', { kind: 'confirmed' }]]);
+    const { fates } = settleMessages(['m1', 'm2'], [broken('m1'), request('m2', ['a'])], known, [], NOW);
+    expect(fates).toEqual([
+      { messageId: 'm1', fate: 'retry', unfinished: 0, categories: [ErrorCategory.Transient] },
+      { messageId: 'm2', fate: 'done', unfinished: 0, categories: [] },
+    ]);
+  });
+
+  it('apiRejections reports the message it cannot prepare and still parks the others', () => {
+    const known = outcomes([['r', { kind: 'rejected', detail: 'bad_parameter' }]]);
+    const failures: string[] = [];
+    const entries = apiRejections([broken('m1'), request('m2', ['r'])], known, logger, (id) =>
+      failures.push(id),
+    );
+    expect(failures).toEqual(['m1']);
+    expect(entries.map((entry) => [entry.sourceMessageId, entry.tokens])).toEqual([['m2', ['r']]]);
+    expect(() => apiRejections([broken('m1')], known, logger)).toThrow(TypeError);
+  });
+});

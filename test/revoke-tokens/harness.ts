@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Parker, sqsParker } from '../../functions/lib/park';
+import type { StepLogger } from '../../functions/lib/read-messages';
 import {
   StackExchangeClient,
   type StackExchangeClientOptions,
@@ -67,6 +68,8 @@ export async function runBatch(
     readonly context?: Context;
     readonly callConcurrency?: number;
     readonly park?: Parker;
+    /** @default the Powertools logger of the tests */
+    readonly logger?: StepLogger;
   },
 ): Promise<BatchRun> {
   const client =
@@ -82,7 +85,7 @@ export async function runBatch(
   const { fates, counts } = await processBatch(event, options.context ?? lambdaContext(), {
     client,
     park,
-    logger: telemetry.logger,
+    logger: options.logger ?? telemetry.logger,
     callConcurrency: options.callConcurrency ?? 4,
     safetyMarginMs: 500,
   });

@@ -100,6 +100,8 @@ export async function bundleEnqueueOnly(
     ...HANDLER_BUILD_OPTIONS,
     ...(options.commonJs ? { conditions: [] } : {}),
     sourcemap: false,
+    // An application team's function takes the SDK from the runtime: this measures the library alone.
+    external: ['@aws-sdk/*'],
     entryPoints: [entry],
     outfile: file,
     absWorkingDir: appDir,

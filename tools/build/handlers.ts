@@ -15,7 +15,11 @@ import {
 } from '../../infra/handler-bundles';
 import { replaceFile } from './replace-file';
 
-/** How a handler is bundled: minified ESM for Node 24 with a source map; the AWS SDK comes from the runtime. */
+/**
+ * How a handler is bundled: minified ESM for Node 24 with a source map, the AWS SDK clients included
+ * (the versions of package-lock.json, the ones the tests run against, not whatever the Lambda runtime
+ * ships: issue 17). About 680 KB instead of 85 KB, and no slower to load (README, Node versions).
+ */
 export const HANDLER_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
@@ -24,7 +28,7 @@ export const HANDLER_BUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
-  external: ['@aws-sdk/*'],
+  external: [],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',

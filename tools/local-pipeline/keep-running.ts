@@ -58,6 +58,7 @@ export function clientEnvironment(
           AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsEndpoint,
           AUDIT_LOG_GROUPS: LOCAL_LOG_GROUPS.join(','),
         }),
+    PARKED_MESSAGE_KEY: pipeline.environment.PARKED_MESSAGE_KEY ?? '',
   };
 }
 

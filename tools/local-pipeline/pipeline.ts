@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -76,6 +77,8 @@ function functionEnvironment(
   return {
     STACKEXCHANGE_API_URL: endpoints.api,
     DEAD_LETTER_QUEUE_URL: endpoints.deadLetterQueueUrl,
+    // The key parked messages are sealed with (decision record 0005): a fresh one per local pipeline.
+    PARKED_MESSAGE_KEY: randomBytes(32).toString('hex'),
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     CONTROL_TABLE_NAME: endpoints.controlTableName,

@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { resolveStoredText } from '../../lib/app-key';
+import type { KeySource } from '../../lib/config';
+import { type ParkingKey, parkingKey } from '../../lib/parked-message';
 import { addCommonOptions, type CommonFlags } from '../common-options';
 import { classifyMessage } from '../dlq/classify';
 import { receiveAll, release } from '../dlq/queue-reader';
@@ -22,6 +25,8 @@ type DlqFlags = CommonFlags &
     readonly dlqUrl?: string;
     readonly to?: string;
     readonly includeParked?: boolean;
+    readonly dryRun?: boolean;
+    readonly parkingKeySecret?: string;
     readonly maxMessages?: string;
     readonly waitSeconds: string;
   };
@@ -36,6 +41,40 @@ function nonNegativeInteger(value: string | undefined, flag: string): number | u
 
 const DLQ_URL_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
 const TO_LABEL = '--to / REVOCATION_QUEUE_URL';
+
+/**
+ * The parking key (decision record 0005): PARKED_MESSAGE_KEY (the key itself, local pipelines) or
+ * --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID (the stack's secret, output ParkingKeySecretArn,
+ * readable by the operator roles). Without one, no message is taken for parked.
+ */
+async function parkingKeyOf(flags: DlqFlags, io: Io): Promise<ParkingKey | undefined> {
+  const plain = io.env.PARKED_MESSAGE_KEY;
+  if (plain && flags.parkingKeySecret) {
+    throw new CliError(
+      'PARKED_MESSAGE_KEY and --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID: give one',
+      ExitCode.Usage,
+    );
+  }
+  const source: KeySource = plain
+    ? { kind: 'plain', key: plain }
+    : flags.parkingKeySecret
+      ? { kind: 'secret', secretId: flags.parkingKeySecret }
+      : { kind: 'none' };
+  const setting = plain ? 'PARKED_MESSAGE_KEY' : '--parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID';
+  try {
+    const text = await resolveStoredText(source, {
+      what: 'the parking key',
+      secret: setting,
+      parameter: setting,
+    });
+    return text === undefined ? undefined : parkingKey(text, setting);
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.Usage);
+  }
+}
+
+const NO_KEY_NOTE =
+  'no parking key (--parking-key-secret or PARKED_MESSAGE_KEY): no message can be recognised as parked';
 
 /** 95 -> `1m35s`, 90061 -> `1d1h`. */
 export function formatAge(seconds: number): string {
@@ -54,6 +93,7 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
   const dlqUrl = queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages') ?? 1000;
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
+  const key = await parkingKeyOf(flags, io);
   const sqs = await createSqsClient(
     flags,
     [{ url: dlqUrl, label: DLQ_URL_LABEL, fromCommandLine: fromCommandLine('dlqUrl') }],
@@ -70,14 +110,19 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
     const now = Date.now();
     const rows = messages.map((message) => {
       const sent = Number(message.Attributes?.SentTimestamp);
-      const { kind, reason, detail, tokenCount, fingerprints } = classifyMessage(message);
+      const { kind, reason, detail, tokenCount, fingerprints, action, replay } = classifyMessage(
+        message,
+        key,
+      );
       return {
         messageId: message.MessageId ?? '',
         kind,
         reason,
         detail,
+        ...(action === undefined ? {} : { action }),
         tokenCount,
         fingerprints,
+        redrive: 'problem' in replay ? `refused: ${replay.problem}` : 'sends this request',
         sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : undefined,
         ageSeconds: Number.isFinite(sent) ? Math.max(0, Math.round((now - sent) / 1000)) : undefined,
         receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
@@ -112,10 +157,17 @@ async function runList(flags: DlqFlags, io: Io, fromCommandLine: FromCommandLine
       );
       for (const line of table) output.line(line);
     }
+    if (key === undefined) output.note(`dlq list: ${NO_KEY_NOTE}`);
     output.note(
       `dlq list: ${rows.length} message(s) (nothing deleted; receive counts include this listing)${notReleased > 0 ? `; ${notReleased} could not be made visible again and stay hidden for up to 30 s` : ''}`,
     );
-    output.document({ command: 'dlq list', exitCode: ExitCode.Ok, dlqUrl, messages: rows });
+    output.document({
+      command: 'dlq list',
+      exitCode: ExitCode.Ok,
+      dlqUrl,
+      parkingKey: key !== undefined,
+      messages: rows,
+    });
     return ExitCode.Ok;
   } finally {
     sqs.destroy();
@@ -128,6 +180,7 @@ async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandL
   const to = flags.to === undefined ? undefined : queueUrlSetting(flags.to, TO_LABEL, fromCommandLine('to'));
   const maxMessages = nonNegativeInteger(flags.maxMessages, '--max-messages');
   const waitSeconds = nonNegativeInteger(flags.waitSeconds, '--wait-seconds');
+  const key = await parkingKeyOf(flags, io);
   const sqs = await createSqsClient(
     flags,
     [
@@ -138,8 +191,11 @@ async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandL
     (text) => output.note(text),
   );
   try {
+    if (key === undefined) output.note(`dlq redrive: ${NO_KEY_NOTE}`);
     const result = await redrive(sqs, dlqUrl, to, {
       includeParked: flags.includeParked === true,
+      dryRun: flags.dryRun === true,
+      parkingKey: key,
       maxMessages,
       waitSeconds,
     }).catch((error: unknown) => {
@@ -148,17 +204,20 @@ async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandL
     const count = (outcome: string) => result.rows.filter((row) => row.outcome === outcome).length;
     const stopped =
       result.stoppedBy === undefined ? undefined : describeSqsError(result.stoppedBy, dlqUrl, flags);
-    // With --include-parked, a message left behind is one that could not be replayed.
-    const notMoved = count('failed') + count('duplicated') + (flags.includeParked ? count('left') : 0);
+    // A message refused (its request would be parked again) is not moved.
+    const refused = result.rows.filter((row) => row.detail?.startsWith('refused:')).length;
+    const notMoved = count('failed') + count('duplicated') + refused;
     const exitCode =
       stopped !== undefined ? ExitCode.Unavailable : notMoved > 0 ? ExitCode.Partial : ExitCode.Ok;
     for (const row of result.rows) {
       output.line(
-        `${row.messageId}  ${row.kind.padEnd(13)}  ${row.reason.padEnd(22)}  ${row.outcome}${row.detail ? `  (${row.detail})` : ''}`,
+        `${row.messageId}  ${row.kind.padEnd(13)}  ${row.reason.padEnd(22)}  ${row.outcome}  ${row.action ?? '-'} ${row.tokenCount}: ${shortList(row.fingerprints, row.tokenCount)}${row.detail ? `  (${row.detail})` : ''}`,
       );
     }
     output.note(
-      `dlq redrive: ${count('moved')} moved to ${result.destination}, ${count('left')} left in the DLQ${flags.includeParked ? '' : ' (--include-parked moves parked and unreadable ones too)'}, ${count('failed')} failed, ${count('duplicated')} copied but not deleted`,
+      flags.dryRun
+        ? `dlq redrive --dry-run: ${count('would_move')} would be sent to ${result.destination}, ${count('left')} would stay (${refused} refused); nothing sent or deleted`
+        : `dlq redrive: ${count('moved')} moved to ${result.destination}, ${count('left')} left in the DLQ (${refused} refused)${flags.includeParked ? '' : ' (--include-parked moves parked ones too)'}, ${count('failed')} failed, ${count('duplicated')} copied but not deleted`,
     );
     if (stopped !== undefined) output.note(stopped.message);
     output.document({
@@ -166,8 +225,12 @@ async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandL
       exitCode,
       dlqUrl,
       method: 'copy',
+      dryRun: flags.dryRun === true,
+      parkingKey: key !== undefined,
       destination: result.destination,
       moved: count('moved'),
+      wouldMove: count('would_move'),
+      refused,
       left: count('left'),
       failed: count('failed'),
       duplicated: count('duplicated'),
@@ -182,12 +245,21 @@ async function runRedrive(flags: DlqFlags, io: Io, fromCommandLine: FromCommandL
 
 const DLQ_HELP = `
 Kinds of messages:
-  parked         written by the handler for input it will never retry (invalid tokens,
-                 unreadable bodies, tokens the API rejected); recognised by its reason message
-                 attribute (a known code), else by its body (parkedAt); reason is the reject code
-  dead_lettered  an original request SQS moved here after maxReceiveCount failed receives
-                 (API down, throttling, misconfiguration): reason max_receives_exceeded
-  unreadable     neither format
+  parked         written by a function for input it will never retry (invalid tokens,
+                 unreadable bodies, tokens the API rejected), and sealed with the parking key:
+                 recognised only by that seal, never by a message attribute or a field a
+                 producer could write; reason is the reject code
+  dead_lettered  a request SQS moved here after maxReceiveCount failed receives (API down,
+                 throttling, misconfiguration), or a failed EventBridge or SNS delivery:
+                 reason max_receives_exceeded
+  unreadable     neither: no request the functions would read
+
+The parking key: --parking-key-secret ARN (or PARKED_MESSAGE_KEY_SECRET_ID; the stack output
+ParkingKeySecretArn, readable by the operator roles), or PARKED_MESSAGE_KEY (the key itself, for
+local pipelines). Without it no message is taken for parked.
+
+Each row shows the request redrive would send for the message (action, token count and
+fingerprints), read as the functions read it, or why redrive refuses it.
 
 Message bodies are never printed, not even in part: they may hold tokens and terminal escape
 sequences. The content column gives sizes, types, positions and problem codes only; a reason
@@ -201,10 +273,12 @@ function dlqOptions(command: Command): Command {
         'DEAD_LETTER_QUEUE_URL',
       ),
     )
-    .option(
-      '--wait-seconds <n>',
-      'long-poll wait of each receive; the read ends at the first empty one',
-      '1',
+    .option('--wait-seconds <n>', 'long-poll wait of each receive; the read ends at the first empty one', '1')
+    .addOption(
+      new Option(
+        '--parking-key-secret <arn>',
+        'secret holding the parking key (stack output ParkingKeySecretArn)',
+      ).env('PARKED_MESSAGE_KEY_SECRET_ID'),
     );
 }
 
@@ -240,10 +314,8 @@ ${EXIT_CODES_HELP}
         'REVOCATION_QUEUE_URL',
       ),
     )
-    .option(
-      '--include-parked',
-      'also move parked messages (as their original request) and unreadable ones; most will be parked again',
-    )
+    .option('--include-parked', 'also move parked messages, as the request each stands for')
+    .option('--dry-run', 'send and delete nothing: show what would be sent for each message')
     .option('--max-messages <n>', 'move at most this many messages')
     .addHelpText(
       'after',
@@ -252,10 +324,12 @@ ${EXIT_CODES_HELP}
 By default only dead_lettered messages are moved, by receive, send, delete: a message is deleted from
 the DLQ only after SQS accepted what was sent for it (if the delete fails, it is reported
 "duplicated"; the handler tolerates a repeated request). With --include-parked, parked messages go
-back as their original request (the parked body, or the parked tokens with their action as a
-request), without the parked reason attribute, and unreadable ones as they are; a parked message
-that holds neither stays. SQS's StartMessageMoveTask is never used: it would send parked messages
-back as they are, to be parked again.
+back as the request each stands for (its original body, or its parked tokens with their action).
+What is sent for a message is exactly the request dlq list shows for it (same action, same token
+fingerprints), without message attributes; a message whose request would only be parked again
+(unreadable, no valid token) is refused and stays, with the reason. --dry-run sends and deletes
+nothing and shows what would be sent. SQS's StartMessageMoveTask is never used: it would send
+parked messages back as they are, to be parked again.
 
 Without --to, the destination is the DLQ's only source queue (ListDeadLetterSourceQueues). With
 two lanes the DLQ has two source queues, and local servers list none: then pass --to QUEUE_URL.

@@ -1,21 +1,29 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import {
-  formatMessageBody,
-  isRevocationAction,
+  MAX_TOKENS_PER_MESSAGE,
   ParkReason,
+  type ParsedMessage,
   parseMessageBody,
-  RevocationAction,
+  type RevocationAction,
 } from '../../lib/message';
-import { checkToken, fingerprint } from '../../lib/tokens';
+import { isSealedParked, type ParkingKey } from '../../lib/parked-message';
+import { stringifyJson } from '../../lib/stringify';
+import { fingerprint } from '../../lib/tokens';
 import { jsonErrorOffset } from './json-error-offset';
 
 /**
  * What a dead-letter queue message is:
- * - `parked`: written by the handler (park.ts) for input it will never retry (invalid tokens,
- *   unreadable bodies, tokens the API rejected); redriving it would most likely park it again;
- * - `dead_lettered`: an original request moved here by SQS after maxReceiveCount failed receives
- *   (the API was down, throttling, misconfigured): worth redriving once the cause is fixed;
- * - `unreadable`: neither (not the contract's format).
+ * - `parked`: written by a function (park.ts) for input it will never retry (invalid tokens,
+ *   unreadable bodies, tokens the API rejected), and sealed with the parking key: without the key,
+ *   or with a seal that does not verify, nothing is taken for parked (parked-message.ts);
+ * - `dead_lettered`: a request moved here by SQS after maxReceiveCount failed receives (the API was
+ *   down, throttling, misconfigured), or an EventBridge or SNS delivery that failed: worth redriving
+ *   once the cause is fixed;
+ * - `unreadable`: neither (not a request the functions would read).
+ *
+ * Each message also says what `dlq redrive` would send for it (`replay`): a request the functions read
+ * exactly as listed here (the same action and token fingerprints: both read it with
+ * `parseMessageBody` and the same key), or why nothing can be sent.
  *
  * Whatever a body holds, classifying it never throws, and nothing it returns quotes the body: a
  * body may hold tokens (anywhere, in any field) and terminal escape sequences. The reason is a known
@@ -31,13 +39,9 @@ export const UNKNOWN_REASON = 'unknown';
 export const MAX_FINGERPRINTS = 1000;
 /** Invalid values described per message at most. */
 const MAX_PROBLEMS = 5;
-/** Parked wrappers of parked wrappers (a parked message redriven and parked again) unwrapped at most. */
-const MAX_WRAPPER_DEPTH = 3;
 
-/** What `dlq redrive` sends back, and whether the message attributes go with it; or why it cannot. */
-export type Replay =
-  | { readonly body: string; readonly copyAttributes: boolean }
-  | { readonly problem: string };
+/** What `dlq redrive` sends back (the body, as it is), or why it will not. */
+export type Replay = { readonly body: string } | { readonly problem: string };
 
 export interface ClassifiedMessage {
   readonly kind: DlqMessageKind;
@@ -45,10 +49,12 @@ export interface ClassifiedMessage {
   readonly reason: string;
   /** What the content is: sizes, types, positions and problem codes, never a value or a parser message. */
   readonly detail: string;
-  /** Token values in the message (all of a request's, the parked ones of a parked message). */
+  /** Token values of the request redrive would send (valid ones first, then those it would park again). */
   readonly tokenCount: number;
   /** Fingerprints of the first MAX_FINGERPRINTS of them. */
   readonly fingerprints: readonly string[];
+  /** The action of that request, when there is one. */
+  readonly action?: RevocationAction;
   readonly replay: Replay;
 }
 
@@ -122,111 +128,127 @@ class TokenSummary {
   }
 }
 
-/** A parked wrapper: a JSON object with a `parkedAt` string (park.ts). */
-function wrapperOf(json: Json): Record<string, unknown> | undefined {
-  return json.ok && isObject(json.value) && typeof json.value.parkedAt === 'string' ? json.value : undefined;
-}
-
-/** The original request of a parked wrapper: its `body`, else its tokens (with `action`) in the contract's format. */
-function replayOf(wrapper: Record<string, unknown>, depth = 0): Replay {
-  if (typeof wrapper.body === 'string') {
-    const inner = wrapperOf(readJson(wrapper.body));
-    if (inner !== undefined && depth < MAX_WRAPPER_DEPTH) return replayOf(inner, depth + 1);
-    return { body: wrapper.body, copyAttributes: false };
-  }
-  const tokens = wrapper.tokens;
-  if (!Array.isArray(tokens) || tokens.length === 0) {
-    return { problem: 'holds neither the original body nor parked tokens' };
-  }
-  if (!tokens.every((token) => typeof token === 'string')) {
-    return { problem: 'some parked values are not strings: they cannot form a request' };
-  }
-  const action = wrapper.action ?? RevocationAction.Invalidate;
-  if (!isRevocationAction(action)) return { problem: 'its action is not one of the known actions' };
-  return { body: formatMessageBody({ tokens, action }), copyAttributes: false };
-}
-
-function parked(
+/** What a request body would do if sent: its summary, or why it cannot be sent. */
+function requestOf(
   body: string,
-  json: Json,
-  wrapper: Record<string, unknown> | undefined,
-  reason: string,
-): ClassifiedMessage {
-  if (wrapper === undefined) {
-    // Marked parked by its attribute, but the body is not a JSON object: it is all there is to send back.
-    return {
-      kind: 'parked',
-      reason,
-      detail: describeBody('body', body, json),
-      tokenCount: 0,
-      fingerprints: [],
-      replay: { body, copyAttributes: false },
-    };
-  }
-  const summary = new TokenSummary();
-  const values = Array.isArray(wrapper.tokens) ? wrapper.tokens : [];
-  for (let index = 0; index < values.length; index++) {
-    const check = checkToken(values[index]);
-    summary.add(values[index], index, check.ok ? undefined : check.problem);
-  }
-  const parts = [summary.describe('parked value(s)')];
-  if (typeof wrapper.body === 'string') parts.push(describeBody('original body', wrapper.body));
-  return {
-    kind: 'parked',
-    reason,
-    detail: parts.join('; '),
-    tokenCount: summary.count,
-    fingerprints: summary.fingerprints,
-    replay: replayOf(wrapper),
-  };
-}
-
-function request(body: string, json: Json): ClassifiedMessage {
-  const unreadable = (reason: ParkReason): ClassifiedMessage => ({
-    kind: 'unreadable',
-    reason,
-    detail: describeBody('body', body, json),
-    tokenCount: 0,
-    fingerprints: [],
-    replay: { body, copyAttributes: true },
-  });
-  if (!json.ok) return unreadable(ParkReason.BodyNotJson);
-  let parsed: ReturnType<typeof parseMessageBody>;
+  key: ParkingKey | undefined,
+): { parsed: Extract<ParsedMessage, { ok: true }>; summary: TokenSummary } | { reason: ParkReason } {
+  let parsed: ParsedMessage;
   try {
-    parsed = parseMessageBody(body);
+    parsed = parseMessageBody(body, { parkingKey: key });
   } catch {
-    return unreadable(ParkReason.InvalidMessage);
+    return { reason: ParkReason.InvalidMessage };
   }
-  if (!parsed.ok) return unreadable(isKnownReason(parsed.reason) ? parsed.reason : ParkReason.InvalidMessage);
+  if (!parsed.ok) return { reason: isKnownReason(parsed.reason) ? parsed.reason : ParkReason.InvalidMessage };
   const summary = new TokenSummary();
   for (const token of parsed.tokens) summary.add(token, -1);
   for (const rejected of parsed.rejected) summary.add(rejected.value, rejected.index, rejected.problem);
-  return {
-    kind: 'dead_lettered',
-    reason: MAX_RECEIVES_EXCEEDED,
-    detail: summary.describe('token value(s)'),
-    tokenCount: summary.count,
-    fingerprints: summary.fingerprints,
-    replay: { body, copyAttributes: true },
-  };
+  for (let offset = 0; offset < parsed.excess.length; offset++) {
+    summary.add(parsed.excess[offset], MAX_TOKENS_PER_MESSAGE + offset, 'past the per-message limit');
+  }
+  return { parsed, summary };
+}
+
+/** The request a parked message stands for: its original body, or its parked values (with their action) as a request. */
+function originalRequest(wrapper: Record<string, unknown>): string | undefined {
+  if (typeof wrapper.body === 'string') return wrapper.body;
+  if (!Array.isArray(wrapper.tokens) || wrapper.tokens.length === 0) return undefined;
+  return stringifyJson({
+    tokens: wrapper.tokens,
+    ...(wrapper.action === undefined ? {} : { action: wrapper.action }),
+  });
+}
+
+/** A sealed parked message: its reason, its parked values, and the request it stands for. */
+function parked(wrapper: Record<string, unknown>, key: ParkingKey): ClassifiedMessage {
+  const reason = isKnownReason(wrapper.reason) ? wrapper.reason : UNKNOWN_REASON;
+  const parts: string[] = [];
+  if (Array.isArray(wrapper.tokens)) parts.push(`${wrapper.tokens.length} parked value(s)`);
+  if (typeof wrapper.body === 'string') parts.push(describeBody('original body', wrapper.body));
+  const original = originalRequest(wrapper);
+  if (original === undefined) {
+    return {
+      kind: 'parked',
+      reason,
+      detail: parts.join('; ') || 'holds neither an original body nor parked values',
+      tokenCount: 0,
+      fingerprints: [],
+      replay: { problem: 'it holds neither the original body nor parked values' },
+    };
+  }
+  return withRequest('parked', reason, parts, original, key);
+}
+
+/** The listing of a message whose request is `candidate`: what redrive would send, and the functions would read. */
+function withRequest(
+  kind: 'parked' | 'dead_lettered',
+  reason: string,
+  parts: string[],
+  candidate: string,
+  key: ParkingKey | undefined,
+): ClassifiedMessage {
+  const request = requestOf(candidate, key);
+  if ('reason' in request) {
+    return {
+      kind: kind === 'parked' ? 'parked' : 'unreadable',
+      reason: kind === 'parked' ? reason : request.reason,
+      detail: (kind === 'parked' && parts.length > 0
+        ? parts
+        : [...parts, describeBody('body', candidate)]
+      ).join('; '),
+      tokenCount: 0,
+      fingerprints: [],
+      replay: { problem: `its request would be parked again (${request.reason})` },
+    };
+  }
+  const { parsed, summary } = request;
+  const detail = [...parts, `${parsed.action}: ${summary.describe('token value(s)')}`].join('; ');
+  const base = { kind, reason, detail, tokenCount: summary.count, fingerprints: summary.fingerprints };
+  if (parsed.tokens.length === 0) {
+    return {
+      ...base,
+      action: parsed.action,
+      replay: { problem: 'its request holds no valid token: it would be parked again' },
+    };
+  }
+  return { ...base, action: parsed.action, replay: { body: candidate } };
+}
+
+/** A body that looks like a parked message (a `parkedAt` string) but carries no valid seal. */
+function looksParked(json: Json): boolean {
+  return json.ok && isObject(json.value) && typeof json.value.parkedAt === 'string';
 }
 
 /**
- * Classifies a DLQ message: parked if its `reason` message attribute is a known reject code (the
- * handler sets it), else if its body is a parked wrapper (`parkedAt`); otherwise a dead-lettered
- * request or unreadable.
+ * Classifies a DLQ message by its body alone (message attributes are the producer's to set, and SQS
+ * keeps them when it moves a message here): parked if it is a wrapper sealed with `key`; otherwise a
+ * request (dead-lettered) if the functions would read one from it, else unreadable.
  */
-export function classifyMessage(message: Pick<Message, 'Body' | 'MessageAttributes'>): ClassifiedMessage {
+export function classifyMessage(
+  message: Pick<Message, 'Body'>,
+  key: ParkingKey | undefined,
+): ClassifiedMessage {
   const body = message.Body ?? '';
   const json = readJson(body);
-  const attribute = message.MessageAttributes?.reason?.StringValue;
-  if (isKnownReason(attribute)) {
-    // The attribute decides; any JSON object body is read as the wrapper, parkedAt or not.
-    return parked(body, json, json.ok && isObject(json.value) ? json.value : undefined, attribute);
+  if (json.ok && isObject(json.value) && isSealedParked(json.value, key) && key !== undefined) {
+    return parked(json.value, key);
   }
-  const wrapper = wrapperOf(json);
-  if (wrapper !== undefined) {
-    return parked(body, json, wrapper, isKnownReason(wrapper.reason) ? wrapper.reason : UNKNOWN_REASON);
+  const parts = looksParked(json)
+    ? [
+        key === undefined
+          ? 'looks parked, but no parking key was given to check its seal'
+          : 'looks parked, but carries no valid seal',
+      ]
+    : [];
+  if (!json.ok) {
+    return {
+      kind: 'unreadable',
+      reason: ParkReason.BodyNotJson,
+      detail: describeBody('body', body, json),
+      tokenCount: 0,
+      fingerprints: [],
+      replay: { problem: `its request would be parked again (${ParkReason.BodyNotJson})` },
+    };
   }
-  return request(body, json);
+  return withRequest('dead_lettered', MAX_RECEIVES_EXCEEDED, parts, body, key);
 }

@@ -2,18 +2,23 @@ import {
   DeleteMessageBatchCommand,
   ListDeadLetterSourceQueuesCommand,
   type Message,
-  type MessageAttributeValue,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { RevocationAction } from '../../lib/message';
+import type { ParkingKey } from '../../lib/parked-message';
 import { groupForSendBatches } from '../../lib/send-batches';
 import { CliError, ExitCode } from '../exit-codes';
 import { type ClassifiedMessage, classifyMessage, type DlqMessageKind } from './classify';
 import { type ReadOptions, receiveAll, release } from './queue-reader';
 
 export interface RedriveOptions extends Pick<ReadOptions, 'waitSeconds'> {
-  /** Also move parked and unreadable messages (parked ones as their original request). @default false */
+  /** Also move parked messages (as the request each stands for). @default false */
   readonly includeParked?: boolean;
+  /** Send nothing and delete nothing: say what would be sent. @default false */
+  readonly dryRun?: boolean;
+  /** The key parked messages are sealed with; without it none is taken for parked. @default none */
+  readonly parkingKey?: ParkingKey;
   /** Stop after this many messages. @default 10000 */
   readonly maxMessages?: number;
 }
@@ -23,9 +28,13 @@ export interface RedriveRow {
   readonly messageId: string;
   readonly kind: DlqMessageKind;
   readonly reason: string;
-  /** `moved`; `left` (not asked to move, or cannot be replayed); `failed` (the send failed: still in the DLQ); `duplicated` (sent, but the DLQ copy could not be deleted). */
-  readonly outcome: 'moved' | 'left' | 'failed' | 'duplicated';
+  /** `moved`; `would_move` (--dry-run); `left` (not asked to move, or refused: see detail); `failed` (the send failed: still in the DLQ); `duplicated` (sent, but the DLQ copy could not be deleted). */
+  readonly outcome: 'moved' | 'would_move' | 'left' | 'failed' | 'duplicated';
   readonly detail?: string;
+  /** The request sent (or that would be): its action, token count and fingerprints, as `dlq list` shows them. */
+  readonly action?: RevocationAction;
+  readonly tokenCount: number;
+  readonly fingerprints: readonly string[];
 }
 
 export interface RedriveResult {
@@ -66,31 +75,19 @@ async function destinationOf(sqs: SQSClient, dlqUrl: string, to: string | undefi
   );
 }
 
-function attributesOf(message: Message): Record<string, MessageAttributeValue> | undefined {
-  const entries = Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-    name,
-    {
-      DataType: value.DataType,
-      ...(value.StringValue === undefined ? {} : { StringValue: value.StringValue }),
-      ...(value.BinaryValue === undefined ? {} : { BinaryValue: value.BinaryValue }),
-    },
-  ]);
-  return entries.length === 0 ? undefined : Object.fromEntries(entries);
-}
-
 interface Candidate {
   readonly message: Message;
   readonly classified: ClassifiedMessage;
   readonly body: string;
-  readonly copyAttributes: boolean;
 }
 
 /**
  * Moves DLQ messages back to the destination by receive, send, delete: a message is deleted from the
- * DLQ only after SQS accepted what was sent for it. Dead-lettered requests go back as they are.
- * With `includeParked`, parked messages go back as their original request (the wrapper's `body`, or
- * its tokens as a request) without the parked `reason` attribute, and unreadable ones as they are.
- * Messages left or not moved are made visible again before returning. Only SQS calls can stop the run.
+ * DLQ only after SQS accepted what was sent for it. What is sent for a message is exactly the request
+ * `dlq list` shows for it (classify.ts: dead-lettered requests as they are; with `includeParked`, the
+ * request a sealed parked message stands for), without message attributes; a message whose request
+ * would only be parked again is left, with the reason. Messages left or not moved are made visible
+ * again before returning. Only SQS calls can stop the run.
  */
 async function redriveByCopy(
   sqs: SQSClient,
@@ -103,7 +100,7 @@ async function redriveByCopy(
   let stoppedBy: unknown;
   const max = options.maxMessages ?? 10_000;
   const row = (
-    candidate: Omit<Candidate, 'body' | 'copyAttributes'>,
+    candidate: Omit<Candidate, 'body'>,
     outcome: RedriveRow['outcome'],
     detail?: string,
   ): RedriveRow => ({
@@ -112,9 +109,12 @@ async function redriveByCopy(
     reason: candidate.classified.reason,
     outcome,
     ...(detail === undefined ? {} : { detail }),
+    ...(candidate.classified.action === undefined ? {} : { action: candidate.classified.action }),
+    tokenCount: candidate.classified.tokenCount,
+    fingerprints: candidate.classified.fingerprints,
   });
   const leave = (
-    candidates: readonly Omit<Candidate, 'body' | 'copyAttributes'>[],
+    candidates: readonly Omit<Candidate, 'body'>[],
     outcome: RedriveRow['outcome'],
     detail?: string,
   ) => {
@@ -140,18 +140,13 @@ async function redriveByCopy(
       if (batch.length === 0) break;
       const move: Candidate[] = [];
       for (const message of batch) {
-        const classified = classifyMessage(message);
-        const wanted = classified.kind === 'dead_lettered' || options.includeParked === true;
+        const classified = classifyMessage(message, options.parkingKey);
+        const wanted = classified.kind !== 'parked' || options.includeParked === true;
         if (!wanted) leave([{ message, classified }], 'left');
         else if ('problem' in classified.replay)
-          leave([{ message, classified }], 'left', `cannot be replayed: ${classified.replay.problem}`);
-        else
-          move.push({
-            message,
-            classified,
-            body: classified.replay.body,
-            copyAttributes: classified.replay.copyAttributes,
-          });
+          leave([{ message, classified }], 'left', `refused: ${classified.replay.problem}`);
+        else if (options.dryRun === true) leave([{ message, classified }], 'would_move');
+        else move.push({ message, classified, body: classified.replay.body });
       }
       for (const group of groupForSendBatches(move.map((candidate) => candidate.body))) {
         const candidates = group.map((i) => move[i] as Candidate);
@@ -167,7 +162,6 @@ async function redriveByCopy(
               Entries: candidates.map((candidate, index) => ({
                 Id: String(index),
                 MessageBody: candidate.body,
-                MessageAttributes: candidate.copyAttributes ? attributesOf(candidate.message) : undefined,
               })),
             }),
           );

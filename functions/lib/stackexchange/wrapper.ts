@@ -119,8 +119,12 @@ export function scrubMessage(message: string, tokens: readonly string[]): string
   for (const token of [...tokens].sort((a, b) => b.length - a.length)) {
     if (token.length > 0) scrubbed = scrubbed.split(token).join(`<token ${fingerprint(token)}>`);
   }
+  scrubbed = scrubbed.replace(TOKEN_LIST, '<token list>');
   return scrubbed.length > 500 ? `${scrubbed.slice(0, 500)}...` : scrubbed;
 }
+
+/** Two or more token-alphabet words joined by `;` (the API's list separator): what a quoted `{tokens}` looks like. */
+const TOKEN_LIST = /[A-Za-z0-9*()_-]+(?:;[A-Za-z0-9*()_-]+)+/g;
 
 /** Builds the typed error for an error wrapper. */
 export function apiErrorFrom(

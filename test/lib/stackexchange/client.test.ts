@@ -318,4 +318,10 @@ describe('scrubMessage', () => {
       `access_tokens: invalid value <token ${fingerprint('abc123')}> in <token ${fingerprint('abc123')}>;<token ${fingerprint('zzz')}>`,
     );
   });
+
+  it('replaces a quoted token list whose tokens are not of the call by a placeholder, as its comment says', () => {
+    const message = scrubMessage('access_tokens: invalid value otherTokA1;otherTokB2;x in path', ['mine1']);
+    expect(message).toBe('access_tokens: invalid value <token list> in path');
+    expect(scrubMessage('no list; here', [])).toBe('no list; here');
+  });
 });
