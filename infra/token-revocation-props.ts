@@ -229,7 +229,8 @@ export interface TokenRevocationProps {
   readonly alarmEmail?: string;
   /**
    * Create the CloudWatch dashboard: $3 a month at list price (an account's first three dashboards
-   * are free). Every alarm works without it. Giving `dashboardName` creates it too. @default false
+   * are free). Every alarm works without it. Giving `dashboardName` creates it too.
+   * @default - no dashboard, unless `dashboardName` is given
    */
   readonly dashboard?: boolean;
   /** Name of the CloudWatch dashboard (when there is one). @default `${stackName}-token-revocation` */

@@ -98,7 +98,7 @@ describe('output fitted to the terminal (#19 point 5)', () => {
       for (const run of [unknown, narrow, wide, json]) expect(run.code).toBe(0);
       expect(longest(unknown.stdout)).toBeLessThanOrEqual(80);
       expect(longest(narrow.stdout)).toBeLessThanOrEqual(60);
-      expect(unknown.stdout).toContain('    content: 5 parked value(s), 5 invalid');
+      expect(unknown.stdout).toContain('    content: looks parked, but no parking key was given');
       // Wide enough: one row per message, content in its column.
       expect(wide.stdout.split('\n')[0]).toMatch(
         /^message id +kind +reason +tokens +age +receives +content$/,

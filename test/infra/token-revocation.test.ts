@@ -401,7 +401,7 @@ describe('TokenRevocation construct', () => {
         .Properties;
 
     it('sends every alarm, with a description for the operator, to one encrypted SSL-only topic', () => {
-      expect(Object.keys(alarms)).toHaveLength(21);
+      expect(Object.keys(alarms)).toHaveLength(22);
       const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
       expect(topics).toHaveLength(1);
       for (const a of Object.values(alarms)) {
