@@ -78,6 +78,34 @@ describe('planRound', () => {
     expect(plan.wait).toHaveLength(60);
   });
 
+  it('shares the capacity between actions: what the first takes, the next cannot', () => {
+    // Prepare: 25 due invalidations (two calls) and 5 due de-authentications.
+    const invalidations = singles(25, 70, 'i');
+    const deauthentications = singles(5, 70, 'd').map((r) => ({
+      ...r,
+      action: RevocationAction.Deauthenticate,
+    }));
+    const requests = [...invalidations, ...deauthentications];
+    // Act: time for 45 tokens is two calls; then for 60, three.
+    const tight = planRound(requests, options({ capacityTokens: 45 }));
+    const roomy = planRound(requests, options({ capacityTokens: 60 }));
+    // Assess
+    expect(tight.send).toEqual(invalidations);
+    expect(tight.wait).toEqual(deauthentications.map((request) => ({ request, cause: 'hold' })));
+    expect(roomy.send).toEqual(requests);
+  });
+
+  it('counts a token two messages carry once', () => {
+    // Prepare: 20 tokens, one of them in two messages; none at its limit.
+    const twenty = singles(20, 5, 'u');
+    const again = request(5, ['u0']);
+    // Act
+    const plan = planRound([...twenty, again], options());
+    // Assess: one full call carries both messages.
+    expect(plan.send).toEqual([...twenty, again]);
+    expect(plan.wait).toEqual([]);
+  });
+
   it('keeps each action apart', () => {
     const deauth = { ...request(70, ['d']), action: RevocationAction.Deauthenticate };
     const plan = planRound([deauth, ...singles(20, 1, 'i')], options());

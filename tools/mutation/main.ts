@@ -1,0 +1,48 @@
+/**
+ * `npm run mutate`: runs StrykerJS (stryker.config.mjs) and writes its per-file scores into TESTING.md
+ * and tools/mutation/results.json. Arguments go to `stryker run`: with `--mutate <files>` only those
+ * files are measured again and replace their rows; without, the whole scope is measured and replaces
+ * the table. Not in CI: the whole scope takes about an hour on 2 cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FILE_NOTES } from './notes';
+import { type FileScore, fileScores, mergeScores, mutationMarkdown, type StrykerReport } from './report';
+import { testingMarkdown } from './testing-md';
+
+const root = join(__dirname, '..', '..');
+const REPORT = join(root, 'reports/mutation/mutation.json');
+const RESULTS = join(root, 'tools/mutation/results.json');
+/** The score each core file should reach (issue 20). */
+const TARGET_PERCENT = 90;
+
+function main(): number {
+  const args = process.argv.slice(2);
+  const complete = !args.some((arg) => arg === '-m' || arg.startsWith('--mutate'));
+  const started = Date.now();
+  const stryker = spawnSync(
+    process.execPath,
+    [require.resolve('@stryker-mutator/core/bin/stryker.js'), 'run', ...args],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (stryker.status !== 0) {
+    process.stderr.write(`stryker ended with ${stryker.signal ?? stryker.status}; TESTING.md unchanged\n`);
+    return 1;
+  }
+  const measuredAt = new Date(started).toISOString();
+  const run = fileScores(JSON.parse(readFileSync(REPORT, 'utf8')) as StrykerReport, measuredAt);
+  const earlier: FileScore[] = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : [];
+  const scores = mergeScores(earlier, run, complete);
+  writeFileSync(RESULTS, `${JSON.stringify(scores, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'TESTING.md'),
+    testingMarkdown(mutationMarkdown(scores, FILE_NOTES, TARGET_PERCENT), TARGET_PERCENT),
+  );
+  process.stderr.write(
+    `Wrote TESTING.md and tools/mutation/results.json (${run.length} files measured in ${((Date.now() - started) / 60_000).toFixed(1)} minutes)\n`,
+  );
+  return 0;
+}
+
+process.exitCode = main();
