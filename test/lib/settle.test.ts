@@ -140,9 +140,9 @@ describe('settleMessages', () => {
   });
 
   it('times a message from SentTimestamp only when a token of it was confirmed or found dead', () => {
-    // Prepare: m11 dead (40 s old), m12 only rejected, m13 without SentTimestamp, m14 sent "after" now.
+    // Prepare: m11 dead and rejected (40 s old), m12 only rejected, m13 without SentTimestamp, m14 sent "after" now.
     const requests = [
-      request('m11', ['p'], NOW - 40_000),
+      request('m11', ['p', 't'], NOW - 40_000),
       request('m12', ['q']),
       {
         ...request('m13', ['r']),
@@ -152,6 +152,7 @@ describe('settleMessages', () => {
     ];
     const known = outcomes([
       ['p', { kind: 'dead', cause: 'absent' }],
+      ['t', { kind: 'rejected', detail: 'bad_parameter' }],
       ['q', { kind: 'rejected', detail: 'bad_parameter' }],
       ['r', { kind: 'confirmed' }],
       ['s', { kind: 'confirmed' }],

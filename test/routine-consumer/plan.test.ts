@@ -95,6 +95,31 @@ describe('planRound', () => {
     expect(roomy.send).toEqual(requests);
   });
 
+  it('below the quota reserve, says a message waits for quota only once it is past maxHold', () => {
+    // Prepare: 19 messages (no full call), none due below the reserve (maxDefer 900 s), so all wait:
+    // 50 s old (+ 10 s to the next chance = maxHold exactly: held), 51 s old (past maxHold: deferred).
+    const atHold = singles(19, 50, 'h');
+    const pastHold = singles(19, 51, 'p');
+    // Act
+    const held = planRound(atHold, options({ belowReserve: true }));
+    const later = planRound(pastHold, options({ belowReserve: true }));
+    const above = planRound(pastHold, options({ belowReserve: false, maxHoldMs: 120_000 }));
+    // Assess
+    expect(held.wait.map((w) => w.cause)).toEqual(Array(19).fill('hold'));
+    expect(later.wait.map((w) => w.cause)).toEqual(Array(19).fill('defer'));
+    expect(above.wait.map((w) => w.cause)).toEqual(Array(19).fill('hold'));
+  });
+
+  it('sends a due message whole even past the capacity while a call has room, and holds the next', () => {
+    // Prepare: eight due messages of three tokens; time for one call (20 tokens).
+    const due = Array.from({ length: 8 }, (_, i) => request(70, [`a${i}`, `b${i}`, `c${i}`]));
+    // Act
+    const plan = planRound(due, options({ capacityTokens: 20 }));
+    // Assess: six fill 18 tokens, the seventh goes whole (21), the eighth waits.
+    expect(plan.send).toEqual(due.slice(0, 7));
+    expect(plan.wait.map((w) => w.request)).toEqual(due.slice(7));
+  });
+
   it('counts a token two messages carry once', () => {
     // Prepare: 20 tokens, one of them in two messages; none at its limit.
     const twenty = singles(20, 5, 'u');
