@@ -1,5 +1,5 @@
 // StrykerJS: mutation testing of the core (`npm run mutate`, see TESTING.md). Not in CI: too slow for 2 cores.
-// One file at a time: `npm run mutate -- --mutate functions/lib/tokens.ts` (prints the table, keeps TESTING.md).
+// One file at a time: `npm run mutate -- --mutate functions/lib/tokens.ts` (replaces that row of TESTING.md).
 // Equivalent mutants are marked where they are, with a reason:
 // `// Stryker disable next-line <mutator>: <reason>` (TESTING.md lists them).
 

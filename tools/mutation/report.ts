@@ -68,6 +68,19 @@ export interface FileScore {
   readonly equivalent: readonly (MutantSite & { readonly reason: string })[];
 }
 
+/** Mutants by status, and the score they give. */
+type Scored = Pick<
+  FileScore,
+  'killed' | 'timeout' | 'survived' | 'noCoverage' | 'ignored' | 'errors' | 'score'
+>;
+
+/** Stryker's mutation score: detected (killed or timed out) of the valid mutants, in percent. */
+function scored(counts: Omit<Scored, 'score'>): Scored {
+  const { killed, timeout, survived, noCoverage } = counts;
+  const valid = killed + timeout + survived + noCoverage;
+  return { ...counts, score: valid === 0 ? undefined : (100 * (killed + timeout)) / valid };
+}
+
 /** The longest code excerpt kept per mutant. */
 const EXCERPT_LENGTH = 60;
 
@@ -104,23 +117,17 @@ export function fileScores(report: StrykerReport, measuredAt: string): FileScore
             reason: m.statusReason ?? '',
           }))
           .sort((a, b) => a.line - b.line || a.column - b.column);
-      const [killed, timeout, survived, noCoverage] = [
-        count('Killed'),
-        count('Timeout'),
-        count('Survived'),
-        count('NoCoverage'),
-      ];
-      const valid = killed + timeout + survived + noCoverage;
       return {
         file,
         measuredAt,
-        killed,
-        timeout,
-        survived,
-        noCoverage,
-        ignored: count('Ignored'),
-        errors: count('CompileError') + count('RuntimeError'),
-        score: valid === 0 ? undefined : (100 * (killed + timeout)) / valid,
+        ...scored({
+          killed: count('Killed'),
+          timeout: count('Timeout'),
+          survived: count('Survived'),
+          noCoverage: count('NoCoverage'),
+          ignored: count('Ignored'),
+          errors: count('CompileError') + count('RuntimeError'),
+        }),
         survivors: sites('Survived').map(({ reason: _, ...site }) => site),
         notCovered: sites('NoCoverage').map(({ reason: _, ...site }) => site),
         equivalent: sites('Ignored'),
@@ -149,28 +156,16 @@ const site = (m: MutantSite) =>
   `line ${m.line}:${m.column} ${m.mutator}: ${code(m.original)} -> ${code(m.replacement)}`;
 
 /** Totals over files, scored like one file. */
-export function total(scores: readonly FileScore[]): Omit<FileScore, 'file' | 'measuredAt'> {
-  const sum = (key: 'killed' | 'timeout' | 'survived' | 'noCoverage' | 'ignored' | 'errors') =>
-    scores.reduce((all, score) => all + score[key], 0);
-  const [killed, timeout, survived, noCoverage] = [
-    sum('killed'),
-    sum('timeout'),
-    sum('survived'),
-    sum('noCoverage'),
-  ];
-  const valid = killed + timeout + survived + noCoverage;
-  return {
-    killed,
-    timeout,
-    survived,
-    noCoverage,
+function total(scores: readonly FileScore[]): Scored {
+  const sum = (key: keyof Omit<Scored, 'score'>) => scores.reduce((all, score) => all + score[key], 0);
+  return scored({
+    killed: sum('killed'),
+    timeout: sum('timeout'),
+    survived: sum('survived'),
+    noCoverage: sum('noCoverage'),
     ignored: sum('ignored'),
     errors: sum('errors'),
-    score: valid === 0 ? undefined : (100 * (killed + timeout)) / valid,
-    survivors: [],
-    notCovered: [],
-    equivalent: [],
-  };
+  });
 }
 
 /** The mutation section of TESTING.md: the score table, then each file's survivors and equivalents. */
@@ -179,7 +174,7 @@ export function mutationMarkdown(
   notes: Readonly<Record<string, string>>,
   target: number,
 ): string {
-  const row = (name: string, s: Omit<FileScore, 'file' | 'measuredAt'>, measuredAt: string) =>
+  const row = (name: string, s: Scored, measuredAt: string) =>
     `| ${name} | ${percent(s.score)} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.errors} | ${measuredAt} |`;
   const rows = scores.map((s) =>
     row(s.score !== undefined && s.score < target ? `**${s.file}**` : s.file, s, s.measuredAt.slice(0, 10)),
