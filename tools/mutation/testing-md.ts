@@ -22,9 +22,11 @@ test states. The TypeScript checker drops mutants that do not compile (*not vali
   A file checked only by them shows *no coverage*.
 - Equivalent mutants (no program could tell them from the code) are marked in the code with a reason,
   \`// Stryker disable next-line <mutator>: <reason>\`, and listed below as *equivalent*; they do not count.
-- Not in CI: the whole scope takes about an hour on 2 cores. Run it when the core changes, or for one file:
-  \`npm run mutate -- --mutate functions/lib/tokens.ts\` (that file's row is replaced, the others kept).
-  The HTML report is written to \`reports/mutation/mutation.html\`; raw figures: \`tools/mutation/results.json\`.
+- Not in CI: the whole scope (about 2,200 mutants) takes more than an hour on 2 shared cores. Run it when
+  the core changes, or for some files: \`npm run mutate -- --mutate functions/lib/tokens.ts\` replaces those
+  files' rows and keeps the others (the *measured* column says when each row was measured).
+  \`npm run mutate -- --no-run\` rewrites this file from \`tools/mutation/results.json\` (the raw figures).
+  Stryker's HTML report of the last run: \`reports/mutation/mutation.html\`.
 
 Latest scores (files below the target in bold):
 
