@@ -3,7 +3,7 @@
  * and tools/mutation/results.json. Arguments go to `stryker run`: with `--mutate <files>` only those
  * files are measured again and replace their rows; without, the whole scope is measured and replaces
  * the table. `--no-run` only rewrites TESTING.md from results.json (after editing notes.ts). Not in CI:
- * the whole scope takes over an hour on 2 cores.
+ * the whole scope takes about 50 minutes on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
