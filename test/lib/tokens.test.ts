@@ -48,6 +48,22 @@ describe('checkToken', () => {
     }
   });
 
+  it('accepts a token of exactly MAX_TOKEN_LENGTH characters, and says the length of a longer one', () => {
+    expect(checkToken('a'.repeat(MAX_TOKEN_LENGTH))).toEqual({
+      ok: true,
+      token: 'a'.repeat(MAX_TOKEN_LENGTH),
+    });
+    expect(checkToken('a'.repeat(MAX_TOKEN_LENGTH + 1))).toEqual({
+      ok: false,
+      problem: TokenProblem.TooLong,
+      detail: `the token is ${MAX_TOKEN_LENGTH + 1} characters long; the limit is ${MAX_TOKEN_LENGTH}`,
+    });
+  });
+
+  it('says an empty token is empty', () => {
+    expect(checkToken('')).toEqual({ ok: false, problem: TokenProblem.Empty, detail: 'the token is empty' });
+  });
+
   it('names the position of the first bad character', () => {
     const check = checkToken('abc;def');
     expect(!check.ok && check.detail).toBe('character 4 is not one of A-Z a-z 0-9 * ( ) _ -');
@@ -83,7 +99,13 @@ describe('chunk', () => {
     expect(chunk([], 20)).toEqual([]);
   });
 
-  it('refuses a size that is not a positive integer', () => {
-    expect(() => chunk([1], 0)).toThrow(RangeError);
+  it('splits into single items with a size of 1', () => {
+    expect(chunk(['a', 'b', 'c'], 1)).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses the size %p, saying what it got', (size) => {
+    expect(() => chunk([1], size)).toThrow(
+      new RangeError(`chunk size must be a positive integer, got ${size}`),
+    );
   });
 });

@@ -36,7 +36,9 @@ describe('dependency versions', () => {
   });
 
   it('TypeScript 7 (no JavaScript API): only its tsc is run, no module loads the compiler', () => {
-    expect(major(manifest.devDependencies.typescript ?? '')).toBe(7);
+    // `typescript7` type-checks and builds; `typescript` stays 5.9 for Stryker's checker, which needs the compiler API.
+    expect(major((manifest.devDependencies.typescript7 ?? '').replace('npm:typescript@', ''))).toBe(7);
+    expect(major(manifest.devDependencies.typescript ?? '')).toBe(5);
     const sources = ['functions', 'infra', 'tools', 'test']
       .flatMap((folder) =>
         (readdirSync(join(ROOT, folder), { recursive: true }) as string[]).map((file) => join(folder, file)),

@@ -78,6 +78,59 @@ describe('planRound', () => {
     expect(plan.wait).toHaveLength(60);
   });
 
+  it('shares the capacity between actions: what the first takes, the next cannot', () => {
+    // Prepare: 25 due invalidations (two calls) and 5 due de-authentications.
+    const invalidations = singles(25, 70, 'i');
+    const deauthentications = singles(5, 70, 'd').map((r) => ({
+      ...r,
+      action: RevocationAction.Deauthenticate,
+    }));
+    const requests = [...invalidations, ...deauthentications];
+    // Act: time for 45 tokens is two calls; then for 60, three.
+    const tight = planRound(requests, options({ capacityTokens: 45 }));
+    const roomy = planRound(requests, options({ capacityTokens: 60 }));
+    // Assess
+    expect(tight.send).toEqual(invalidations);
+    expect(tight.wait).toEqual(deauthentications.map((request) => ({ request, cause: 'hold' })));
+    expect(roomy.send).toEqual(requests);
+  });
+
+  it('below the quota reserve, says a message waits for quota only once it is past maxHold', () => {
+    // Prepare: 19 messages (no full call), none due below the reserve (maxDefer 900 s), so all wait:
+    // 50 s old (+ 10 s to the next chance = maxHold exactly: held), 51 s old (past maxHold: deferred).
+    const atHold = singles(19, 50, 'h');
+    const pastHold = singles(19, 51, 'p');
+    // Act
+    const held = planRound(atHold, options({ belowReserve: true }));
+    const later = planRound(pastHold, options({ belowReserve: true }));
+    const above = planRound(pastHold, options({ belowReserve: false, maxHoldMs: 120_000 }));
+    // Assess
+    expect(held.wait.map((w) => w.cause)).toEqual(Array(19).fill('hold'));
+    expect(later.wait.map((w) => w.cause)).toEqual(Array(19).fill('defer'));
+    expect(above.wait.map((w) => w.cause)).toEqual(Array(19).fill('hold'));
+  });
+
+  it('sends a due message whole even past the capacity while a call has room, and holds the next', () => {
+    // Prepare: eight due messages of three tokens; time for one call (20 tokens).
+    const due = Array.from({ length: 8 }, (_, i) => request(70, [`a${i}`, `b${i}`, `c${i}`]));
+    // Act
+    const plan = planRound(due, options({ capacityTokens: 20 }));
+    // Assess: six fill 18 tokens, the seventh goes whole (21), the eighth waits.
+    expect(plan.send).toEqual(due.slice(0, 7));
+    expect(plan.wait.map((w) => w.request)).toEqual(due.slice(7));
+  });
+
+  it('counts a token two messages carry once', () => {
+    // Prepare: 20 tokens, one of them in two messages; none at its limit.
+    const twenty = singles(20, 5, 'u');
+    const again = request(5, ['u0']);
+    // Act
+    const plan = planRound([...twenty, again], options());
+    // Assess: one full call carries both messages.
+    expect(plan.send).toEqual([...twenty, again]);
+    expect(plan.wait).toEqual([]);
+  });
+
   it('keeps each action apart', () => {
     const deauth = { ...request(70, ['d']), action: RevocationAction.Deauthenticate };
     const plan = planRound([deauth, ...singles(20, 1, 'i')], options());

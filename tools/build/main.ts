@@ -40,9 +40,10 @@ function compile(): void {
   rmSync(staging, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    // TypeScript 7 exports no `bin/tsc` subpath: find the bin next to its package.json.
+    // TypeScript 7 (the `typescript7` alias: `typescript` itself is 5.9 for the tools that need a
+    // compiler API, Stryker's checker) exports no `bin/tsc` subpath: find the bin next to its package.json.
     [
-      join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'),
+      join(dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc'),
       '-p',
       'tsconfig.build.json',
       '--outDir',
