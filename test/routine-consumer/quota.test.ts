@@ -103,4 +103,29 @@ describe('QuotaWatch', () => {
     expect(at(4999, undefined)).toBe(true);
     expect(at(5000, undefined)).toBe(false);
   });
+
+  it('gives the newest observation to share (a copy), or nothing before the API has said', () => {
+    const quota = new QuotaWatch();
+    expect(quota.latest()).toBeUndefined();
+    quota.observe(800, 10_000, t0);
+    quota.observe(700, undefined, t0 + 60_000);
+    const latest = quota.latest();
+    expect(latest).toEqual({ remaining: 700, max: undefined, at: t0 + 60_000 });
+    quota.observe(600, 10_000, t0 + 120_000);
+    expect(latest).toEqual({ remaining: 700, max: undefined, at: t0 + 60_000 });
+  });
+
+  it('forgets what it saw before a time (a named pause that ended), keeping that instant and later', () => {
+    const quota = new QuotaWatch();
+    quota.observe(0, 10_000, t0);
+    quota.observe(50, 10_000, t0 + 60_000);
+    quota.observe(9000, 10_000, t0 + 120_000);
+    quota.forgetBefore(t0 + 60_000);
+    expect(quota.lowest(t0 + 130_000)).toEqual({ remaining: 50, max: 10_000 });
+    quota.forgetBefore(t0 + 60_001);
+    expect(quota.lowest(t0 + 130_000)).toEqual({ remaining: 9000, max: 10_000 });
+    quota.forgetBefore(t0 + 200_000);
+    expect(quota.lowest(t0 + 200_000)).toBeUndefined();
+    expect(quota.latest()).toBeUndefined();
+  });
 });
