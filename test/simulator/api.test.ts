@@ -275,6 +275,7 @@ describe('simulator: methods, wrapper and input rules', () => {
         itemsReturned: 2,
         backoffViolation: false,
         throttleViolation: false,
+        quotaExhausted: false,
       },
       expect.objectContaining({ method: 'read', tokens: [a], status: 200, itemsReturned: 0 }),
       expect.objectContaining({ method: 'unknown', tokens: [], status: 400, errorName: 'no_method' }),

@@ -65,6 +65,7 @@ describe('simulator: seeds, stats, reset and silence', () => {
       throttleViolations: 0,
       backoffViolations: 0,
       faultsInjected: 2,
+      quotaRefusals: 0,
       errorsByName: { internal_error: 1, no_method: 1 },
       invalidated: 30,
       deauthenticated: 2,

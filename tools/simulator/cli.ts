@@ -19,6 +19,8 @@ const USAGE = `Usage: npx tsx tools/simulator/cli.ts [options]
   --faults K1,K2                fault kinds to draw from (default: internal_error)
   --backoff-seconds N           backoff sent by the 'backoff' fault (default 2)
   --required-key KEY            require this app key
+  --quota-max N                 calls a day, quota_max (default 10000)
+  --quota-reset-seconds N       once the quota is spent, refuse every call for N seconds (default 80000)
   --compression auto|gzip|deflate|none   (default auto)
   --issue N                     create N live tokens and print their fingerprints
   --help
@@ -63,6 +65,8 @@ function parse() {
         faults: { type: 'string' },
         'backoff-seconds': { type: 'string' },
         'required-key': { type: 'string' },
+        'quota-max': { type: 'string' },
+        'quota-reset-seconds': { type: 'string' },
         compression: { type: 'string' },
         issue: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -91,6 +95,8 @@ const options: SimulatorOptions = {
   banSeconds: number('ban-seconds', values['ban-seconds']) ?? 30,
   backoffSeconds: number('backoff-seconds', values['backoff-seconds']) ?? 2,
   compression: compression as NonNullable<SimulatorOptions['compression']>,
+  quotaMax: number('quota-max', values['quota-max']) ?? 10_000,
+  quotaResetSeconds: number('quota-reset-seconds', values['quota-reset-seconds']) ?? 80_000,
   ...(values['required-key'] === undefined ? {} : { requiredKey: values['required-key'] }),
   ...(faultRate > 0 ? { faults: { rate: faultRate, kinds: faultKinds(values.faults) } } : {}),
 };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultPlan, isErrorFault } from './faults';
+import { DailyQuota } from './quota';
 import { seededRandom, uniform } from './random';
 import {
   type ApiErrorName,
@@ -14,7 +15,7 @@ import {
   successBody,
   throttleMessage,
 } from './responses';
-import { parseRequest } from './routes';
+import { type ParsedRequest, parseRequest } from './routes';
 import { type AccessTokenItem, TokenStore } from './state';
 import { summarize } from './stats';
 import { MethodBackoff, RateLimiter } from './throttle';
@@ -29,7 +30,7 @@ interface Run {
   readonly records: RecordedRequest[];
   readonly poisoned: Set<string>;
   readonly latencyRandom: () => number;
-  quotaRemaining: number;
+  readonly quota: DailyQuota;
 }
 
 /** Timers that close() must cancel: latency pauses and held 'timeout' requests. */
@@ -74,6 +75,7 @@ class Timers {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 1;
   const quotaMax = options.quotaMax ?? 10_000;
+  const quotaResetSeconds = options.quotaResetSeconds ?? 80_000;
   const banSeconds = options.banSeconds ?? 30;
   const backoffSeconds = options.backoffSeconds ?? 2;
   const holdMs = options.timeoutMs ?? 30_000;
@@ -90,7 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     backoff: new MethodBackoff(),
     records: [],
     poisoned: new Set(),
-    quotaRemaining: quotaMax,
+    quota: new DailyQuota(quotaMax, quotaResetSeconds * 1000),
   });
   let run = newRun();
   const timers = new Timers();
@@ -123,14 +125,52 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     response.end(payload);
   };
 
+  /** The answer of every request while the quota is spent: throttle_violation until it comes back. */
+  const refuseSpentQuota = async (
+    current: Run,
+    request: IncomingMessage,
+    response: ServerResponse,
+    refused: { readonly parsed: ParsedRequest; readonly at: number; readonly retryInSeconds: number },
+  ): Promise<void> => {
+    const { parsed, at, retryInSeconds } = refused;
+    const wait = drawLatency(current);
+    if (wait > 0 && !(await timers.pause(wait))) return; // closed meanwhile
+    const key = parsed.queryKey ?? parsed.headerKey;
+    current.records.push({
+      at,
+      method: parsed.method,
+      tokens: parsed.tokens,
+      ...(key === undefined ? {} : { key }),
+      status: 400,
+      errorName: 'throttle_violation',
+      itemsReturned: 0,
+      backoffViolation: false,
+      throttleViolation: false,
+      quotaExhausted: true,
+    });
+    const body = errorBody(
+      'throttle_violation',
+      { max: quotaMax, remaining: 0 },
+      throttleMessage(retryInSeconds, 'rate'),
+    );
+    send(request, response, 400, body, JSON_CONTENT_TYPE);
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const current = run;
     const at = Date.now();
     const parsed = parseRequest(request.method, request.url ?? '/', request.headers.authorization);
     const { method, tokens } = parsed;
     const key = parsed.queryKey ?? parsed.headerKey;
-    current.quotaRemaining -= 1;
-    const quota: Quota = { max: quotaMax, remaining: current.quotaRemaining };
+    // A spent quota refuses everything before any other rule: nothing is spent, drawn or counted.
+    const daily = current.quota.take(at);
+    if (!daily.spent)
+      return refuseSpentQuota(current, request, response, {
+        parsed,
+        at,
+        retryInSeconds: daily.retryInSeconds,
+      });
+    const quota: Quota = { max: quotaMax, remaining: daily.remaining };
     const throttle = current.limiter.check(request.socket.remoteAddress ?? 'unknown', at);
     const backoffLeft = current.backoff.blockedFor(method, at);
     const fault = throttle.violation || backoffLeft !== undefined ? undefined : current.faults.draw(method);
@@ -147,6 +187,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         itemsReturned: details.itemsReturned ?? 0,
         backoffViolation: backoffLeft !== undefined,
         throttleViolation: throttle.violation,
+        quotaExhausted: false,
       });
     };
 
@@ -244,11 +285,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get requests() {
       return run.records;
     },
+    spendQuota: (calls) => run.quota.spend(calls, Date.now()),
+    resetQuota: () => run.quota.reset(),
     stats: () =>
       summarize(run.records, {
         invalidated: run.store.invalidated,
         deauthenticated: run.store.deauthenticated,
-        quotaRemaining: run.quotaRemaining,
+        quotaRemaining: run.quota.remaining(Date.now()),
+        quotaResetInSeconds: run.quota.secondsUntilReset(Date.now()),
       }),
     reset: () => {
       run = newRun();

@@ -5,6 +5,8 @@ export interface StoreCounters {
   readonly invalidated: number;
   readonly deauthenticated: number;
   readonly quotaRemaining: number;
+  /** Seconds until a spent quota comes back; undefined while some is left. */
+  readonly quotaResetInSeconds: number | undefined;
 }
 
 /** Summarises the recorded requests. */
@@ -16,6 +18,7 @@ export function summarize(records: readonly RecordedRequest[], counters: StoreCo
   let throttleViolations = 0;
   let backoffViolations = 0;
   let faultsInjected = 0;
+  let quotaRefusals = 0;
   for (const record of records) {
     byMethod[record.method] += 1;
     if (record.status === 200) {
@@ -27,6 +30,7 @@ export function summarize(records: readonly RecordedRequest[], counters: StoreCo
     if (record.throttleViolation) throttleViolations += 1;
     if (record.backoffViolation) backoffViolations += 1;
     if (record.fault !== undefined) faultsInjected += 1;
+    if (record.quotaExhausted) quotaRefusals += 1;
   }
   return {
     requests: records.length,
@@ -37,9 +41,13 @@ export function summarize(records: readonly RecordedRequest[], counters: StoreCo
     throttleViolations,
     backoffViolations,
     faultsInjected,
+    quotaRefusals,
     errorsByName,
     invalidated: counters.invalidated,
     deauthenticated: counters.deauthenticated,
     quotaRemaining: counters.quotaRemaining,
+    ...(counters.quotaResetInSeconds === undefined
+      ? {}
+      : { quotaResetInSeconds: counters.quotaResetInSeconds }),
   };
 }

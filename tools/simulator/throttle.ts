@@ -1,3 +1,4 @@
+import { secondsLeft } from './quota';
 import type { ApiMethod } from './types';
 
 /** What the rate limiter says about one request. */
@@ -90,9 +91,4 @@ export class MethodBackoff {
   clear(): void {
     this.#until.clear();
   }
-}
-
-/** Whole seconds until `until`, rounded up, at least 1 (the API never says "in 0 seconds"). */
-function secondsLeft(until: number, now: number): number {
-  return Math.max(1, Math.ceil((until - now) / 1000));
 }

@@ -86,8 +86,15 @@ export interface SimulatorOptions {
   readonly backoffSeconds?: number;
   /** How long the 'timeout' fault holds a request before destroying the socket. @default 30000 */
   readonly timeoutMs?: number;
-  /** @default 10000 */
+  /** Calls a day (`quota_max`); every request spends one, whatever its answer. @default 10000 */
   readonly quotaMax?: number;
+  /**
+   * Once the quota is spent (the request that leaves `quota_remaining` at 0 is still served), every request
+   * gets HTTP 400 throttle_violation "too many requests from this IP, more requests available in N seconds",
+   * doing and spending nothing, until the quota comes back this many seconds after it ran out (N counts
+   * down to it; fractions allowed). `resetQuota()` brings it back sooner. @default 80000
+   */
+  readonly quotaResetSeconds?: number;
 }
 
 export interface TokenOptions {
@@ -120,6 +127,8 @@ export interface RecordedRequest {
   readonly backoffViolation: boolean;
   /** Over the request rate, or during a ban. */
   readonly throttleViolation: boolean;
+  /** Refused because the quota was spent (throttle_violation; nothing done, nothing spent). */
+  readonly quotaExhausted: boolean;
 }
 
 export interface SimulatorStats {
@@ -133,12 +142,17 @@ export interface SimulatorStats {
   readonly throttleViolations: number;
   readonly backoffViolations: number;
   readonly faultsInjected: number;
+  /** Requests refused because the quota was spent (each also counted in `errorsByName.throttle_violation`). */
+  readonly quotaRefusals: number;
   readonly errorsByName: Readonly<Record<string, number>>;
   /** Tokens moved live -> invalidated. */
   readonly invalidated: number;
   /** Tokens moved live -> deauthenticated. */
   readonly deauthenticated: number;
+  /** `quota_remaining` now (never below 0). */
   readonly quotaRemaining: number;
+  /** While the quota is spent: whole seconds until it comes back (the N of the refusals). Absent otherwise. */
+  readonly quotaResetInSeconds?: number;
 }
 
 export interface Simulator {
@@ -156,11 +170,18 @@ export interface Simulator {
   injectFault(kind: FaultKind, options?: { readonly method?: ApiMethod; readonly times?: number }): void;
   setFaults(faults: FaultMix | undefined): void;
   setLatency(latencyMs: Latency | undefined): void;
+  /**
+   * Spends `calls` of the quota from outside, as other applications calling from the same IP do
+   * (`quota_remaining` never goes below 0; reaching 0 starts the refusals, as the deployment's own calls do).
+   */
+  spendQuota(calls: number): void;
+  /** Brings the whole quota back now (`quota_remaining` = `quotaMax`), ending any refusals. */
+  resetQuota(): void;
   tokenState(token: string): TokenState;
   /** Every request so far, in the order the simulator finished with them. */
   readonly requests: readonly RecordedRequest[];
   stats(): SimulatorStats;
-  /** Forgets tokens, records, bans, backoffs, queued faults and quota; the seeded draws start over. */
+  /** Forgets tokens, records, bans, backoffs, queued faults and quota (all of it back); the seeded draws start over. */
   reset(): void;
   /** Closes the server and destroys open connections (held 'timeout' requests too). */
   close(): Promise<void>;
