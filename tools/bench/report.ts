@@ -6,6 +6,7 @@ import type { ColdStartFigures } from './cold-start';
 import { type CostPerMillionTokens, costPerMillionTokens, monthlyRunsCost, PRICES } from './cost';
 import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
+import { type EdgeResults, edgeMarkdown } from './edge-report';
 import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
 import type { IdleFigures } from './idle';
 import { Design, type TrickleFigures } from './trickle';
@@ -39,6 +40,8 @@ export interface BenchResults {
   readonly cpu: CpuFigures;
   readonly coldStart: ColdStartFigures;
   readonly costs: readonly { workload: string; implementation: string; cost: CostPerMillionTokens }[];
+  /** The quota-edge scenarios (issue 16) through the local pipeline. */
+  readonly edge: EdgeResults;
   readonly targets: readonly Target[];
 }
 
@@ -333,7 +336,8 @@ pays one partial call per tick, most where a tick's tokens are just above a mult
 | --- | --- | --- | --- | --- |
 ${results.perTickFlushDay.map((f) => `| ${f.tokensPerSecond} | ${grouped(f.calls)} | ${grouped(f.floor)} | ${fixed(f.calls / f.floor, 2)}x | ${f.calls <= callCeiling(f.floor) ? 'yes' : 'no'} |`).join('\n')}
 
-## Bursts (10,000 tokens)
+${edgeMarkdown(results.edge)}
+## Bursts (${grouped(results.bursts[0]?.tokensEnqueued ?? 0)} tokens)
 
 The per-batch handler and the baseline take the bursts as they arrive (bursts of 500 messages every
 second, or 10 bulk messages a second) and get ${limitOf(results.bursts, Implementation.PerBatch)} s (the baseline ${limitOf(results.bursts, Implementation.Baseline)} s); the queue has the deployed
