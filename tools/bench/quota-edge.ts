@@ -74,11 +74,16 @@ export interface QuotaExhaustedFigures {
   readonly probesWhilePaused: number;
   /** Of those, refused (throttle_violation, spending nothing). */
   readonly refusedWhilePaused: number;
+  /**
+   * Seconds from the first refusal to the last call inside the paused window (0 without one): an instance
+   * that was sending when another was refused learns of the pause from its own next call, refused too.
+   */
+  readonly lastCallWhilePausedAfterSeconds: number;
   readonly deadLetters: number;
   /** Routine runs that started inside the paused window, and how many of them received nothing, skipped as paused. */
   readonly routineRunsWhilePaused: number;
   readonly routineRunsSkippedPaused: number;
-  /** Receives of routine messages asked for inside the paused window (every one raises a receive count). */
+  /** Routine messages received inside the paused window (each receive raises a receive count). */
   readonly routineReceivesWhilePaused: number;
   /** Receives of urgent messages inside the paused window, in all and at most for one message. */
   readonly urgentReceivesWhilePaused: number;
@@ -107,10 +112,9 @@ interface PausedWindow {
   readonly first: RecordedRequest;
 }
 
+/** Messages received inside the window: a long poll counts when it answers (when SQS hands the message over). */
 function receivesIn(receives: readonly ReceiveSeen[], queue: string, window: PausedWindow): ReceiveSeen[] {
-  return receives.filter(
-    (r) => r.queue === queue && r.requestedAt > window.from && r.requestedAt < window.to,
-  );
+  return receives.filter((r) => r.queue === queue && r.answeredAt > window.from && r.answeredAt < window.to);
 }
 
 function mostPerMessage(receives: readonly ReceiveSeen[]): number {
@@ -244,6 +248,8 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
       callsWhilePaused: inWindow.length,
       probesWhilePaused: inWindow.filter((r) => r.method === 'read').length,
       refusedWhilePaused: inWindow.filter(isRefusal).length,
+      lastCallWhilePausedAfterSeconds:
+        window === undefined ? 0 : Math.max(0, ...inWindow.map((r) => (r.at - window.from) / 1000)),
       deadLetters,
       routineRunsWhilePaused: runsInWindow.length,
       routineRunsSkippedPaused: runsInWindow.filter(
