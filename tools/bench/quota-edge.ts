@@ -33,8 +33,10 @@ export interface QuotaExhaustedOptions {
   readonly quotaMax: number;
   /** "more requests available in N seconds" once it has run out (80,000 in the issue). */
   readonly quotaResetSeconds: number;
-  /** Routine tokens waiting from the start, in messages of 100. */
+  /** Routine tokens waiting from the start. */
   readonly routineBacklogTokens: number;
+  /** Tokens in each message of the routine backlog. @default 100 */
+  readonly routineBacklogTokensPerMessage?: number;
   /** Single-token arrivals (Poisson) over the whole run, `urgentFraction` of them urgent. */
   readonly trickle: { readonly tokensPerSecond: number; readonly urgentFraction: number };
   /** When the quota is made to run out: the leak is sent (own calls), or the quota spent from outside. */
@@ -163,7 +165,7 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
     const leak = options.spentBy === QuotaSpender.Deployment ? simulator.issueTokens(options.leakTokens) : [];
     const tokens = [...backlog, ...trickle, ...leak];
     const started = Date.now();
-    await sendBodies(sqs, pipeline.routineQueueUrl, bodiesOf(backlog, 100, 'routine'));
+    await sendBodies(sqs, pipeline.routineQueueUrl, bodiesOf(backlog, options.routineBacklogTokensPerMessage ?? 100, 'routine'));
 
     const send = (group: readonly string[], priority: 'routine' | 'urgent') =>
       enqueueTokens(group, {
@@ -200,15 +202,6 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
     await Promise.all([arriving, exhausting]);
     await sleep(started + options.durationMs - Date.now());
 
-    const firstRefusal = () => simulator.requests.find(isRefusal);
-    const first = firstRefusal();
-    // The quota came back no sooner than `quotaResetSeconds` after its last call was spent.
-    const lastSpentAt =
-      exhaustedAt ??
-      (first === undefined
-        ? undefined
-        : Math.max(...simulator.requests.filter((r) => served(r) && r.at <= first.at).map((r) => r.at)));
-    const returnsAt = lastSpentAt === undefined ? undefined : lastSpentAt + options.quotaResetSeconds * 1000;
     let cameBack: boolean | undefined;
     if (options.comeBackLimitMs !== undefined) {
       cameBack = await waitUntil(
@@ -217,6 +210,14 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
       );
     }
     const end = Date.now();
+    const first = simulator.requests.find(isRefusal);
+    // The quota came back no sooner than `quotaResetSeconds` after its last call was spent.
+    const lastSpentAt =
+      exhaustedAt ??
+      (first === undefined
+        ? undefined
+        : Math.max(...simulator.requests.filter((r) => served(r) && r.at <= first.at).map((r) => r.at)));
+    const returnsAt = lastSpentAt === undefined ? undefined : lastSpentAt + options.quotaResetSeconds * 1000;
     const window: PausedWindow | undefined =
       first === undefined ? undefined : { first, from: first.at, to: Math.min(end, returnsAt ?? end) };
     const requests = simulator.requests;
