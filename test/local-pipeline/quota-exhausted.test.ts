@@ -7,7 +7,7 @@ import {
 import { usePipelines } from './support';
 
 /**
- * A compressed day of exhaustion: 4 s ticks, a quota of 100 calls that comes back 15 s after it ran out
+ * A compressed day of exhaustion: 4 s ticks, a quota that comes back 15 s after it ran out
  * (80,000 s in the API; the consumer's 900 s defer is compressed with it, to 1 s). A routine backlog, a
  * trickle on both lanes and urgent arrivals; the quota is spent by the deployment's own calls, or from
  * outside while the deployment still has budget. Every receive is seen through a tap in front of SQS.
@@ -19,9 +19,10 @@ describe('local pipeline: the quota runs out', () => {
     name,
     spentBy,
     seed: 16,
-    quotaMax: 100,
+    // The API's quota_max (10,000) with most of the day spent: routine's floor is 2,000, so with 60 left only
+    // the urgent lane sends and spends it; from outside, 3,000 are left and spent while routine sends.
+    quotaLeftAtStart: spentBy === QuotaSpender.Deployment ? 60 : 3000,
     quotaResetSeconds: 15,
-    // 40 calls; routine stops below its quota floor (20), the leak's 80 calls spend the rest.
     routineBacklogTokens: 800,
     // Messages of one call each: a short run carries few, so a message whose call the API refused has been
     // received once and waits the first retry delay (30 s, which the compressed day does not shorten).
@@ -47,7 +48,6 @@ describe('local pipeline: the quota runs out', () => {
     spentBy: figures.spentBy,
     // The quota ran out, and the pause lasted while runs were due
     ranOut: figures.firstRefusalAfterSeconds !== undefined,
-    runsWhilePaused: figures.routineRunsWhilePaused >= 2,
     // No call while paused but the refused one that started the pause and (own calls) one refused call of
     // each other instance sending at that moment (it learns of the pause from that refusal): all refused,
     // spending nothing, within a second of the first; none later, no probe
@@ -58,9 +58,12 @@ describe('local pipeline: the quota runs out', () => {
     ),
     lastCallWithinASecond: figures.lastCallWhilePausedAfterSeconds < 1,
     probesWhilePaused: figures.probesWhilePaused,
-    // Routine received nothing while paused: every run reported received 0, skipped 'paused'
+    // Routine received nothing while paused: every run reported received 0 and skipped ('paused'; a run
+    // that started before the refused instance had recorded the pause is skipped below the quota floor)
     routineReceivesWhilePaused: figures.routineReceivesWhilePaused,
-    everyPausedRunSkipped: figures.routineRunsSkippedPaused === figures.routineRunsWhilePaused,
+    routineReceivedByRunsWhilePaused: figures.routineReceivedByRunsWhilePaused,
+    everyPausedRunSkipped: figures.routineRunsSkippedWhilePaused === figures.routineRunsWhilePaused,
+    runsSkippedAsPaused: figures.routineRunsSkippedPaused >= 2,
     // An urgent message arriving while paused is received once and held to the pause's end
     urgentReceivedAtMostOnce: figures.urgentMostReceivesOfOneMessageWhilePaused <= 1,
     // Nothing dead-lettered, and everything revoked once the quota came back
@@ -71,13 +74,14 @@ describe('local pipeline: the quota runs out', () => {
   const expected = (spentBy: QuotaSpender) => ({
     spentBy,
     ranOut: true,
-    runsWhilePaused: true,
     callsWhilePausedAllRefused: true,
     callsWhilePausedAtMost: spentBy === QuotaSpender.Outside ? 0 : 3,
     lastCallWithinASecond: true,
     probesWhilePaused: 0,
     routineReceivesWhilePaused: 0,
+    routineReceivedByRunsWhilePaused: 0,
     everyPausedRunSkipped: true,
+    runsSkippedAsPaused: true,
     urgentReceivedAtMostOnce: true,
     deadLetters: 0,
     waitingTokens: 0,

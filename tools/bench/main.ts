@@ -86,9 +86,10 @@ async function main() {
           name: spentBy === QuotaSpender.Deployment ? 'quota-own' : 'quota-outside',
           spentBy,
           seed,
-          // Own calls: the backlog (150 calls) and a leak (50) spend a quota of 100; from outside the
-          // deployment still has most of a quota of 1,000 when it is spent.
-          quotaMax: spentBy === QuotaSpender.Deployment ? 100 : 1000,
+          // quota_max 10,000 with most of the day spent. Own calls: 40 left, below routine's floor (2,000),
+          // spent by urgent arrivals and a leak (50 calls); from outside: 3,000 left, routine sends its
+          // backlog (150 calls) and the rest is spent from outside while it does.
+          quotaLeftAtStart: spentBy === QuotaSpender.Deployment ? 40 : 3000,
           quotaResetSeconds: 80_000,
           routineBacklogTokens: 3000,
           trickle: { tokensPerSecond: 0.5, urgentFraction: 0.2 },

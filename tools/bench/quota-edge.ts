@@ -29,8 +29,14 @@ export interface QuotaExhaustedOptions {
   readonly name: string;
   readonly spentBy: QuotaSpender;
   readonly seed: number;
-  /** The simulator's quota_max: small, so that it runs out in the run. */
-  readonly quotaMax: number;
+  /**
+   * The simulator's quota_max. Keep the API's 10,000: the urgent lane shares `quota_remaining` without
+   * `quota_max`, and the consumer then assumes 10,000 (a smaller quota_max would read as below its floor).
+   * @default 10000
+   */
+  readonly quotaMax?: number;
+  /** `quota_remaining` when the run starts (the rest spent from outside first), so that it runs out in the run. */
+  readonly quotaLeftAtStart: number;
   /** "more requests available in N seconds" once it has run out (80,000 in the issue). */
   readonly quotaResetSeconds: number;
   /** Routine tokens waiting from the start. */
@@ -58,6 +64,7 @@ export interface QuotaExhaustedOptions {
 export interface QuotaExhaustedFigures {
   readonly spentBy: QuotaSpender;
   readonly quotaMax: number;
+  readonly quotaLeftAtStart: number;
   readonly quotaResetSeconds: number;
   readonly tickSeconds: number;
   readonly routineBacklogTokens: number;
@@ -82,9 +89,12 @@ export interface QuotaExhaustedFigures {
    */
   readonly lastCallWhilePausedAfterSeconds: number;
   readonly deadLetters: number;
-  /** Routine runs that started inside the paused window, and how many of them received nothing, skipped as paused. */
+  /** Routine runs that started inside the paused window; of them, skipped (any cause) and skipped as paused. */
   readonly routineRunsWhilePaused: number;
+  readonly routineRunsSkippedWhilePaused: number;
   readonly routineRunsSkippedPaused: number;
+  /** Messages the runs inside the paused window reported received. */
+  readonly routineReceivedByRunsWhilePaused: number;
   /** Routine messages received inside the paused window (each receive raises a receive count). */
   readonly routineReceivesWhilePaused: number;
   /** Receives of urgent messages inside the paused window, in all and at most for one message. */
@@ -147,7 +157,7 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
       ...options.pipeline,
       simulator: {
         seed: options.seed,
-        quotaMax: options.quotaMax,
+        quotaMax: options.quotaMax ?? 10_000,
         quotaResetSeconds: options.quotaResetSeconds,
         ...options.pipeline?.simulator,
       },
@@ -164,8 +174,13 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
     const trickle = simulator.issueTokens(arrivals.length);
     const leak = options.spentBy === QuotaSpender.Deployment ? simulator.issueTokens(options.leakTokens) : [];
     const tokens = [...backlog, ...trickle, ...leak];
+    simulator.spendQuota(Math.max(0, simulator.stats().quotaRemaining - options.quotaLeftAtStart));
     const started = Date.now();
-    await sendBodies(sqs, pipeline.routineQueueUrl, bodiesOf(backlog, options.routineBacklogTokensPerMessage ?? 100, 'routine'));
+    await sendBodies(
+      sqs,
+      pipeline.routineQueueUrl,
+      bodiesOf(backlog, options.routineBacklogTokensPerMessage ?? 100, 'routine'),
+    );
 
     const send = (group: readonly string[], priority: 'routine' | 'urgent') =>
       enqueueTokens(group, {
@@ -236,7 +251,8 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
     const revoked = tokens.filter((token) => simulator.tokenState(token) === 'invalidated').length;
     return {
       spentBy: options.spentBy,
-      quotaMax: options.quotaMax,
+      quotaMax: options.quotaMax ?? 10_000,
+      quotaLeftAtStart: options.quotaLeftAtStart,
       quotaResetSeconds: options.quotaResetSeconds,
       tickSeconds: pipeline.settings.routine.tickSeconds,
       routineBacklogTokens: backlog.length,
@@ -253,6 +269,13 @@ export async function runQuotaExhausted(options: QuotaExhaustedOptions): Promise
         window === undefined ? 0 : Math.max(0, ...inWindow.map((r) => (r.at - window.from) / 1000)),
       deadLetters,
       routineRunsWhilePaused: runsInWindow.length,
+      routineRunsSkippedWhilePaused: runsInWindow.filter(
+        (run) => (run.report as RunReport | undefined)?.skipped !== undefined,
+      ).length,
+      routineReceivedByRunsWhilePaused: runsInWindow.reduce(
+        (sum, run) => sum + (run.report?.received ?? 0),
+        0,
+      ),
       routineRunsSkippedPaused: runsInWindow.filter(
         (run) =>
           (run.report as RunReport | undefined)?.skipped?.cause === 'paused' && run.report?.received === 0,
