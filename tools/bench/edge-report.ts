@@ -149,7 +149,7 @@ export function edgeMarkdown(edge: EdgeResults): string {
   );
   const leakRows = edge.leaks.map(
     (f) =>
-      `| ${f.tokensPerMessage} | ${f.confirmed} / ${f.tokens} | ${fixed(f.secondsToRevokeAll)} | ${fixed(f.floorSeconds)} | ${f.apiCalls} | ${f.tokensSentTwice} | ${f.invocations} | ${f.timeouts} | ${f.throttleViolations} | ${f.deadLetters} |`,
+      `| ${f.tokensPerMessage} | ${f.confirmed} / ${f.tokens} | ${fixed(f.secondsToRevokeAll)} | ${fixed(f.floorSeconds)} | ${fixed(f.firstCallAfterSeconds)} | ${fixed(f.callsPerSecondWhileSending)} | ${f.peakConcurrency} | ${f.apiCalls} | ${f.tokensSentTwice} | ${f.invocations} | ${f.timeouts} | ${f.throttleViolations} | ${f.deadLetters} |`,
   );
   const tick = q[0]?.tickSeconds ?? 60;
   const runShare = edge.backlogs[0]?.runShareOfTick;
@@ -204,8 +204,8 @@ ${backlogRows.join('\n')}
 ${grouped(edge.leaks[0]?.tokens ?? 0)} tokens sent at once to the urgent queue (8 producers' batches in parallel); the floor is
 the calls over the lane's 15 requests/s. Time from the first send to the last token's confirmation.
 
-| tokens per message | revoked | s to revoke all | floor s | calls | tokens sent twice | invocations | timeouts | throttle violations | dead letters |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| tokens per message | revoked | s to revoke all | floor s | first call after s | calls/s while sending | peak instances | calls | tokens sent twice | invocations | timeouts | throttle violations | dead letters |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${leakRows.join('\n')}
 `;
 }

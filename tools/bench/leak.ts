@@ -19,6 +19,12 @@ export interface LeakFigures {
   readonly secondsToRevokeAll: number | undefined;
   /** The floor: tokens / 20 calls at the urgent lane's requests/s. */
   readonly floorSeconds: number;
+  /** From the first send to the first call the API served (batching window, cold starts). */
+  readonly firstCallAfterSeconds: number | undefined;
+  /** Served calls per second from the first to the last (the lane's budget is 15). */
+  readonly callsPerSecondWhileSending: number | undefined;
+  /** Most urgent invocations running at once (the lane's maximum concurrency is 3). */
+  readonly peakConcurrency: number;
   readonly tokensSentTwice: number;
   readonly apiCalls: number;
   readonly invocations: number;
@@ -60,6 +66,9 @@ export async function runLeak(options: LeakOptions): Promise<LeakFigures> {
     const requests = pipeline.simulator.requests;
     const confirmed = confirmedAt(requests);
     const stats = pipeline.urgent.source.stats();
+    const servedAt = requests.filter(served).map((r) => r.at);
+    const first = servedAt.length === 0 ? undefined : Math.min(...servedAt);
+    const last = servedAt.length === 0 ? undefined : Math.max(...servedAt);
     const urgentRequestsPerSecond =
       pipeline.settings.urgent.maxConcurrency * pipeline.settings.urgent.requestsPerSecondPerFunction;
     return {
@@ -69,6 +78,12 @@ export async function runLeak(options: LeakOptions): Promise<LeakFigures> {
       secondsToRevokeAll:
         confirmed.size < tokens.length ? undefined : (Math.max(...confirmed.values()) - firstSendAt) / 1000,
       floorSeconds: tokens.length / 20 / urgentRequestsPerSecond,
+      firstCallAfterSeconds: first === undefined ? undefined : (first - firstSendAt) / 1000,
+      callsPerSecondWhileSending:
+        first === undefined || last === undefined || last === first
+          ? undefined
+          : (servedAt.length - 1) / ((last - first) / 1000),
+      peakConcurrency: stats.peakConcurrency,
       tokensSentTwice: tokensSentTwice(requests),
       apiCalls: requests.filter(served).length,
       invocations: stats.invocations,
