@@ -166,8 +166,9 @@ its latency to every call (10 ms unless said otherwise) and keeps SQS's 12-hour 
 
 The simulator's quota_max is the API's 10,000, most of it spent from outside before the run starts
 (a small quota_max would not do: the urgent lane shares \`quota_remaining\` without \`quota_max\`, and the
-routine consumer then assumes 10,000, so every urgent answer reads as below its floor; see the report of
-issue 16). A routine backlog (messages of 100) waits from the start; single-token arrivals (Poisson, some
+routine consumer then assumes 10,000, so every urgent answer reads as below its floor:
+\`functions/revoke-tokens/create-handler.ts\` records the quota with \`max: undefined\`, and
+\`QuotaWatch.belowReserve\` in \`functions/routine-consumer/quota.ts\` takes an unknown max as 10,000). A routine backlog (messages of 100) waits from the start; single-token arrivals (Poisson, some
 urgent) go on for the whole run. The quota runs out in the run: by the deployment's own calls (40 left,
 below routine's floor of 2,000, so urgent arrivals and a leak of urgent tokens in messages of 100 spend it)
 or spent from outside while routine sends its backlog and the deployment still has budget (\`spendQuota\`). The paused window runs from the first refused call to the end of the run. Every

@@ -6,7 +6,7 @@
  * consumer's idle cost, handler CPU against its floor, cold start against a ky-only bundle. Writes
  * BENCHMARKS.md and tools/bench/results.json. Progress goes to stderr; stdout (the functions' EMF) is muted.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalSqs } from '../local-sqs';
@@ -46,12 +46,20 @@ const { values } = parseArgs({
     'trickle-seconds': { type: 'string', default: '180' },
     rates: { type: 'string', default: '0.2,0.5,2' },
     seed: { type: 'string', default: '42' },
+    /** Writes BENCHMARKS.md again from tools/bench/results.json (after a reason was diagnosed), running nothing. */
+    render: { type: 'boolean', default: false },
   },
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main() {
+  if (values.render) {
+    const results = JSON.parse(readFileSync(join(root, 'tools/bench/results.json'), 'utf8')) as BenchResults;
+    writeFileSync(join(root, 'BENCHMARKS.md'), markdown(results, MISS_REASONS));
+    log('Wrote BENCHMARKS.md from tools/bench/results.json');
+    return;
+  }
   const started = Date.now();
   const seed = Number(values.seed);
   const settings = deployedSettings();

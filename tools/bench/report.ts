@@ -339,6 +339,9 @@ ${results.perTickFlushDay.map((f) => `| ${f.tokensPerSecond} | ${grouped(f.calls
 ${edgeMarkdown(results.edge)}
 ## Bursts (${grouped(results.bursts[0]?.tokensEnqueued ?? 0)} tokens)
 
+Each workload holds about one run's worth of tokens for the routine lane (5 requests/s, 100 tokens/s, in a
+50 s run); backlogs of 10,000 tokens, which take more than one run, are in the quota-edge section above.
+Today's per-batch handler and the baseline run with \`npm run bench -- --burst-designs "routine consumer,per-batch (today),baseline"\`.
 The per-batch handler and the baseline take the bursts as they arrive (bursts of 500 messages every
 second, or 10 bulk messages a second) and get ${limitOf(results.bursts, Implementation.PerBatch)} s (the baseline ${limitOf(results.bursts, Implementation.Baseline)} s); the queue has the deployed
 visibility timeout (${p.visibilityTimeoutInSeconds} s), so a batch reported failed is still waiting when the run ends ("unfinished").
