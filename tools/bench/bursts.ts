@@ -1,6 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import pLimit from 'p-limit';
-import { chunk } from '../../functions/lib/tokens';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startSqsEventSource } from '../event-source';
 import { Schedule } from '../local-pipeline/schedule';
 import type { LocalSqs } from '../local-sqs';
@@ -8,6 +6,7 @@ import { type Simulator, startSimulator } from '../simulator';
 import { createBaselineHandler } from './baseline-handler';
 import { type CountingSqs, countingSqs } from './counting-sqs';
 import type { DeployedSettings } from './deployed';
+import { sendBodies, sleep } from './edge-pipeline';
 import { consumerFunction, createLaneQueue, type LaneWiring, queueDepth, startHandlerLane } from './lanes';
 import type { Burst, Workload } from './workloads';
 
@@ -60,25 +59,6 @@ export interface BurstOptions {
   readonly settings: DeployedSettings;
   /** Stop after this long even if messages remain (they are reported as unfinished). */
   readonly timeLimitMs: number;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** Sends bodies in batches of 10, as the enqueue library does. */
-async function sendAll(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
-  const limit = pLimit(8);
-  await Promise.all(
-    chunk(bodies, 10).map((group) =>
-      limit(() =>
-        sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: group.map((body, index) => ({ Id: String(index), MessageBody: body })),
-          }),
-        ),
-      ),
-    ),
-  );
 }
 
 /** One workload's run: its simulator, queues, counting client and peak memory. */
@@ -233,7 +213,7 @@ export async function runEventSourceBurst(
   const sending = Promise.all(
     bench.bursts.map(async (burst) => {
       await sleep(startedAt + burst.atMs - Date.now());
-      await sendAll(bench.counting.client, bench.queueUrl, burst.bodies);
+      await sendBodies(bench.counting.client, bench.queueUrl, burst.bodies);
     }),
   );
   await sending;
@@ -263,7 +243,7 @@ export async function runEventSourceBurst(
 export async function runConsumerBurst(workload: Workload, options: BurstOptions): Promise<BurstFigures> {
   const lane = options.settings.consumer;
   const bench = await prepare(workload, Implementation.Consumer, options, lane);
-  await sendAll(
+  await sendBodies(
     bench.counting.client,
     bench.queueUrl,
     bench.bursts.flatMap((burst) => burst.bodies),

@@ -6,6 +6,7 @@ import type { ColdStartFigures } from './cold-start';
 import { type CostPerMillionTokens, costPerMillionTokens, monthlyRunsCost, PRICES } from './cost';
 import type { CpuFigures } from './cpu';
 import type { DeployedSettings } from './deployed';
+import { type EdgeResults, edgeMarkdown } from './edge-report';
 import { callCeiling, type PerTickFlush, type TimeToRevoke } from './figures';
 import type { IdleFigures } from './idle';
 import { billMarkdown, type MonthlyBill } from './monthly-bill';
@@ -42,6 +43,8 @@ export interface BenchResults {
   readonly costs: readonly { workload: string; implementation: string; cost: CostPerMillionTokens }[];
   /** The monthly bill of what `cdk synth` deploys: idle and at BILL_RATES. */
   readonly bills: readonly MonthlyBill[];
+  /** The quota-edge scenarios (issue 16) through the local pipeline. */
+  readonly edge: EdgeResults;
   readonly targets: readonly Target[];
 }
 
@@ -357,8 +360,12 @@ pays one partial call per tick, most where a tick's tokens are just above a mult
 | --- | --- | --- | --- | --- |
 ${results.perTickFlushDay.map((f) => `| ${f.tokensPerSecond} | ${grouped(f.calls)} | ${grouped(f.floor)} | ${fixed(f.calls / f.floor, 2)}x | ${f.calls <= callCeiling(f.floor) ? 'yes' : 'no'} |`).join('\n')}
 
-## Bursts (10,000 tokens)
+${edgeMarkdown(results.edge)}
+## Bursts (${grouped(results.bursts[0]?.tokensEnqueued ?? 0)} tokens)
 
+Each workload holds about one run's worth of tokens for the routine lane (5 requests/s, 100 tokens/s, in a
+50 s run); backlogs of 10,000 tokens, which take more than one run, are in the quota-edge section above.
+Today's per-batch handler and the baseline run with \`npm run bench -- --burst-designs "routine consumer,per-batch (today),baseline"\`.
 The per-batch handler and the baseline take the bursts as they arrive (bursts of 500 messages every
 second, or 10 bulk messages a second) and get ${limitOf(results.bursts, Implementation.PerBatch)} s (the baseline ${limitOf(results.bursts, Implementation.Baseline)} s); the queue has the deployed
 visibility timeout (${p.visibilityTimeoutInSeconds} s), so a batch reported failed is still waiting when the run ends ("unfinished").
