@@ -110,7 +110,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
             quota:
               counts.quotaRemaining === undefined
                 ? undefined
-                : { remaining: counts.quotaRemaining, max: undefined, at: Date.now() },
+                : { remaining: counts.quotaRemaining, max: client.quotaMax, at: Date.now() },
           }),
     ]).catch((error: unknown) => {
       logger.error('Control table update failed', {

@@ -502,9 +502,12 @@ export async function drain(
     counts: mergeCounts(...parts),
   };
 
-  /** Everything still pending, when the run stopped early: it waits for the pause or the next budget day. */
+  /**
+   * Everything still pending, when the run stopped early: held until the pause ends or the next
+   * budget day starts (carry's `pausedUntil`), not for the quota deferral on top of it.
+   */
   function waitingAll() {
-    return [...pending.values()].map(({ request }) => ({ request, cause: 'defer' as WaitCause }));
+    return [...pending.values()].map(({ request }) => ({ request, cause: 'hold' as WaitCause }));
   }
 
   /**

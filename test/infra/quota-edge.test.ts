@@ -31,7 +31,7 @@ const laneDimensions = (lane: Lane) => [
 ];
 
 describe('issue 16 infrastructure: the budget, pauses and stuck messages', () => {
-  const { template, stack } = synthesize();
+  const { template } = synthesize();
 
   describe('the shared control table', () => {
     const tables = () => Object.entries(resourcesOf(template, 'AWS::DynamoDB::Table'));

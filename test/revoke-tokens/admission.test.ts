@@ -101,6 +101,8 @@ describe('urgent handler admission', () => {
     expect(servers.sim.requests).toHaveLength(2);
     expect(result?.batchItemFailures).toHaveLength(2);
     expect((await control.read(day)).budget).toMatchObject({ spent: 3, routine: 1, urgent: 2 });
+    // What the API said of the quota is shared with quota_max, so routine can judge its floor.
+    expect((await control.read(day)).quota).toMatchObject({ max: 10_000 });
     // The 2 sent wait for the event source to delete them; the 2 held stay invisible.
     expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 4 });
   });

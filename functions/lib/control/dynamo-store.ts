@@ -1,11 +1,4 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lane } from '../telemetry-names';
 import { CONTROL_TABLE_PARTITION_KEY as PK, CONTROL_TABLE_TTL_ATTRIBUTE as TTL } from './schema';
 import type { ApiPause, ApiPauseCause, ControlState, ControlStore, QuotaObservation } from './store';
@@ -35,7 +28,6 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
     await write;
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
@@ -47,15 +39,25 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
  * Reservations are conditional `ADD`s, so concurrent instances never pass the limit together.
  */
 export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string): ControlStore {
+  // The SDK's commands are loaded on first use, not at init: a cold start loads nothing it may not use.
+  let commands: Promise<typeof import('@aws-sdk/client-dynamodb')> | undefined;
+  const sdk = () => {
+    commands ??= import('@aws-sdk/client-dynamodb');
+    return commands;
+  };
   const spentOf = async (day: string): Promise<number> => {
     const read = await dynamodb.send(
-      new GetItemCommand({ TableName: tableName, Key: key(budgetKey(day)), ConsistentRead: true }),
+      new (await sdk()).GetItemCommand({
+        TableName: tableName,
+        Key: key(budgetKey(day)),
+        ConsistentRead: true,
+      }),
     );
     return numberOf(read.Item, 'spent') ?? 0;
   };
-  const add = (day: string, lane: Lane, calls: number, limit?: number) =>
+  const add = async (day: string, lane: Lane, calls: number, limit?: number) =>
     dynamodb.send(
-      new UpdateItemCommand({
+      new (await sdk()).UpdateItemCommand({
         TableName: tableName,
         Key: key(budgetKey(day)),
         UpdateExpression: 'ADD #spent :calls, #lane :calls SET #ttl = :ttl',
@@ -75,7 +77,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
     async read(day) {
       const keys = [budgetKey(day), PAUSE_KEY, QUOTA_KEY, PROBE_KEY];
       const answer = await dynamodb.send(
-        new BatchGetItemCommand({
+        new (await sdk()).BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: keys.map(key), ConsistentRead: true } },
         }),
       );
@@ -130,7 +132,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
     async recordPause(pause: ApiPause) {
       await conditional(
         dynamodb.send(
-          new UpdateItemCommand({
+          new (await sdk()).UpdateItemCommand({
             TableName: tableName,
             Key: key(PAUSE_KEY),
             UpdateExpression: 'SET #until = :until, #cause = :cause, #ttl = :ttl',
@@ -149,7 +151,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
     async recordQuota(observation: QuotaObservation) {
       await conditional(
         dynamodb.send(
-          new UpdateItemCommand({
+          new (await sdk()).UpdateItemCommand({
             TableName: tableName,
             Key: key(QUOTA_KEY),
             UpdateExpression:
@@ -168,10 +170,10 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
       );
     },
 
-    claimProbe(now, notBefore) {
+    async claimProbe(now, notBefore) {
       return conditional(
         dynamodb.send(
-          new UpdateItemCommand({
+          new (await sdk()).UpdateItemCommand({
             TableName: tableName,
             Key: key(PROBE_KEY),
             UpdateExpression: 'SET #at = :now',

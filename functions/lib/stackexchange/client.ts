@@ -112,6 +112,7 @@ export class StackExchangeClient {
     >
   >;
   #quotaRemaining: number | undefined;
+  #quotaMax: number | undefined;
 
   constructor(options: StackExchangeClientOptions = {}) {
     this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
@@ -146,6 +147,11 @@ export class StackExchangeClient {
   /** The last `quota_remaining` the API reported (may be negative; undefined until known). */
   get quotaRemaining(): number | undefined {
     return this.#quotaRemaining;
+  }
+
+  /** The last `quota_max` the API reported (undefined until known, or when the API left it out). */
+  get quotaMax(): number | undefined {
+    return this.#quotaMax;
   }
 
   /** The pause in force for a method (backoff, throttle, configuration error, open circuit), if any. */
@@ -289,6 +295,7 @@ export class StackExchangeClient {
     }
     if (quotaRemaining !== undefined) {
       this.#quotaRemaining = quotaRemaining;
+      this.#quotaMax = quotaMax ?? this.#quotaMax;
       onEvent?.({ type: 'quota', remaining: quotaRemaining, max: quotaMax });
     }
   }
