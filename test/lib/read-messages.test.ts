@@ -180,39 +180,27 @@ describe('readMessages', () => {
     ]);
   });
 
-  it.each([
-    [new TypeError('boom'), 'TypeError'],
-    ['a thrown string', 'error'],
-  ])('parks a message that breaks the reader (%p), and reads the others', (thrown, name) => {
-    // Prepare: the logger throws while the second message is read.
-    const messages = [
-      message({ token: 'x1' }),
-      message({ token: 'x2', priority: 'soon' }),
-      message({ token: 'x3' }),
-    ];
-    const broken = { ...messages[1], receiveCount: 5 } as QueuedMessage;
-    const { logger, lines } = recordingLogger({ messageId: broken.messageId, error: thrown });
-    // Act
-    const { requests, toPark } = readMessages(
-      [messages[0] as QueuedMessage, broken, messages[2] as QueuedMessage],
-      logger,
-    );
-    // Assess
-    expect(requests.map((r) => r.tokens)).toEqual([['x1'], ['x3']]);
-    const detail = `the message could not be read (${name}); it has ${broken.body.length} characters`;
-    expect(toPark).toEqual([
-      {
-        reason: ParkReason.InvalidMessage,
-        detail,
-        sourceMessageId: broken.messageId,
-        body: broken.body,
-        receiveCount: 5,
-      },
-    ]);
-    expect(lines).toEqual([
-      { level: 'error', message: 'Message unreadable', attributes: { messageId: broken.messageId, detail } },
-    ]);
-  });
+  it.each([[new TypeError('boom')], ['a thrown string']])(
+    'a logger that throws (%p) breaks no message: every one is read, none parked',
+    (thrown) => {
+      // Prepare: the logger throws while the second message is read (its warning about the priority).
+      const messages = [
+        message({ token: 'x1' }),
+        message({ token: 'x2', priority: 'soon' }),
+        message({ token: 'x3' }),
+      ];
+      const broken = { ...messages[1], receiveCount: 5 } as QueuedMessage;
+      const { logger } = recordingLogger({ messageId: broken.messageId, error: thrown });
+      // Act
+      const { requests, toPark } = readMessages(
+        [messages[0] as QueuedMessage, broken, messages[2] as QueuedMessage],
+        logger,
+      );
+      // Assess: logging is best effort (quietLogger); the request is read as if the line had been written.
+      expect(requests.map((r) => r.tokens)).toEqual([['x1'], ['x2'], ['x3']]);
+      expect(toPark).toEqual([]);
+    },
+  );
 });
 
 describe('tokensByAction', () => {
