@@ -160,6 +160,8 @@ describe('other targets', () => {
   };
   const cold = {
     handlerBundleBytes: 80 * 1024,
+    deployedBundleBytes: 90 * 1024,
+    deployedCodeBytes: 790 * 1024,
     floorBundleBytes: 11_000,
     handlerInitMs: 25,
     floorInitMs: 20,

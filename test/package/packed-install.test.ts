@@ -113,6 +113,7 @@ describe('token-revoker packed and installed like a dependency', () => {
         /^dist\/(functions|infra)\/[\w/-]+\.(js|d\.ts)$/,
         /^dist\/esm\/index\.mjs$/,
         /^dist\/handlers\/[\w-]+\/index\.mjs(\.map)?$/,
+        /^dist\/handlers\/[\w-]+\/chunks\/[\w-]+\.mjs(\.map)?$/,
       ];
       expect(packed.files.filter((file) => !allowed.some((pattern) => pattern.test(file)))).toEqual([]);
       const targets = [
@@ -288,9 +289,15 @@ describe('token-revoker packed and installed like a dependency', () => {
         const properties = fn.Properties as { Handler: string; Runtime: string; Code: { S3Key: string } };
         expect(properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
         const asset = join(outdir, `asset.${properties.Code.S3Key.replace(/\.zip$/, '')}`);
-        expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+        expect(readdirSync(asset).sort()).toEqual(['chunks', 'index.mjs', 'index.mjs.map']);
         const code = readFileSync(join(asset, 'index.mjs'));
         expect(bundles.some((bundle) => bundle.equals(code))).toBe(true);
+        // Every chunk the entry imports travels with it (the AWS SDK clients, loaded on first use).
+        const imported = [...code.toString('utf8').matchAll(/"\.\/(chunks\/[\w-]+\.mjs)"/g)].map(
+          (m) => m[1] ?? '',
+        );
+        expect(imported.length).toBeGreaterThan(0);
+        expect(imported.filter((chunk) => !existsSync(join(asset, chunk)))).toEqual([]);
       }
     });
 

@@ -100,6 +100,8 @@ export async function bundleEnqueueOnly(
     ...HANDLER_BUILD_OPTIONS,
     ...(options.commonJs ? { conditions: [] } : {}),
     sourcemap: false,
+    // One file: what the library adds to an application team's function, chunks included.
+    splitting: false,
     // An application team's function takes the SDK from the runtime: this measures the library alone.
     external: ['@aws-sdk/*'],
     entryPoints: [entry],

@@ -18,8 +18,10 @@ export interface PackageSizes {
   readonly tarballBytes: number;
   readonly unpackedBytes: number;
   readonly files: number;
-  /** Each prebuilt handler bundle (`dist/handlers/<folder>/index.mjs`), bytes. */
+  /** Each prebuilt handler's entry module (`dist/handlers/<folder>/index.mjs`): what a cold start loads, bytes. */
   readonly handlerBundleBytes: readonly number[];
+  /** Each prebuilt handler's code: its entry and its chunks (`chunks/*.mjs`), bytes. */
+  readonly handlerCodeBytes: readonly number[];
   /** The handler bundles and their source maps together, bytes. */
   readonly handlerBytesWithMaps: number;
   /** A function that only enqueues, bundled from the ES module / from the CommonJS build, bytes. */
@@ -36,7 +38,15 @@ export async function measureSizes(packed: PackedPackage, service: string): Prom
     tarballBytes: packed.bytes,
     unpackedBytes: packed.unpackedBytes,
     files: packed.files.length,
-    handlerBundleBytes: handlerFiles.filter((file) => file.endsWith('.mjs')).map(size),
+    handlerBundleBytes: handlerFiles.filter((file) => file.endsWith('/index.mjs')).map(size),
+    handlerCodeBytes: handlerFiles
+      .filter((file) => file.endsWith('/index.mjs'))
+      .map((entry) => {
+        const folder = entry.slice(0, -'index.mjs'.length);
+        return handlerFiles
+          .filter((file) => file.startsWith(folder) && file.endsWith('.mjs'))
+          .reduce((sum, file) => sum + size(file), 0);
+      }),
     handlerBytesWithMaps: handlerFiles.reduce((sum, file) => sum + size(file), 0),
     enqueueOnlyBytes: (await bundleEnqueueOnly(service)).bytes,
     enqueueOnlyCommonJsBytes: (await bundleEnqueueOnly(service, { commonJs: true })).bytes,
@@ -50,12 +60,14 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** The README's paragraph for these sizes. */
 export function sizesParagraph(sizes: PackageSizes): string {
   const bundles = sizes.handlerBundleBytes;
-  const averageBundle = bundles.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, bundles.length);
+  const average = (values: readonly number[]) =>
+    values.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, values.length);
   const share = Math.round((100 * sizes.handlerBytesWithMaps) / sizes.unpackedBytes);
   return [
     `Sizes (written by \`npm run size\`, checked by the package test): the tarball is`,
     `${wholeKb(sizes.tarballBytes)} (${mb(sizes.unpackedBytes)} unpacked, ${sizes.files} files: compiled JavaScript, declarations,`,
-    `the ${bundles.length} handler bundles of about ${wholeKb(averageBundle)} each and their source maps, which make up`,
+    `the ${bundles.length} handler bundles of about ${wholeKb(average(sizes.handlerCodeBytes))} each (an entry of about ${wholeKb(average(bundles))}, the`,
+    `AWS SDK in chunks loaded on first use) and their source maps, which make up`,
     `${share}% of it, and this README). A Lambda function that only calls \`enqueueTokens\`, bundled`,
     `with the handlers' esbuild options, is ${kb(sizes.enqueueOnlyBytes)} (${kb(sizes.enqueueOnlyCommonJsBytes)} from the CommonJS build,`,
     'without the ES module).',
