@@ -1,13 +1,22 @@
 // Runs a local server for a parent process (tools/child-server/index.ts): starts it, prints
-// {"port": N} on stdout, and stops it when stdin closes or a signal arrives, so a parent that dies
-// never leaves it behind.
+// {"port": N, ...} on stdout, and stops it when stdin closes or a signal arrives, so a parent that dies
+// never leaves it behind. A server that cannot start exits 2 with its reason on stderr.
 
 /**
- * @param {() => Promise<{ readonly port: number; stop(): Promise<void> }>} start
+ * @template {{ readonly port: number; stop(): Promise<void> }} S
+ * @param {() => Promise<S>} start
+ * @param {{ name?: string; describe?: (server: S) => Record<string, unknown> }} [options]
  */
-export async function serveForParent(start) {
-  const server = await start();
-  process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
+export async function serveForParent(start, options = {}) {
+  const { name = 'local server', describe = (server) => ({ port: server.port }) } = options;
+  let server;
+  try {
+    server = await start();
+  } catch (error) {
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`${JSON.stringify(describe(server))}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
