@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ParkReason, RevocationAction } from './message';
 import { type ParkingKey, sealParked } from './parked-message';
 import { groupForSendBatches } from './send-batches';
+import type { Lane } from './telemetry-names';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
@@ -23,6 +24,8 @@ export interface ParkEntry {
   readonly body?: string;
   readonly action?: RevocationAction;
   readonly receiveCount?: number;
+  /** The lane the input came from, sealed into the parked message (`dlq redrive` sends it back there). */
+  readonly lane?: Lane;
 }
 
 /** What became of one entry: parked, or not (its message is then retried), and why not. */
