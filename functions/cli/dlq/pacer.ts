@@ -11,16 +11,15 @@ export const systemClock: Clock = {
 };
 
 /**
- * Paces sends to at most `ratePerSecond` messages a second: the k-th message (from 0) is not sent before
- * `k / ratePerSecond` seconds after the first, and a batch waits for the slot of its first message, so a
- * batch holds at most `batchSize` (ratePerSecond rounded down, 1 to 10) messages. Without a rate it
- * never waits and batches hold 10.
+ * Paces sends to at most `ratePerSecond` messages a second: a batch of n messages sent at t lets the
+ * next one go at t + n / ratePerSecond seconds, never sooner, and time lost elsewhere (a slow receive)
+ * is not made up by a burst. A batch holds at most `batchSize` messages (the rate rounded down, 1 to
+ * 10). Without a rate it never waits and batches hold 10.
  */
 export class Pacer {
   readonly #intervalMs: number | undefined;
   readonly #clock: Clock;
-  #start: number | undefined;
-  #sent = 0;
+  #next: number | undefined;
   /** The most messages one send may carry. */
   readonly batchSize: number;
 
@@ -30,13 +29,11 @@ export class Pacer {
     this.batchSize = ratePerSecond === undefined ? 10 : Math.min(10, Math.max(1, Math.floor(ratePerSecond)));
   }
 
-  /** Waits until `count` more messages (at most batchSize) may be sent, and counts them as sent. */
+  /** Waits until `count` more messages (at most batchSize) may be sent, and counts them as sent now. */
   async take(count: number): Promise<void> {
     if (this.#intervalMs === undefined || count <= 0) return;
-    this.#start ??= this.#clock.now();
-    const slot = this.#start + this.#sent * this.#intervalMs;
-    const wait = slot - this.#clock.now();
+    const wait = this.#next === undefined ? 0 : this.#next - this.#clock.now();
     if (wait > 0) await this.#clock.sleep(wait);
-    this.#sent += count;
+    this.#next = Math.max(this.#clock.now(), this.#next ?? 0) + count * this.#intervalMs;
   }
 }
