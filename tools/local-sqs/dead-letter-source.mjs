@@ -26,8 +26,9 @@ function asksForSourceArn(body) {
  * @param {import('fastify').FastifyInstance} app fauxqs' app, before it listens
  */
 export function setDeadLetterSourceArn(app) {
-  /** Names of queues with a redrive policy. */
+  /** Names of queues with a redrive policy, and of the dead-letter queues they name. */
   const redriven = new Set();
+  const deadLetterQueues = new Set();
   /** MessageId -> name of the queue it was sent to (queues with a redrive policy only). */
   const sentTo = new Map();
   /** Queue name -> ARN. */
@@ -63,8 +64,17 @@ export function setDeadLetterSourceArn(app) {
     const policy = body?.Attributes?.RedrivePolicy;
     if (body === undefined || typeof policy !== 'string') return;
     const name = action === 'CreateQueue' ? body.QueueName : nameOf(body.QueueUrl);
-    if (policy === '') redriven.delete(name);
-    else redriven.add(name);
+    if (policy === '') {
+      redriven.delete(name);
+      return;
+    }
+    redriven.add(name);
+    try {
+      const target = JSON.parse(policy).deadLetterTargetArn;
+      if (typeof target === 'string') deadLetterQueues.add(target.split(':').pop());
+    } catch {
+      // fauxqs answers a bad policy itself.
+    }
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -82,8 +92,10 @@ export function setDeadLetterSourceArn(app) {
       return payload;
     }
     if (action !== 'ReceiveMessage' || !asksForSourceArn(body)) return payload;
-    const answer = JSON.parse(payload);
+    // Only dead-letter queues hold moved messages: receives from the others pass untouched.
     const receivedFrom = nameOf(body.QueueUrl);
+    if (!deadLetterQueues.has(receivedFrom)) return payload;
+    const answer = JSON.parse(payload);
     let changed = false;
     for (const message of answer.Messages ?? []) {
       const source = sentTo.get(message.MessageId);
