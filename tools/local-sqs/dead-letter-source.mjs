@@ -3,7 +3,7 @@
 // attribute, which receives return when asked for (`All` or `DeadLetterQueueSourceArn`). It keeps its
 // MessageId when moved, in SQS as in fauxqs; so this remembers which queue each message with a redrive
 // policy was sent to, and a message received from another queue than the one it was sent to was moved.
-import { bodyOf, INTERNAL_REQUEST_HEADER, SQS_JSON_CONTENT_TYPE, sqsAction } from './sqs-wire.mjs';
+import { askSelf, bodyOf, sqsAction } from './sqs-wire.mjs';
 
 /** Messages remembered at most (the oldest are forgotten first: they lose the attribute). */
 export const MAX_REMEMBERED_MESSAGES = 200_000;
@@ -41,18 +41,12 @@ export function setDeadLetterSourceArn(app) {
   const arnOf = async (queueUrl) => {
     const name = nameOf(queueUrl);
     if (!arns.has(name)) {
-      const answer = await app.inject({
-        method: 'POST',
-        url: '/',
-        headers: {
-          'content-type': SQS_JSON_CONTENT_TYPE,
-          'x-amz-target': 'AmazonSQS.GetQueueAttributes',
-          [INTERNAL_REQUEST_HEADER]: '1',
-        },
-        payload: JSON.stringify({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      const answer = await askSelf(app, 'GetQueueAttributes', {
+        QueueUrl: queueUrl,
+        AttributeNames: ['QueueArn'],
       });
-      if (answer.statusCode !== 200) return undefined;
-      arns.set(name, answer.json().Attributes?.QueueArn);
+      if (answer === undefined) return undefined;
+      arns.set(name, answer.Attributes?.QueueArn);
     }
     return arns.get(name);
   };

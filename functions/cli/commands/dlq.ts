@@ -5,7 +5,7 @@ import { checkDestinations, type Destination } from '../dlq/destinations';
 import { entryOf } from '../dlq/entry';
 import { addFilterOptions, describeFilter, selects } from '../dlq/filter';
 import { receiveAll, release } from '../dlq/queue-reader';
-import { redrive } from '../dlq/redrive';
+import { redrive, type Stop } from '../dlq/redrive';
 import {
   type DlqFlags,
   dlqSetup,
@@ -25,6 +25,7 @@ import {
   describeSqsError,
   type QueueUrlUse,
   queueUrlSetting,
+  type SqsFlags,
 } from '../sqs-settings';
 import { terminalWidth } from '../terminal-width';
 
@@ -59,6 +60,18 @@ export function formatAge(seconds: number): string {
 
 const shortList = (fingerprints: readonly string[], count: number) =>
   count <= 3 ? fingerprints.join(' ') : `${fingerprints.slice(0, 3).join(' ')} +${count - 3}`;
+
+/** How many rows had each outcome, and the SQS error that stopped the run as the CLI reports it. */
+function summaryOf(
+  result: { readonly rows: readonly { readonly outcome: string }[]; readonly stoppedBy?: Stop },
+  flags: SqsFlags,
+): { count: (outcome: string) => number; stopped: CliError | undefined } {
+  const stop = result.stoppedBy;
+  return {
+    count: (outcome) => result.rows.filter((row) => row.outcome === outcome).length,
+    stopped: stop === undefined ? undefined : describeSqsError(stop.error, stop.queueUrl, flags),
+  };
+}
 
 /** ` (lane urgent, kind parked)` for notes, or nothing. */
 const filterNote = (text: string) => (text === '' ? '' : ` (${text})`);
@@ -209,11 +222,7 @@ async function runRedrive(flags: RedriveFlags, io: Io, fromCommandLine: FromComm
       ...(waitSeconds === undefined ? {} : { waitSeconds }),
       ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
     });
-    const count = (outcome: string) => result.rows.filter((row) => row.outcome === outcome).length;
-    const stopped =
-      result.stoppedBy === undefined
-        ? undefined
-        : describeSqsError(result.stoppedBy.error, result.stoppedBy.queueUrl, flags);
+    const { count, stopped } = summaryOf(result, flags);
     // A message refused (its request would be parked again, or its lane has no queue) is not moved.
     const refused = result.rows.filter((row) => row.detail?.startsWith('refused:')).length;
     const notMoved = count('failed') + count('duplicated') + refused;
@@ -287,11 +296,7 @@ async function runDelete(flags: DeleteFlags, io: Io, fromCommandLine: FromComman
       ...(maxMessages === undefined ? {} : { maxMessages }),
       ...(waitSeconds === undefined ? {} : { waitSeconds }),
     });
-    const count = (outcome: string) => result.rows.filter((row) => row.outcome === outcome).length;
-    const stopped =
-      result.stoppedBy === undefined
-        ? undefined
-        : describeSqsError(result.stoppedBy.error, result.stoppedBy.queueUrl, flags);
+    const { count, stopped } = summaryOf(result, flags);
     const exitCode =
       stopped !== undefined ? ExitCode.Unavailable : count('failed') > 0 ? ExitCode.Partial : ExitCode.Ok;
     const selected = filterNote(describeFilter(filter));
