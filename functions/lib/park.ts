@@ -70,6 +70,14 @@ export function containedParker(park: Parker): Parker {
   };
 }
 
+/**
+ * A Parker that records `lane` in every entry it parks (sealed with the rest: `dlq redrive` sends the
+ * input back to that lane). Each function parks through one: `laneParker(instance.park, Lane.Urgent)`.
+ */
+export function laneParker(park: Parker, lane: Lane): Parker {
+  return (entries) => park(entries.map((entry) => ({ ...entry, lane })));
+}
+
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */
 const BATCH_BYTES = 200 * 1024;
 

@@ -29,6 +29,9 @@ const TOKENS = {
 } as const;
 const ALL_TOKENS = Object.values(TOKENS);
 
+// Each test runs the CLI as a subprocess several times (about 2 s each, more on a busy machine).
+jest.setTimeout(120_000);
+
 describe('token-revoker dlq: lanes, filters, redrive to each lane, delete (local SQS)', () => {
   let sqs: LocalSqs;
   let count = 0;

@@ -77,7 +77,7 @@ describe('which SQS endpoint the CLI uses (#19 point 4)', () => {
     );
     expect(redriveElsewhere.code).toBe(2);
     expect(redriveElsewhere.stderr).toContain(
-      '--to / REVOCATION_QUEUE_URL: the queue is on http://127.0.0.1:9',
+      '--to: the queue is on http://127.0.0.1:9',
     );
     expect(redriveElsewhere.stderr).not.toContain('moved');
   }, 30_000);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ConfigurationError } from '../../functions/lib/errors';
-import { parkedBody, sqsParker } from '../../functions/lib/park';
+import { laneParker, parkedBody, sqsParker } from '../../functions/lib/park';
 import { isSealedParked, parkedLane, parkingKey, sealParked } from '../../functions/lib/parked-message';
 import { drainQueue } from '../revoke-tokens/harness';
 import { nestedText } from '../support/hostile-bodies';
@@ -53,6 +53,24 @@ describe('sealed parked messages', () => {
     expect(isSealedParked({ ...withLane, lane: 'routine' }, key)).toBe(false);
     expect(isSealedParked({ ...before, lane: 'urgent' }, key)).toBe(false);
     expect(parkedLane({ lane: 'other' })).toBeUndefined();
+  });
+
+  it('a lane parker stamps its lane on every entry, and answers what the parker answers', async () => {
+    // Prepare
+    const seen: unknown[] = [];
+    const entry = { reason: 'invalid_token', detail: 'd', sourceMessageId: 'm1' } as const;
+    const urgent = laneParker(async (entries) => {
+      seen.push(...entries);
+      return entries.map((e) => ({ entry: e, parked: true }));
+    }, 'urgent');
+    // Act
+    const results = await urgent([entry, { ...entry, sourceMessageId: 'm2', lane: 'routine' }]);
+    // Assess
+    expect(seen).toEqual([
+      { ...entry, lane: 'urgent' },
+      { ...entry, sourceMessageId: 'm2', lane: 'urgent' },
+    ]);
+    expect(results.map((r) => r.parked)).toEqual([true, true]);
   });
 
   it('refuses a short key, naming where it came from', () => {
