@@ -33,6 +33,60 @@ export function addSqsOptions(command: Command): Command {
     );
 }
 
+/** `--dlq-url / DEAD_LETTER_QUEUE_URL`: SQS's redrive target, where requests that failed too often land. */
+export const DLQ_URL_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
+/** `--parked-url / PARKED_QUEUE_URL`: where the functions park input they will never retry. */
+export const PARKED_URL_LABEL = '--parked-url / PARKED_QUEUE_URL';
+
+/** The queues that hold dead-letter work; commands read both when both are given. */
+export interface DeadLetterFlags {
+  /** --dlq-url / DEAD_LETTER_QUEUE_URL (stack output DeadLetterQueueUrl). */
+  readonly dlqUrl?: string;
+  /** --parked-url / PARKED_QUEUE_URL (stack output ParkedQueueUrl). */
+  readonly parkedUrl?: string;
+}
+
+export function addDeadLetterOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--dlq-url <url>',
+        'URL of the dead-letter queue: requests SQS dead-lettered (stack output DeadLetterQueueUrl)',
+      ).env('DEAD_LETTER_QUEUE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--parked-url <url>',
+        'URL of the parked queue: input the functions parked (stack output ParkedQueueUrl)',
+      ).env('PARKED_QUEUE_URL'),
+    );
+}
+
+/**
+ * The dead-letter queue and the parked queue as given: at least one (exit 2 without either), each
+ * checked as `queueUrlSetting` checks it.
+ */
+export function deadLetterQueueUrls(
+  flags: DeadLetterFlags,
+  fromCommandLine: FromCommandLine,
+): { readonly dlq?: string; readonly parked?: string } {
+  const given = (value: string | undefined) => value !== undefined && value !== '';
+  if (!given(flags.dlqUrl) && !given(flags.parkedUrl)) {
+    throw new CliError(
+      `${DLQ_URL_LABEL} or ${PARKED_URL_LABEL} is required (both may be given)`,
+      ExitCode.Usage,
+    );
+  }
+  return {
+    ...(given(flags.dlqUrl)
+      ? { dlq: queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl')) }
+      : {}),
+    ...(given(flags.parkedUrl)
+      ? { parked: queueUrlSetting(flags.parkedUrl, PARKED_URL_LABEL, fromCommandLine('parkedUrl')) }
+      : {}),
+  };
+}
+
 /**
  * A queue URL setting: required, https unless the host is loopback. `label` names the flag and its
  * variable (`--dlq-url / DEAD_LETTER_QUEUE_URL`); a missing value and a bad one typed on the command

@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ParkReason, RevocationAction } from './message';
 import { type ParkingKey, sealParked } from './parked-message';
 import { groupForSendBatches } from './send-batches';
+import type { Lane } from './telemetry-names';
 
 /** One parked message: the input the function will never retry, with the reason it was rejected. */
 export interface ParkEntry {
@@ -23,6 +24,8 @@ export interface ParkEntry {
   readonly body?: string;
   readonly action?: RevocationAction;
   readonly receiveCount?: number;
+  /** The lane the input came from, sealed into the parked message (`dlq redrive` sends it back there). */
+  readonly lane?: Lane;
 }
 
 /** What became of one entry: parked, or not (its message is then retried), and why not. */
@@ -65,6 +68,14 @@ export function containedParker(park: Parker): Parker {
     for (const entry of entries) results.push(await one(entry));
     return results;
   };
+}
+
+/**
+ * A Parker that records `lane` in every entry it parks (sealed with the rest: `dlq redrive` sends the
+ * input back to that lane). Each function parks through one: `laneParker(instance.park, Lane.Urgent)`.
+ */
+export function laneParker(park: Parker, lane: Lane): Parker {
+  return (entries) => park(entries.map((entry) => ({ ...entry, lane })));
 }
 
 /** Bytes per SendMessageBatch call, kept under the SQS limit of 256 KiB for the whole request. */

@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from './errors';
 import { stringifyJson } from './stringify';
+import { Lane } from './telemetry-names';
 
 /**
  * The one definition of a parked message, shared by the functions (which write and, sent back as
@@ -16,6 +17,12 @@ export type ParkingKey = KeyObject;
 
 /** The name of the field that carries the seal. */
 export const MAC_FIELD = 'mac';
+
+/**
+ * The field that records the lane whose input was parked (`routine` or `urgent`). The seal covers it
+ * like any other field; messages sealed before it existed have none, and their seals still verify.
+ */
+export const LANE_FIELD = 'lane';
 
 /** The fewest characters a parking key must have (the stack generates 64). */
 export const MIN_PARKING_KEY_LENGTH = 32;
@@ -66,4 +73,10 @@ export function isSealedParked(
   } catch {
     return false;
   }
+}
+
+/** The lane a sealed parked message records, or undefined (sealed before lanes were recorded, or not a lane). */
+export function parkedLane(object: Readonly<Record<string, unknown>>): Lane | undefined {
+  const lane = object[LANE_FIELD];
+  return lane === Lane.Routine || lane === Lane.Urgent ? lane : undefined;
 }

@@ -115,11 +115,12 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
 
   it('shows a table in text mode and never a token', async () => {
     const { dlqUrl } = await prepareQueues();
+    // 100 columns hold every column whole (80 cut the reason: fit-output.test.ts covers the cutting).
     const run = await runCli(['dlq', 'list', '--wait-seconds', '0'], {
-      env: { ...env(), DEAD_LETTER_QUEUE_URL: dlqUrl },
+      env: { ...env(), DEAD_LETTER_QUEUE_URL: dlqUrl, COLUMNS: '100' },
     });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/message id +kind +reason +tokens +age +receives/);
+    expect(run.stdout).toMatch(/message id +kind +lane +reason +tokens +age +receives/);
     expect(run.stdout).toContain(`1: ${fingerprint(deadToken)}`);
     expect(run.stdout).toContain('max_receives_exceeded');
     expect(run.stdout).toContain('rejected_by_api');
@@ -170,8 +171,10 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       env: { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
     });
     expect(noDestination.code).toBe(2);
-    expect(noDestination.stderr).toContain('Pass --to QUEUE_URL');
-    expect(noDestination.stderr).toMatch(/does not answer ListDeadLetterSourceQueues|lists no queue/);
+    expect(noDestination.stderr).toContain(
+      'no destination: pass --queue-url / REVOCATION_QUEUE_URL and --urgent-queue-url / REVOCATION_URGENT_QUEUE_URL',
+    );
+    expect(noDestination.stderr).toContain('or --to QUEUE_URL');
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('cannot reach SQS at http://127.0.0.1:9');
     expect(await list(dlqUrl)).toHaveLength(2);
@@ -337,7 +340,18 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
           },
         ),
         await runCli(
-          ['dlq', 'redrive', '--dlq-url', hostileDlq, '--region', 'us-east-1', '--wait-seconds', '0'],
+          [
+            'dlq',
+            'redrive',
+            '--dlq-url',
+            hostileDlq,
+            '--to',
+            hostileDlq,
+            '--region',
+            'us-east-1',
+            '--wait-seconds',
+            '0',
+          ],
           {
             env: { AWS_ENDPOINT_URL_SQS: hostile.endpoint },
           },
@@ -355,6 +369,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
       expect(runs[2]?.stdout).toContain('id--end');
       expect(runs[2]?.stdout).toContain('dead_lettered');
       expect(runs[3]?.code).toBe(3);
+      expect(runs[3]?.stderr).toContain('the --to queue (--to) does not exist');
       expect(runs[3]?.stderr).toContain('QueueDoesNotExist (gone  away)');
     } finally {
       await hostile.close();
@@ -514,7 +529,7 @@ describe('token-revoker dlq list / redrive against a local SQS server', () => {
     expect(dlqHttp.code).toBe(2);
     expect(dlqHttp.stderr).toContain('--dlq-url / DEAD_LETTER_QUEUE_URL: the queue URL must use https');
     expect(toHttp.code).toBe(2);
-    expect(toHttp.stderr).toContain('--to / REVOCATION_QUEUE_URL: the queue URL must use https');
+    expect(toHttp.stderr).toContain('--to: the queue URL must use https');
     expect(noRegion.code).toBe(2);
     expect(noRegion.stderr).toContain('no AWS region: pass --region REGION or set AWS_REGION');
     expect(noRegion.stderr).not.toContain('cannot reach SQS');

@@ -101,7 +101,7 @@ describe('output fitted to the terminal (#19 point 5)', () => {
       expect(unknown.stdout).toContain('    content: looks parked, but no parking key was given');
       // Wide enough: one row per message, content in its column.
       expect(wide.stdout.split('\n')[0]).toMatch(
-        /^message id +kind +reason +tokens +age +receives +content$/,
+        /^message id +kind +lane +reason +tokens +age +receives +content$/,
       );
       expect(wide.stdout).not.toContain('content:');
       const { messages } = JSON.parse(json.stdout) as { messages: { messageId: string; detail: string }[] };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ConfigurationError } from '../../functions/lib/errors';
-import { sqsParker } from '../../functions/lib/park';
-import { isSealedParked, parkingKey, sealParked } from '../../functions/lib/parked-message';
+import { laneParker, parkedBody, sqsParker } from '../../functions/lib/park';
+import { isSealedParked, parkedLane, parkingKey, sealParked } from '../../functions/lib/parked-message';
 import { drainQueue } from '../revoke-tokens/harness';
 import { nestedText } from '../support/hostile-bodies';
 import { useLocalServers } from '../support/servers';
@@ -37,6 +37,40 @@ describe('sealed parked messages', () => {
     ];
     for (const variant of variants) expect(isSealedParked(variant, key)).toBe(false);
     expect(JSON.parse(sealParked({ reason: 'x' }, undefined))).toEqual({ reason: 'x' });
+  });
+
+  it('records the lane under the seal; messages sealed before lanes were recorded still verify', () => {
+    // Prepare
+    const entry = { reason: 'invalid_token', detail: 'd', sourceMessageId: 'm1', tokens: ['t'] } as const;
+    const withLane = JSON.parse(parkedBody({ ...entry, lane: 'urgent' }, new Date(0), key));
+    const before = JSON.parse(parkedBody(entry, new Date(0), key));
+    // Assess
+    expect(isSealedParked(withLane, key)).toBe(true);
+    expect(parkedLane(withLane)).toBe('urgent');
+    expect(isSealedParked(before, key)).toBe(true);
+    expect(parkedLane(before)).toBeUndefined();
+    // Changing the lane, or adding one to an old message, breaks the seal.
+    expect(isSealedParked({ ...withLane, lane: 'routine' }, key)).toBe(false);
+    expect(isSealedParked({ ...before, lane: 'urgent' }, key)).toBe(false);
+    expect(parkedLane({ lane: 'other' })).toBeUndefined();
+  });
+
+  it('a lane parker stamps its lane on every entry, and answers what the parker answers', async () => {
+    // Prepare
+    const seen: unknown[] = [];
+    const entry = { reason: 'invalid_token', detail: 'd', sourceMessageId: 'm1' } as const;
+    const urgent = laneParker(async (entries) => {
+      seen.push(...entries);
+      return entries.map((e) => ({ entry: e, parked: true }));
+    }, 'urgent');
+    // Act
+    const results = await urgent([entry, { ...entry, sourceMessageId: 'm2', lane: 'routine' }]);
+    // Assess
+    expect(seen).toEqual([
+      { ...entry, lane: 'urgent' },
+      { ...entry, sourceMessageId: 'm2', lane: 'urgent' },
+    ]);
+    expect(results.map((r) => r.parked)).toEqual([true, true]);
   });
 
   it('refuses a short key, naming where it came from', () => {

@@ -11,6 +11,7 @@ import {
   OverLimit,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import {
   DEFAULT_LATENCY_MS,
@@ -257,6 +258,52 @@ describe('local SQS: queue URLs', () => {
     expect(QueueUrl).toBe(`${sqs.endpoint}/000000000000/listed`);
     expect(QueueUrls).toEqual([QueueUrl]);
     expect(attributes.Attributes?.QueueArn).toBe('arn:aws:sqs:us-east-1:000000000000:listed');
+  });
+});
+
+describe('local SQS: dead-letter source', () => {
+  const server = useLocalSqs({ latencyMs: 0 });
+
+  it('gives a message moved to a dead-letter queue its source queue ARN, and no other message one', async () => {
+    // Prepare: one request dead-lettered after maxReceiveCount 1, one sent to the DLQ directly
+    const sqs = server();
+    const dlq = await sqs.createQueue('source-arn-dlq');
+    const source = await sqs.createQueue('source-arn-src', {
+      deadLetter: { queueArn: dlq.queueArn, maxReceiveCount: 1 },
+    });
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: source.queueUrl, MessageBody: 'moved' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: dlq.queueUrl, MessageBody: 'direct' }));
+    const receiveSource = () =>
+      sqs.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: source.queueUrl,
+          VisibilityTimeout: 0,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+    const first = await receiveSource();
+    await receiveSource(); // the second receive moves it
+    // Act
+    const all = await sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlq.queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        MessageSystemAttributeNames: ['DeadLetterQueueSourceArn'],
+      }),
+    );
+    const unasked = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    // Assess
+    expect(first.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBeUndefined();
+    const byBody = Object.fromEntries((all.Messages ?? []).map((m) => [m.Body, m.Attributes]));
+    expect(byBody.moved?.DeadLetterQueueSourceArn).toBe(source.queueArn);
+    expect(byBody.direct?.DeadLetterQueueSourceArn).toBeUndefined();
+    expect((unasked.Messages ?? []).map((m) => m.Attributes?.DeadLetterQueueSourceArn)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // SQS's in-flight limit, which fauxqs does not keep: at most about 120,000 messages of a standard queue
 // may be in flight (received, neither deleted nor visible again); a receive beyond answers OverLimit.
-import { bodyOf, INTERNAL_REQUEST_HEADER, SQS_JSON_CONTENT_TYPE, sqsAction, sqsError } from './sqs-wire.mjs';
+import { askSelf, bodyOf, sqsAction, sqsError } from './sqs-wire.mjs';
 
 /** SQS's limit of messages in flight per standard queue. */
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 120_000;
@@ -15,21 +15,12 @@ export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 120_000;
  * @returns {Promise<number | undefined>}
  */
 async function countInFlight(app, queueUrl) {
-  const answer = await app.inject({
-    method: 'POST',
-    url: '/',
-    headers: {
-      'content-type': SQS_JSON_CONTENT_TYPE,
-      'x-amz-target': 'AmazonSQS.GetQueueAttributes',
-      [INTERNAL_REQUEST_HEADER]: '1',
-    },
-    payload: JSON.stringify({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-    }),
+  const answer = await askSelf(app, 'GetQueueAttributes', {
+    QueueUrl: queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
   });
-  if (answer.statusCode !== 200) return undefined;
-  const count = Number(answer.json().Attributes?.ApproximateNumberOfMessagesNotVisible);
+  if (answer === undefined) return undefined;
+  const count = Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible);
   return Number.isInteger(count) ? count : undefined;
 }
 

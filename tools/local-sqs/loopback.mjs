@@ -3,6 +3,7 @@
 //
 // fauxqs' own startFauxqs() listens on 0.0.0.0, so this builds its fastify app (buildApp, its public entry
 // point), adds SQS's latency and rules as fastify hooks, and listens on loopback itself.
+import { setDeadLetterSourceArn } from './dead-letter-source.mjs';
 import { buildApp } from './fauxqs.mjs';
 import { enforceInFlightLimit } from './in-flight-limit.mjs';
 import { addLatency } from './latency.mjs';
@@ -29,6 +30,7 @@ export async function startLoopbackSqs(options = {}) {
   addLatency(app, latencyMs);
   enforceVisibilityLimit(app);
   enforceInFlightLimit(app, maxInFlightMessages);
+  setDeadLetterSourceArn(app);
   useCalledHostInQueueUrls(app, FAUXQS_HOST, () => `${LOOPBACK_HOST}:${listeningPort}`);
   await app.listen({ port, host: LOOPBACK_HOST });
   const address = app.server.address();

@@ -46,3 +46,24 @@ export function sqsError(code, message) {
     headers: { 'content-type': SQS_JSON_CONTENT_TYPE, 'x-amzn-query-error': `${code};Sender` },
   };
 }
+
+/**
+ * Asks this server's own SQS API (app.inject, marked internal so that no rule judges or delays it).
+ * @param {import('fastify').FastifyInstance} app
+ * @param {string} action e.g. 'GetQueueAttributes'
+ * @param {Record<string, unknown>} input
+ * @returns {Promise<Record<string, any> | undefined>} the answer, or undefined when SQS answered an error
+ */
+export async function askSelf(app, action, input) {
+  const answer = await app.inject({
+    method: 'POST',
+    url: '/',
+    headers: {
+      'content-type': SQS_JSON_CONTENT_TYPE,
+      'x-amz-target': `AmazonSQS.${action}`,
+      [INTERNAL_REQUEST_HEADER]: '1',
+    },
+    payload: JSON.stringify(input),
+  });
+  return answer.statusCode === 200 ? answer.json() : undefined;
+}

@@ -6,8 +6,9 @@ import {
   parseMessageBody,
   type RevocationAction,
 } from '../../lib/message';
-import { isSealedParked, type ParkingKey } from '../../lib/parked-message';
+import { isSealedParked, type ParkingKey, parkedLane } from '../../lib/parked-message';
 import { stringifyJson } from '../../lib/stringify';
+import type { Lane } from '../../lib/telemetry-names';
 import { fingerprint } from '../../lib/tokens';
 import { jsonErrorOffset } from './json-error-offset';
 
@@ -19,7 +20,9 @@ import { jsonErrorOffset } from './json-error-offset';
  * - `dead_lettered`: a request moved here by SQS after maxReceiveCount failed receives (the API was
  *   down, throttling, misconfigured), or an EventBridge or SNS delivery that failed: worth redriving
  *   once the cause is fixed;
- * - `unreadable`: neither (not a request the functions would read).
+ * - `unreadable`: neither (not a request the functions would read);
+ * - `unsealed`: a message in the parked queue without a valid seal. Only the functions write there,
+ *   so it was sent by someone else (or sealed with another key): reported, never trusted, never redriven.
  *
  * Each message also says what `dlq redrive` would send for it (`replay`): a request the functions read
  * exactly as listed here (the same action and token fingerprints: both read it with
@@ -29,7 +32,13 @@ import { jsonErrorOffset } from './json-error-offset';
  * body may hold tokens (anywhere, in any field) and terminal escape sequences. The reason is a known
  * code or `unknown`; the detail gives sizes, types, positions and problem codes only.
  */
-export type DlqMessageKind = 'parked' | 'dead_lettered' | 'unreadable';
+export type DlqMessageKind = 'parked' | 'dead_lettered' | 'unreadable' | 'unsealed';
+
+/** Which queue a message was read from: the dead-letter queue (SQS's redrive target) or the parked queue. */
+export type DlqSource = 'dead_letter' | 'parked';
+
+/** The reason of a message in the parked queue without a valid seal. */
+export const NO_VALID_SEAL = 'no_valid_seal';
 
 /** The reason of a dead-lettered request. */
 export const MAX_RECEIVES_EXCEEDED = 'max_receives_exceeded';
@@ -56,6 +65,8 @@ export interface ClassifiedMessage {
   /** The action of that request, when there is one. */
   readonly action?: RevocationAction;
   readonly replay: Replay;
+  /** The lane a sealed parked message records (messages sealed before lanes were recorded have none). */
+  readonly parkedLane?: Lane;
 }
 
 const KNOWN_REASONS: ReadonlySet<unknown> = new Set(Object.values(ParkReason));
@@ -166,17 +177,20 @@ function parked(wrapper: Record<string, unknown>, key: ParkingKey): ClassifiedMe
   if (Array.isArray(wrapper.tokens)) parts.push(`${wrapper.tokens.length} parked value(s)`);
   if (typeof wrapper.body === 'string') parts.push(describeBody('original body', wrapper.body));
   const original = originalRequest(wrapper);
+  const lane = parkedLane(wrapper);
+  const withLane = (classified: ClassifiedMessage): ClassifiedMessage =>
+    lane === undefined ? classified : { ...classified, parkedLane: lane };
   if (original === undefined) {
-    return {
+    return withLane({
       kind: 'parked',
       reason,
       detail: parts.join('; ') || 'holds neither an original body nor parked values',
       tokenCount: 0,
       fingerprints: [],
       replay: { problem: 'it holds neither the original body nor parked values' },
-    };
+    });
   }
-  return withRequest('parked', reason, parts, original, key);
+  return withLane(withRequest('parked', reason, parts, original, key));
 }
 
 /** The listing of a message whose request is `candidate`: what redrive would send, and the functions would read. */
@@ -219,20 +233,36 @@ function looksParked(json: Json): boolean {
   return json.ok && isObject(json.value) && typeof json.value.parkedAt === 'string';
 }
 
+/** A message of the parked queue without a valid seal: reported, never trusted. */
+function unsealed(body: string, json: Json, key: ParkingKey | undefined): ClassifiedMessage {
+  return {
+    kind: 'unsealed',
+    reason: NO_VALID_SEAL,
+    detail: `${key === undefined ? 'no parking key was given to check its seal' : 'carries no valid seal'}; ${describeBody('body', body, json)}`,
+    tokenCount: 0,
+    fingerprints: [],
+    replay: { problem: 'it is in the parked queue without a valid seal: not trusted' },
+  };
+}
+
 /**
- * Classifies a DLQ message by its body alone (message attributes are the producer's to set, and SQS
- * keeps them when it moves a message here): parked if it is a wrapper sealed with `key`; otherwise a
- * request (dead-lettered) if the functions would read one from it, else unreadable.
+ * Classifies a message by its queue and its body (message attributes are the producer's to set, and
+ * SQS keeps them when it moves a message): parked if it is a wrapper sealed with `key`. In the parked
+ * queue anything else is `unsealed`; in the dead-letter queue (which also holds messages parked by
+ * older deployments) it is a request (dead-lettered) if the functions would read one from it, else
+ * unreadable.
  */
 export function classifyMessage(
   message: Pick<Message, 'Body'>,
   key: ParkingKey | undefined,
+  source: DlqSource = 'dead_letter',
 ): ClassifiedMessage {
   const body = message.Body ?? '';
   const json = readJson(body);
   if (json.ok && isObject(json.value) && isSealedParked(json.value, key) && key !== undefined) {
     return parked(json.value, key);
   }
+  if (source === 'parked') return unsealed(body, json, key);
   const parts = looksParked(json)
     ? [
         key === undefined

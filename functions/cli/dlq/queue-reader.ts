@@ -34,7 +34,7 @@ export async function receiveAll(
         MaxNumberOfMessages: Math.min(10, max - seen.size),
         WaitTimeSeconds: options.waitSeconds ?? 1,
         VisibilityTimeout: options.visibilityTimeout ?? 60,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'DeadLetterQueueSourceArn'],
         MessageAttributeNames: ['All'],
       }),
     );

@@ -1,6 +1,5 @@
 import {
   DeleteMessageBatchCommand,
-  ListDeadLetterSourceQueuesCommand,
   type Message,
   SendMessageBatchCommand,
   type SQSClient,
@@ -8,214 +7,272 @@ import {
 import type { RevocationAction } from '../../lib/message';
 import type { ParkingKey } from '../../lib/parked-message';
 import { groupForSendBatches } from '../../lib/send-batches';
-import { CliError, ExitCode } from '../exit-codes';
-import { type ClassifiedMessage, classifyMessage, type DlqMessageKind } from './classify';
+import type { DlqMessageKind, DlqSource } from './classify';
+import { type DlqEntry, entryOf, type SourceQueue } from './entry';
+import { type DlqFilter, selects } from './filter';
+import type { LaneQueueUrls, MessageLane } from './lane';
+import { type Clock, Pacer } from './pacer';
 import { type ReadOptions, receiveAll, release } from './queue-reader';
 
+/** Where a lane's messages go back to: its queue URL, and the flag that gives it (for messages). */
+export interface LaneDestinations {
+  readonly urls: LaneQueueUrls;
+  /** `--urgent-queue-url` / `--queue-url`, named when a lane's queue is missing. */
+  readonly flags: Readonly<Record<'routine' | 'urgent', string>>;
+}
+
 export interface RedriveOptions extends Pick<ReadOptions, 'waitSeconds'> {
+  /** The lanes' queues: each message goes back to its own lane's. */
+  readonly lanes: LaneDestinations;
+  /** Send every selected message here instead of to its lane's queue. @default each message's lane */
+  readonly to?: string;
   /** Also move parked messages (as the request each stands for). @default false */
   readonly includeParked?: boolean;
   /** Send nothing and delete nothing: say what would be sent. @default false */
   readonly dryRun?: boolean;
   /** The key parked messages are sealed with; without it none is taken for parked. @default none */
   readonly parkingKey?: ParkingKey;
-  /** Stop after this many messages. @default 10000 */
+  /** Stop after this many selected messages per queue. @default 10000 */
   readonly maxMessages?: number;
+  /** Which messages to work on; the others are not touched (made visible again at once). @default all */
+  readonly filter?: DlqFilter;
+  /** Send at most this many messages a second. @default no limit */
+  readonly ratePerSecond?: number;
+  /** Time for the pacing (tests). @default the system clock */
+  readonly clock?: Clock;
 }
 
-/** What happened to one DLQ message. */
+/** What happened to one message. */
 export interface RedriveRow {
   readonly messageId: string;
+  /** The queue it was read from. */
+  readonly queue: DlqSource;
   readonly kind: DlqMessageKind;
+  readonly lane: MessageLane;
   readonly reason: string;
-  /** `moved`; `would_move` (--dry-run); `left` (not asked to move, or refused: see detail); `failed` (the send failed: still in the DLQ); `duplicated` (sent, but the DLQ copy could not be deleted). */
+  /** `moved`; `would_move` (--dry-run); `left` (not asked to move, or refused: see detail); `failed` (the send failed: still where it was); `duplicated` (sent, but the copy where it was could not be deleted). */
   readonly outcome: 'moved' | 'would_move' | 'left' | 'failed' | 'duplicated';
   readonly detail?: string;
+  /** The queue it was (or would be) sent to. */
+  readonly destination?: string;
   /** The request sent (or that would be): its action, token count and fingerprints, as `dlq list` shows them. */
   readonly action?: RevocationAction;
   readonly tokenCount: number;
   readonly fingerprints: readonly string[];
 }
 
+/** The SQS error that stopped a run, and the queue of the call. */
+export interface Stop {
+  readonly error: unknown;
+  readonly queueUrl: string;
+}
+
 export interface RedriveResult {
-  readonly destination: string;
   readonly rows: readonly RedriveRow[];
   /** The SQS error that stopped the run, if any. */
-  readonly stoppedBy?: unknown;
+  readonly stoppedBy?: Stop;
 }
 
-/** Error names of servers that do not offer ListDeadLetterSourceQueues. */
-const UNSUPPORTED = new Set([
-  'InvalidAction',
-  'UnsupportedOperation',
-  'UnknownOperationException',
-  'AWS.SimpleQueueService.UnsupportedOperation',
-]);
-
-/** The source queue of a DLQ: --to, else the only queue whose redrive policy points at it. */
-async function destinationOf(sqs: SQSClient, dlqUrl: string, to: string | undefined): Promise<string> {
-  if (to !== undefined) return to;
-  let sources: string[] = [];
-  let unsupported = false;
-  try {
-    sources = (await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls ?? [];
-  } catch (error) {
-    if (!UNSUPPORTED.has((error as Error).name)) throw error;
-    unsupported = true;
+/** Where an entry goes: `--to`, else its lane's queue; or why it cannot go anywhere. */
+function destinationOf(entry: DlqEntry, options: RedriveOptions): { url: string } | { problem: string } {
+  if (options.to !== undefined) return { url: options.to };
+  if (entry.lane === 'unknown') {
+    return { problem: 'refused: its lane is unknown (pass --to QUEUE_URL to choose its queue)' };
   }
-  if (sources.length === 1 && sources[0] !== undefined) return sources[0];
-  const why = unsupported
-    ? 'this SQS server does not answer ListDeadLetterSourceQueues'
-    : sources.length === 0
-      ? 'SQS lists no queue whose redrive policy points at this DLQ (local servers such as fauxqs list none)'
-      : `${sources.length} queues send their failures to this DLQ (${sources.join(', ')}), and a message does not say which it came from`;
-  throw new CliError(
-    `cannot tell where to send the messages of ${dlqUrl}: ${why}. Pass --to QUEUE_URL (or set REVOCATION_QUEUE_URL) with the queue to send them to`,
-    ExitCode.Usage,
-  );
+  const url = options.lanes.urls[entry.lane];
+  return url === undefined
+    ? { problem: `refused: no queue for the ${entry.lane} lane (pass ${options.lanes.flags[entry.lane]})` }
+    : { url };
 }
 
-interface Candidate {
-  readonly message: Message;
-  readonly classified: ClassifiedMessage;
+interface Move {
+  readonly entry: DlqEntry;
   readonly body: string;
+  readonly destination: string;
 }
 
 /**
- * Moves DLQ messages back to the destination by receive, send, delete: a message is deleted from the
- * DLQ only after SQS accepted what was sent for it. What is sent for a message is exactly the request
- * `dlq list` shows for it (classify.ts: dead-lettered requests as they are; with `includeParked`, the
- * request a sealed parked message stands for), without message attributes; a message whose request
- * would only be parked again is left, with the reason. Messages left or not moved are made visible
- * again before returning. Only SQS calls can stop the run.
+ * Moves one queue's selected messages back by receive, send, delete: a message is deleted only after
+ * SQS accepted what was sent for it. What is sent for a message is exactly the request `dlq list`
+ * shows for it (classify.ts), without message attributes; a message whose request would only be parked
+ * again, or whose lane has no queue, is left with the reason. Messages left, not selected or not moved
+ * are made visible again before returning. Only SQS calls can stop the run.
  */
-async function redriveByCopy(
+async function redriveQueue(
   sqs: SQSClient,
-  dlqUrl: string,
-  destination: string,
+  queue: SourceQueue,
   options: RedriveOptions,
-): Promise<{ rows: RedriveRow[]; stoppedBy?: unknown }> {
+  pacer: Pacer,
+): Promise<{ rows: RedriveRow[]; stoppedBy?: Stop }> {
   const rows: RedriveRow[] = [];
-  const keep: Message[] = [];
-  let stoppedBy: unknown;
+  /** Messages to make visible again, by id (the latest receipt handle). */
+  const keep = new Map<string, Message>();
+  let stoppedBy: Stop | undefined;
   const max = options.maxMessages ?? 10_000;
-  const row = (
-    candidate: Omit<Candidate, 'body'>,
-    outcome: RedriveRow['outcome'],
-    detail?: string,
-  ): RedriveRow => ({
-    messageId: candidate.message.MessageId ?? '',
-    kind: candidate.classified.kind,
-    reason: candidate.classified.reason,
-    outcome,
-    ...(detail === undefined ? {} : { detail }),
-    ...(candidate.classified.action === undefined ? {} : { action: candidate.classified.action }),
-    tokenCount: candidate.classified.tokenCount,
-    fingerprints: candidate.classified.fingerprints,
-  });
+  const row = (entry: DlqEntry, outcome: RedriveRow['outcome'], detail?: string, destination?: string) => {
+    const { classified } = entry;
+    return {
+      messageId: entry.message.MessageId ?? '',
+      queue: queue.source,
+      kind: classified.kind,
+      lane: entry.lane,
+      reason: classified.reason,
+      outcome,
+      ...(detail === undefined ? {} : { detail }),
+      ...(destination === undefined ? {} : { destination }),
+      ...(classified.action === undefined ? {} : { action: classified.action }),
+      tokenCount: classified.tokenCount,
+      fingerprints: classified.fingerprints,
+    };
+  };
   const leave = (
-    candidates: readonly Omit<Candidate, 'body'>[],
+    entries: readonly DlqEntry[],
     outcome: RedriveRow['outcome'],
     detail?: string,
+    to?: string,
   ) => {
-    for (const candidate of candidates) {
-      keep.push(candidate.message);
-      rows.push(row(candidate, outcome, detail));
+    for (const entry of entries) {
+      keep.set(entry.message.MessageId ?? '', entry.message);
+      rows.push(row(entry, outcome, detail, to));
     }
   };
+  // A receive hides its messages until they are sent (paced) or the run ends.
+  const visibilityTimeout = Math.min(
+    43_200,
+    120 + Math.ceil(pacer.batchSize / (options.ratePerSecond ?? pacer.batchSize)),
+  );
 
   try {
     while (rows.length < max && stoppedBy === undefined) {
       let batch: Message[];
       try {
-        batch = await receiveAll(sqs, dlqUrl, {
-          maxMessages: Math.min(10, max - rows.length),
+        batch = await receiveAll(sqs, queue.url, {
+          maxMessages: Math.min(pacer.batchSize, max - rows.length),
           waitSeconds: options.waitSeconds,
-          visibilityTimeout: 120,
+          visibilityTimeout,
         });
       } catch (error) {
-        stoppedBy = error;
+        stoppedBy = { error, queueUrl: queue.url };
         break;
       }
-      if (batch.length === 0) break;
-      const move: Candidate[] = [];
-      for (const message of batch) {
-        const classified = classifyMessage(message, options.parkingKey);
-        const wanted = classified.kind !== 'parked' || options.includeParked === true;
-        if (!wanted) leave([{ message, classified }], 'left');
-        else if ('problem' in classified.replay)
-          leave([{ message, classified }], 'left', `refused: ${classified.replay.problem}`);
-        else if (options.dryRun === true) leave([{ message, classified }], 'would_move');
-        else move.push({ message, classified, body: classified.replay.body });
+      // A message seen before (made visible by a slow run) ends the pass over this queue.
+      const fresh = batch.filter((message) => !keep.has(message.MessageId ?? ''));
+      for (const message of batch)
+        if (keep.has(message.MessageId ?? '')) keep.set(message.MessageId ?? '', message);
+      if (fresh.length === 0) break;
+      const moves: Move[] = [];
+      for (const message of fresh) {
+        const entry = entryOf(message, queue, options.parkingKey, options.lanes.urls);
+        if (options.filter !== undefined && !selects(options.filter, entry)) {
+          keep.set(message.MessageId ?? '', message);
+          continue;
+        }
+        const { kind, replay } = entry.classified;
+        const wanted = options.includeParked === true || (kind !== 'parked' && kind !== 'unsealed');
+        const destination = destinationOf(entry, options);
+        if (!wanted) leave([entry], 'left');
+        else if ('problem' in replay) leave([entry], 'left', `refused: ${replay.problem}`);
+        else if ('problem' in destination) leave([entry], 'left', destination.problem);
+        else if (options.dryRun === true) leave([entry], 'would_move', undefined, destination.url);
+        else moves.push({ entry, body: replay.body, destination: destination.url });
       }
-      for (const group of groupForSendBatches(move.map((candidate) => candidate.body))) {
-        const candidates = group.map((i) => move[i] as Candidate);
-        if (stoppedBy !== undefined) {
-          leave(candidates, 'failed', 'not sent: an earlier call failed');
-          continue;
-        }
-        let sent: Candidate[];
-        try {
-          const response = await sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: destination,
-              Entries: candidates.map((candidate, index) => ({
-                Id: String(index),
-                MessageBody: candidate.body,
-              })),
-            }),
-          );
-          sent = (response.Successful ?? []).map((s) => candidates[Number(s.Id)] as Candidate);
-          for (const failure of response.Failed ?? []) {
+      for (const destination of new Set(moves.map((move) => move.destination))) {
+        const toHere = moves.filter((move) => move.destination === destination);
+        const bodies = toHere.map((move) => move.body);
+        for (const group of groupForSendBatches(bodies, undefined, undefined, pacer.batchSize)) {
+          const batchMoves = group.map((i) => toHere[i] as Move);
+          if (stoppedBy !== undefined) {
             leave(
-              [candidates[Number(failure.Id)] as Candidate],
+              batchMoves.map((move) => move.entry),
               'failed',
-              `SQS refused the copy: ${failure.Code ?? 'error'}`,
+              'not sent: an earlier call failed',
+              destination,
             );
+            continue;
           }
-        } catch (error) {
-          stoppedBy = error;
-          leave(candidates, 'failed', `send failed: ${(error as Error).name}`);
-          continue;
+          await pacer.take(batchMoves.length);
+          stoppedBy = await sendAndDelete(sqs, queue, destination, batchMoves, rows, row, leave);
         }
-        const deleted = new Set<string>();
-        try {
-          const response = await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: dlqUrl,
-              Entries: sent.map((candidate, index) => ({
-                Id: String(index),
-                ReceiptHandle: candidate.message.ReceiptHandle,
-              })),
-            }),
-          );
-          for (const success of response.Successful ?? []) deleted.add(success.Id ?? '');
-        } catch (error) {
-          stoppedBy = error;
-        }
-        sent.forEach((candidate, index) => {
-          if (deleted.has(String(index))) rows.push(row(candidate, 'moved'));
-          else leave([candidate], 'duplicated', 'sent to the destination, but still in the DLQ');
-        });
       }
     }
   } finally {
-    await release(sqs, dlqUrl, keep);
+    await release(sqs, queue.url, [...keep.values()]);
   }
   return { rows, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
 }
 
+/** Sends one batch to `destination`, then deletes what SQS accepted from `queue`. Returns the error that stops the run, if any. */
+async function sendAndDelete(
+  sqs: SQSClient,
+  queue: SourceQueue,
+  destination: string,
+  moves: readonly Move[],
+  rows: RedriveRow[],
+  row: (entry: DlqEntry, outcome: RedriveRow['outcome'], detail?: string, to?: string) => RedriveRow,
+  leave: (entries: readonly DlqEntry[], outcome: RedriveRow['outcome'], detail?: string, to?: string) => void,
+): Promise<Stop | undefined> {
+  let sent: Move[];
+  try {
+    const response = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: destination,
+        Entries: moves.map((move, index) => ({ Id: String(index), MessageBody: move.body })),
+      }),
+    );
+    sent = (response.Successful ?? []).map((s) => moves[Number(s.Id)] as Move);
+    for (const failure of response.Failed ?? []) {
+      const move = moves[Number(failure.Id)] as Move;
+      leave([move.entry], 'failed', `SQS refused the copy: ${failure.Code ?? 'error'}`, destination);
+    }
+  } catch (error) {
+    leave(
+      moves.map((move) => move.entry),
+      'failed',
+      `send failed: ${(error as Error).name}`,
+      destination,
+    );
+    return { error, queueUrl: destination };
+  }
+  const deleted = new Set<string>();
+  let stoppedBy: Stop | undefined;
+  try {
+    const response = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: sent.map((move, index) => ({
+          Id: String(index),
+          ReceiptHandle: move.entry.message.ReceiptHandle,
+        })),
+      }),
+    );
+    for (const success of response.Successful ?? []) deleted.add(success.Id ?? '');
+  } catch (error) {
+    stoppedBy = { error, queueUrl: queue.url };
+  }
+  sent.forEach((move, index) => {
+    if (deleted.has(String(index))) rows.push(row(move.entry, 'moved', undefined, destination));
+    else leave([move.entry], 'duplicated', 'sent to the destination, but still where it was', destination);
+  });
+  return stoppedBy;
+}
+
 /**
- * Redrives a DLQ by copying (never SQS's StartMessageMoveTask, which would send parked wrappers back
- * as they are, to be parked again as invalid). Only dead-lettered requests move unless
- * `includeParked`.
+ * Redrives the given queues (the dead-letter queue, then the parked queue) by copying, never with
+ * SQS's StartMessageMoveTask, which would send parked wrappers back as they are, to be parked again as
+ * invalid. Only dead-lettered requests move unless `includeParked`; `ratePerSecond` paces the sends
+ * across both queues. Stops at the first SQS call that fails.
  */
 export async function redrive(
   sqs: SQSClient,
-  dlqUrl: string,
-  to: string | undefined,
+  queues: readonly SourceQueue[],
   options: RedriveOptions,
 ): Promise<RedriveResult> {
-  const destination = await destinationOf(sqs, dlqUrl, to);
-  return { destination, ...(await redriveByCopy(sqs, dlqUrl, destination, options)) };
+  const pacer = new Pacer(options.ratePerSecond, options.clock);
+  const rows: RedriveRow[] = [];
+  for (const queue of queues) {
+    const result = await redriveQueue(sqs, queue, options, pacer);
+    rows.push(...result.rows);
+    if (result.stoppedBy !== undefined) return { rows, stoppedBy: result.stoppedBy };
+  }
+  return { rows };
 }
