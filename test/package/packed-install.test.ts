@@ -23,6 +23,7 @@ import {
 import { CONSUMER_FIELDS, consumerManifest } from '../../tools/build/consumer-manifest';
 import { measureSizes, SIZES_END, SIZES_START, sizesParagraph } from '../../tools/build/sizes';
 import { LOCAL_CREDENTIALS, type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { NODE_PINS, projectNode } from '../../tools/node-binaries';
 import {
   CDK_INIT_COMPILER_OPTIONS,
   loadedSpecifiers,
@@ -61,8 +62,8 @@ const DEVELOPMENT_MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'),
   string,
   unknown
 > & { engines: { node: string } };
-/** The Node 22 the project brings (devDependency `node22`): the oldest it runs its tests on. */
-const NODE22 = join(ROOT, 'node_modules', 'node22', 'bin', 'node');
+/** The Node 22 the project brings (tools/node-binaries): the oldest it runs its tests on. */
+const NODE22 = projectNode(22);
 /** The first Node 22 whose `require` loads an ES module (ky) without a flag. */
 const FIRST_REQUIRE_ESM = [22, 12, 0] as const;
 const versionOf = (text: string) =>
@@ -165,8 +166,20 @@ describe('token-revoker packed and installed like a dependency', () => {
       expect(
         Object.keys(installed).filter((field) => !(CONSUMER_FIELDS as readonly string[]).includes(field)),
       ).toEqual([]);
-      for (const field of ['scripts', 'devDependencies', 'devEngines', 'overrides', 'allowScripts'])
+      for (const field of [
+        'scripts',
+        'devDependencies',
+        'optionalDependencies',
+        'devEngines',
+        'overrides',
+        'allowScripts',
+      ])
         expect(installed).not.toHaveProperty(field);
+      // The Node binaries the repository runs on (tools/node-binaries) stay there: none in an app.
+      const binaries = [platform, service].flatMap((app) =>
+        NODE_PINS.map((pin) => join(app, 'node_modules', pin.alias)).filter((folder) => existsSync(folder)),
+      );
+      expect(binaries).toEqual([]);
     });
 
     it('is made by npm run pack: a plain npm pack in the repository is refused and says so', async () => {
@@ -432,8 +445,10 @@ describe('token-revoker packed and installed like a dependency', () => {
     }, 30_000);
 
     it('loads with require on the oldest Node the project brings (node22), which engines admits', async () => {
+      // Prepare
+      expect(NODE22.problem).toBeUndefined();
       // Act
-      const run = await runIn(service, NODE22, [
+      const run = await runIn(service, NODE22.path ?? 'node22-missing', [
         '-e',
         "const { enqueueTokens } = require('token-revoker'); process.stdout.write(process.version + ' ' + typeof enqueueTokens);",
       ]);

@@ -8,7 +8,6 @@ export { type FunctionOptions, type LambdaFunction, startFunction } from './func
 export {
   type InstallOptions,
   installRuntimeInterfaceClient,
-  NODE_24,
   type RuntimeInterfaceClient,
 } from './ric';
 export {

@@ -11,14 +11,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { projectNode } from '../node-binaries';
 import { LambdaRuntimeError } from './errors';
 
 const ROOT = join(__dirname, '..', '..');
 const MANIFEST_FOLDER = join(__dirname, 'ric');
 const MANIFEST_FILES = ['package.json', 'package-lock.json'] as const;
-
-/** The Node binary Lambda's nodejs24.x runtime matches: the `node` devDependency (node@24). */
-export const NODE_24 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
 
 export interface RuntimeInterfaceClient {
   /** The client's entry point: run it as `node ENTRY` with AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT. */
@@ -50,11 +48,14 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
 export async function installRuntimeInterfaceClient(
   options: InstallOptions = {},
 ): Promise<RuntimeInterfaceClient> {
-  if (!existsSync(NODE_24)) {
-    throw new LambdaRuntimeError('Node 24 is missing: run npm ci (the `node` devDependency)', {
-      node: NODE_24,
+  // The Node binary Lambda's nodejs24.x runtime matches: Node 24 of tools/node-binaries.
+  const node24 = projectNode(24);
+  if (node24.problem !== undefined || node24.path === undefined) {
+    throw new LambdaRuntimeError(`Node 24 cannot run the client: ${node24.problem}`, {
+      node: node24.path ?? null,
     });
   }
+  const NODE_24 = node24.path;
   const cacheFolder = options.cacheFolder ?? join(ROOT, 'node_modules', '.cache', 'aws-lambda-ric');
   const hash = createHash('sha256');
   for (const file of MANIFEST_FILES) hash.update(await readFile(join(MANIFEST_FOLDER, file)));
