@@ -81,7 +81,7 @@ export interface RunOptions {
   readonly sqs: LocalSqs;
   readonly apiUrl: string;
   readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
+  readonly parkedQueueUrl: string;
   readonly settings?: Partial<DrainSettings>;
   readonly quota?: QuotaWatch;
   readonly client?: StackExchangeClient;
@@ -111,8 +111,7 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
     {
       client,
       queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
-      park:
-        options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
+      park: options.park ?? sqsParker({ queueUrl: options.parkedQueueUrl, sqs: () => options.sqs.client }),
       logger,
       quota: options.quota ?? new QuotaWatch(),
       governor:
@@ -176,7 +175,7 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
         sqs: queues.sqs,
         apiUrl: queues.sim.url,
         queueUrl: queues.queueUrl,
-        deadLetterQueueUrl: queues.dlqUrl,
+        parkedQueueUrl: queues.dlqUrl,
         ...options,
       }),
     async sendLogouts(count) {

@@ -80,7 +80,7 @@ export async function measureColdStart(root: string, workDir: string, runs = 31)
     ...process.env,
     NODE_PATH: join(root, 'node_modules'),
     AWS_REGION: 'us-east-1',
-    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+    PARKED_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
   };
   const handlerTimes: number[] = [];
   const floorTimes: number[] = [];
