@@ -274,14 +274,14 @@ export class RevocationAlarms extends Construct {
       AlarmName.RoutineBudgetExhausted,
       lane(MetricName.BudgetExhausted, Lane.Routine, 'Sum'),
       1,
-      "The routine lane wanted calls and its share of the daily call budget (dailyCallBudget - urgentReserveCalls) was spent: routine tokens wait, without receives, until the budget day ends (00:00 UTC); urgent tokens still go out from the reserve. Look for what spent it: a mass logout, a redrive, a producer sending many tokens (see the runbook, 'Quota exhausted').",
+      "The routine lane wanted calls and its share of the daily call budget (dailyCallBudget - urgentReserveCalls) was spent: routine tokens wait, without receives, until the budget day ends (00:00 UTC); urgent tokens still go out from the reserve. Look for what spent it: a mass logout, a redrive, a producer sending many tokens ('When the quota is exhausted', after the runbook's alarms).",
       EVENT,
     );
     add(
       AlarmName.UrgentBudgetExhausted,
       lane(MetricName.BudgetExhausted, Lane.Urgent, 'Sum'),
       1,
-      "The urgent lane wanted calls and the whole daily call budget was spent: leaked tokens now wait until the budget day ends (00:00 UTC). Act now: see the runbook, 'Quota exhausted'.",
+      "The urgent lane wanted calls and the whole daily call budget was spent: leaked tokens now wait until the budget day ends (00:00 UTC). Act now: see 'When the quota is exhausted', after the runbook's alarms.",
       EVENT,
     );
     add(

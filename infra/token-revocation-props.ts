@@ -242,9 +242,10 @@ export interface TokenRevocationProps {
    */
   readonly ticketTopic?: ITopic;
   /**
-   * The runbook every alarm description links to (`runbookUrl#alarmname`): set the URL of infra/README.md
-   * where your operators read it (your repository's, or an internal wiki page with the same anchors).
-   * @default 'infra/README.md' (a path in this repository, not a link)
+   * The runbook every alarm description links to (`runbookUrl#alarmname`). The default is a path in
+   * this repository, not a link: set the URL where your operators read infra/README.md (your
+   * repository's, or an internal page with the same anchors).
+   * @default 'infra/README.md'
    */
   readonly runbookUrl?: string;
   /**
