@@ -112,10 +112,11 @@ interface AlarmOptions {
 
 /**
  * The expression behind DeadLetteredRequests: how many messages the dead-letter queue gained in each
- * minute. Nobody sends to it but SQS's redrive and the EventBridge/SNS deliveries that failed, so a
- * rise is an arrival. Visible and in-flight messages are counted together, so that listing it (a
+ * minute. Only SQS's redrive and failed EventBridge/SNS deliveries put messages there (the functions
+ * park elsewhere), so a rise is an arrival. Visible and in-flight messages are counted together, so that listing it (a
  * receive) is no rise; REPEAT bridges a missing minute of a queue that holds messages, and 0 stands
- * for the minutes before the first datapoint (an empty queue SQS stopped reporting on).
+ * for the minutes before the first datapoint (an empty queue SQS stopped reporting on). Decision
+ * record 0007 compares it with the alternatives; the runbook says what it can miss.
  */
 export const DEAD_LETTER_ARRIVALS_EXPRESSION = 'DIFF(FILL(FILL(visible + inFlight, REPEAT), 0))';
 
@@ -125,13 +126,9 @@ export const DEAD_LETTER_ARRIVALS_EXPRESSION = 'DIFF(FILL(FILL(visible + inFligh
  */
 export class RevocationAlarms extends Construct {
   readonly alarms: Alarm[] = [];
-  /** Each alarm by name. */
-  readonly byName: ReadonlyMap<AlarmName, Alarm>;
 
   constructor(scope: Construct, id: string, props: RevocationAlarmsProps) {
     super(scope, id);
-    const byName = new Map<AlarmName, Alarm>();
-    this.byName = byName;
     const actions = {
       [Severity.Page]: new SnsAction(props.pageTopic),
       [Severity.Ticket]: new SnsAction(props.ticketTopic),
@@ -165,7 +162,6 @@ export class RevocationAlarms extends Construct {
       // Only a page says when it is over: whoever was woken up can go back to sleep.
       if (severity === Severity.Page) alarm.addOkAction(actions[severity]);
       this.alarms.push(alarm);
-      byName.set(name, alarm);
     };
     const metric = (name: MetricName, statistic?: string) => handlerMetric(props, name, statistic);
     const oldest = (queue: IQueue) =>

@@ -132,33 +132,23 @@ describe('alarms that page for the right things (issue 18, point 3)', () => {
     }
   });
 
-  it('tickets parked arrivals: messages sent to the parked queue', () => {
-    expect(alarm(AlarmName.ParkedInput)).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'NumberOfMessagesSent',
+  it.each([
+    // parked arrivals: messages sent to the parked queue
+    [AlarmName.ParkedInput, 'AWS/SQS', 'NumberOfMessagesSent', /QueuesParkedQueue/],
+    // the consumer's dropped asynchronous events
+    [AlarmName.ConsumerEventsDropped, 'AWS/Lambda', 'AsyncEventsDropped', /ConsumerFunction/],
+    // messages arriving in the schedule's dead-letter queue
+    [AlarmName.MissedTicks, 'AWS/SQS', 'NumberOfMessagesSent', /ScheduleDeadLetterQueue/],
+  ])('tickets %s: any %s %s of its resource in 5 minutes', (name, namespace, metricName, dimension) => {
+    expect(alarm(name)).toMatchObject({
+      Namespace: namespace,
+      MetricName: metricName,
       Statistic: 'Sum',
       Period: 300,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    expect(JSON.stringify(alarm(AlarmName.ParkedInput).Dimensions)).toMatch(/QueuesParkedQueue/);
-  });
-
-  it("watches the consumer's dropped asynchronous events and the schedule's dead-letter queue", () => {
-    expect(alarm(AlarmName.ConsumerEventsDropped)).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'AsyncEventsDropped',
-      Statistic: 'Sum',
-      Threshold: 1,
-    });
-    expect(JSON.stringify(alarm(AlarmName.ConsumerEventsDropped).Dimensions)).toMatch(/ConsumerFunction/);
-    expect(alarm(AlarmName.MissedTicks)).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'NumberOfMessagesSent',
-      Statistic: 'Sum',
-      Threshold: 1,
-    });
-    expect(JSON.stringify(alarm(AlarmName.MissedTicks).Dimensions)).toMatch(/ScheduleDeadLetterQueue/);
+    expect(JSON.stringify(alarm(name).Dimensions)).toMatch(dimension);
   });
 
   it('ends every description with the link to its runbook entry', () => {
