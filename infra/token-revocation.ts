@@ -84,7 +84,7 @@ export class TokenRevocation extends Construct {
     if (resolved.operatorRoles.length === 0) {
       Annotations.of(this).addWarningV2(
         'token-revoker:no-operator-roles',
-        'No operatorRoles (context: operatorRoleArns): nobody can receive, delete or replay the dead-letter queue, so `token-revoker dlq list` is refused until a deploy names the operator roles.',
+        'No operatorRoles (context: operatorRoleArns): nobody can receive, delete or replay the dead-letter and parked queues, so `token-revoker dlq list` is refused until a deploy names the operator roles.',
       );
     }
 
