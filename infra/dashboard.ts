@@ -11,6 +11,7 @@ export interface RevocationDashboardProps {
   readonly queue: IQueue;
   readonly urgentQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  readonly parkedQueue: IQueue;
   readonly scheduleDeadLetterQueue: IQueue;
   /** The urgent lane's SQS-triggered function. */
   readonly function: IFunction;
@@ -51,13 +52,24 @@ export class RevocationDashboard extends Construct {
     this.dashboard.addWidgets(
       depthAndAge('Routine queue: depth and oldest age', props.queue),
       depthAndAge('Urgent queue: depth and oldest age', props.urgentQueue),
-      graph('Dead-letter queues: depth', [
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'Tokens' }),
-        props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period,
-          label: 'Missed ticks',
-        }),
-      ]),
+      graph(
+        'Dead-letter and parked queues: depth, and arrivals',
+        [
+          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'Dead-lettered' }),
+          props.parkedQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'Parked' }),
+          props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period,
+            label: 'Missed ticks',
+          }),
+        ],
+        [
+          props.parkedQueue.metricNumberOfMessagesSent({
+            period,
+            statistic: 'Sum',
+            label: 'Parked arrivals',
+          }),
+        ],
+      ),
     );
     this.dashboard.addWidgets(
       runs('Routine consumer: runs, errors, duration', props.consumer),

@@ -39,7 +39,7 @@ export const READ_ACTIONS = [
   'sqs:PurgeQueue',
 ] as const;
 
-/** What the DLQ tools (`token-revoker dlq list|redrive`) call on the dead-letter queue. */
+/** What the DLQ tools (`token-revoker dlq list|redrive|delete`) call on the dead-letter and parked queues. */
 const DLQ_TOOL_ACTIONS = [
   'sqs:ReceiveMessage',
   'sqs:DeleteMessage',
@@ -64,20 +64,26 @@ export const CHANGE_ACTIONS = [
 ] as const;
 
 /**
- * The routine queue, the urgent queue and their shared dead-letter queue: encrypted, SSL only, redrive
- * both ways restricted. The source queues share one key; the dead-letter queue, which keeps tokens for
- * 14 days, has its own. Producers may only send; each queue's policy denies reading to everyone but the
- * roles named for it (see `denyReadingExcept`).
+ * The routine queue, the urgent queue, their shared dead-letter queue (SQS's redrive target: requests
+ * whose receives ran out) and the parked queue (bad input the functions set aside): encrypted, SSL
+ * only, redrive both ways restricted. The source queues share one key; the dead-letter and parked
+ * queues, which keep tokens for 14 days, share another. They are two queues so that each kind of
+ * arrival has its own alarm: a dead-lettered request pages, parked input makes a ticket. Producers may
+ * only send; each queue's policy denies reading to everyone but the roles named for it (see
+ * `denyReadingExcept`).
  */
 export class RevocationQueues extends Construct {
   /** The routine queue (stack output `QueueUrl`), drained by the scheduled consumer. */
   readonly queue: Queue;
   /** The urgent queue (stack output `UrgentQueueUrl`), drained by the SQS event source. */
   readonly urgentQueue: Queue;
+  /** Requests SQS moved after their receives ran out, and failed EventBridge/SNS deliveries (stack output `DeadLetterQueueUrl`). */
   readonly deadLetterQueue: Queue;
+  /** Bad input the functions parked, sealed (stack output `ParkedQueueUrl`); nothing redrives into it. */
+  readonly parkedQueue: Queue;
   /** The source queues' key, unless SSE-SQS was asked for. */
   readonly key: Key | undefined;
-  /** The dead-letter queue's key, unless SSE-SQS was asked for. */
+  /** The dead-letter and parked queues' key, unless SSE-SQS was asked for. */
   readonly deadLetterKey: Key | undefined;
 
   constructor(scope: Construct, id: string, props: RevocationQueuesProps) {
@@ -87,7 +93,7 @@ export class RevocationQueues extends Construct {
       this.deadLetterKey = tokenKey(
         this,
         'DeadLetterKey',
-        'Encrypts the token revocation dead-letter queue (tokens kept 14 days)',
+        'Encrypts the token revocation dead-letter and parked queues (tokens kept 14 days)',
       );
       this.key.applyRemovalPolicy(props.removalPolicy);
       this.deadLetterKey.applyRemovalPolicy(props.removalPolicy);
@@ -117,6 +123,16 @@ export class RevocationQueues extends Construct {
         ],
       },
     });
+    // Parked input: the same key, retention and protections as the dead-letter queue, but no queue may
+    // redrive into it, so every message in it was sent by a function (its NumberOfMessagesSent counts
+    // every arrival).
+    this.parkedQueue = new Queue(this, 'ParkedQueue', {
+      ...encryption(this.deadLetterKey),
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetentionPeriod,
+      removalPolicy: props.removalPolicy,
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.DENY_ALL },
+    });
     const sourceQueue = (
       id: string,
       queueName: string,
@@ -144,6 +160,18 @@ export class RevocationQueues extends Construct {
       reason:
         'This is the dead-letter queue: its messages are inspected and replayed by operators, never consumed automatically.',
     });
+    Validations.of(this.parkedQueue).acknowledge(
+      {
+        id: 'Serverless::Serverless-SQSRedrivePolicy',
+        reason:
+          'This is the parked queue, a dead-letter queue of bad input: operators inspect and delete its messages, nothing consumes it.',
+      },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue (of bad input the functions park); a message it could not keep would have nowhere better to go.',
+      },
+    );
   }
 
   /** Producers named in the source key's policy so far (statement ids). */
@@ -227,13 +255,16 @@ export class RevocationQueues extends Construct {
     );
   }
 
-  /** Parking: the functions may send to the dead-letter queue, and its key policy names their roles. */
+  /**
+   * Parking: the functions may send to the parked queue (not to the dead-letter queue), and its key
+   * policy names their roles.
+   */
   allowParking(roles: readonly IRole[]): void {
     for (const role of roles) {
       Grant.addToPrincipal({
         grantee: role,
         actions: ['sqs:SendMessage'],
-        resourceArns: [this.deadLetterQueue.queueArn],
+        resourceArns: [this.parkedQueue.queueArn],
       });
     }
     if (this.deadLetterKey !== undefined) {
@@ -268,19 +299,22 @@ export class RevocationQueues extends Construct {
 
   /**
    * What the DLQ tools need, granted by the queue and key policies so the operators' roles need no
-   * change: read and replay the dead-letter queue, decrypt its messages (parked ones are under its own
-   * key, ones SQS moved after their retries keep the source key), and send replayed messages back.
+   * change: read, replay and delete the dead-letter and parked queues, decrypt their messages (parked
+   * ones are under their own key, ones SQS moved after their retries keep the source key), and send
+   * replayed messages back.
    */
   allowOperators(roles: readonly IRole[]): void {
     if (roles.length === 0) return;
-    this.deadLetterQueue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OperatorsListAndReplay',
-        principals: [...roles],
-        actions: DLQ_TOOL_ACTIONS,
-        resources: [this.deadLetterQueue.queueArn],
-      }),
-    );
+    for (const queue of [this.deadLetterQueue, this.parkedQueue]) {
+      queue.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'OperatorsListAndReplay',
+          principals: [...roles],
+          actions: DLQ_TOOL_ACTIONS,
+          resources: [queue.queueArn],
+        }),
+      );
+    }
     for (const queue of [this.queue, this.urgentQueue]) {
       queue.addToResourcePolicy(
         new PolicyStatement({

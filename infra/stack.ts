@@ -10,7 +10,13 @@ export interface TokenRevocationStackProps extends StackProps {
   /** The construct's settings (see TokenRevocationProps for each default). @default - all defaults */
   readonly revocation?: Omit<
     TokenRevocationProps,
-    'eventBus' | 'sourceTopic' | 'urgentSourceTopic' | 'keyEncryptionKey' | 'operatorRoles'
+    | 'eventBus'
+    | 'sourceTopic'
+    | 'urgentSourceTopic'
+    | 'keyEncryptionKey'
+    | 'operatorRoles'
+    | 'pageTopic'
+    | 'ticketTopic'
   >;
   /** Name of an existing EventBridge bus whose `TokenRevocationRequested` events feed the queues. @default - no rule */
   readonly eventBusName?: string;
@@ -31,6 +37,10 @@ export interface TokenRevocationStackProps extends StackProps {
   readonly operatorRoleArns?: readonly string[];
   /** ARN of the customer-managed KMS key that encrypts the app key secret or parameter. @default - AWS-managed key */
   readonly keyEncryptionKeyArn?: string;
+  /** ARN of an existing SNS topic for pages (the `pageTopic` prop). @default - a topic created for pages */
+  readonly pageTopicArn?: string;
+  /** ARN of an existing SNS topic for tickets (the `ticketTopic` prop). @default - a topic created for tickets */
+  readonly ticketTopicArn?: string;
 }
 
 /** An IAM role ARN, path included (`arn:aws:iam::123456789012:role/path/Name`). */
@@ -65,9 +75,15 @@ export class TokenRevocationStack extends Stack {
       props.urgentSourceTopicArn === undefined
         ? undefined
         : Topic.fromTopicArn(this, 'UrgentSourceTopic', props.urgentSourceTopicArn);
+    const topic = (id: string, arn: string | undefined) =>
+      arn === undefined ? undefined : Topic.fromTopicArn(this, id, arn);
+    const pageTopic = topic('PageTopic', props.pageTopicArn);
+    const ticketTopic = topic('TicketTopic', props.ticketTopicArn);
     const revocation = new TokenRevocation(this, 'TokenRevocation', {
       ...props.revocation,
       operatorRoles,
+      ...(pageTopic ? { pageTopic } : {}),
+      ...(ticketTopic ? { ticketTopic } : {}),
       ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
       ...(eventBus ? { eventBus } : {}),
       ...(sourceTopic ? { sourceTopic } : {}),
@@ -95,15 +111,29 @@ export class TokenRevocationStack extends Stack {
       },
       DeadLetterQueueUrl: {
         value: revocation.deadLetterQueue.queueUrl,
-        description: 'Parked and exhausted messages of both lanes: inspect, then replay (see the runbook)',
+        description:
+          'Requests of both lanes whose receives ran out, and failed EventBridge/SNS deliveries: find the cause, then replay (see the runbook)',
       },
       DeadLetterQueueArn: {
         value: revocation.deadLetterQueue.queueArn,
         description: 'The dead-letter queue, for operator IAM policies',
       },
-      AlarmTopicArn: {
-        value: revocation.alarmTopic.topicArn,
-        description: 'Every alarm of the pipeline publishes here: subscribe your paging tool',
+      ParkedQueueUrl: {
+        value: revocation.parkedQueue.queueUrl,
+        description:
+          'Bad input the functions parked, with a reason: fix the producer, then delete (token-revoker dlq --parked-url)',
+      },
+      ParkedQueueArn: {
+        value: revocation.parkedQueue.queueArn,
+        description: 'The parked queue, for operator IAM policies',
+      },
+      PageTopicArn: {
+        value: revocation.pageTopic.topicArn,
+        description: 'Pages (ALARM and OK): subscribe your paging tool',
+      },
+      TicketTopicArn: {
+        value: revocation.ticketTopic.topicArn,
+        description: 'Tickets (ALARM only): subscribe your ticket queue',
       },
       ControlTableName: {
         value: revocation.controlTable.tableName,

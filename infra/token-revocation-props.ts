@@ -20,6 +20,7 @@ import {
 } from '../functions/lib/limits';
 import { DEFAULT_API_URL } from '../functions/lib/stackexchange/api-url';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../functions/lib/telemetry-names';
+import { DEFAULT_RUNBOOK_URL } from './alarm-names';
 import {
   consumerTimeoutInSeconds,
   PIPELINE_DEFAULTS,
@@ -145,10 +146,11 @@ export interface TokenRevocationProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Roles of the operators who list and replay the dead-letter queue (`token-revoker dlq`). Only they
-   * may receive, delete, change the visibility of or purge its messages and decrypt them (the
-   * functions only send to it). Imported roles need their full ARN, path included.
-   * @default - nobody: the dead-letter queue can be read only after this is set and deployed
+   * Roles of the operators who list, replay and delete the dead-letter and parked queues
+   * (`token-revoker dlq`). Only they may receive, delete, change the visibility of or purge their
+   * messages and decrypt them (the functions only send to the parked queue). Imported roles need their
+   * full ARN, path included.
+   * @default - nobody: the dead-letter and parked queues can be read only after this is set and deployed
    */
   readonly operatorRoles?: readonly IRole[];
 
@@ -225,8 +227,27 @@ export interface TokenRevocationProps {
   readonly dailyQuota?: number;
   /** Quota alarm when less than this fraction of `dailyQuota` is left (0 to 1). @default 0.2 */
   readonly quotaAlarmFraction?: number;
-  /** E-mail address subscribed to the alarm topic. @default - no subscription */
+  /** E-mail address subscribed to the alarm topics the construct creates (pages and tickets). @default - no subscription */
   readonly alarmEmail?: string;
+  /**
+   * Where pages go (urgent backlog, missed schedule, configuration errors, dead-lettered requests, an
+   * exhausted budget), in ALARM and again at OK. An existing topic must let CloudWatch alarms of this
+   * account publish (and use its KMS key, if any).
+   * @default - a topic created for pages, encrypted (stack output PageTopicArn)
+   */
+  readonly pageTopic?: ITopic;
+  /**
+   * Where tickets go (every other alarm), in ALARM only. The same conditions as `pageTopic`.
+   * @default - a topic created for tickets, encrypted (stack output TicketTopicArn)
+   */
+  readonly ticketTopic?: ITopic;
+  /**
+   * The runbook every alarm description links to (`runbookUrl#alarmname`). The default is a path in
+   * this repository, not a link: set the URL where your operators read infra/README.md (your
+   * repository's, or an internal page with the same anchors).
+   * @default 'infra/README.md'
+   */
+  readonly runbookUrl?: string;
   /**
    * Create the CloudWatch dashboard: $3 a month at list price (an account's first three dashboards
    * are free). Every alarm works without it. Giving `dashboardName` creates it too.
@@ -281,6 +302,8 @@ export interface ResolvedProps {
   readonly producerRoleArns: readonly string[];
   readonly deployRoleArn: string | undefined;
   readonly alreadyDeadAlarmTokens: number;
+  /** The runbook alarm descriptions link to. */
+  readonly runbookUrl: string;
   /** Derived: visibility timeout of the urgent queue (6 x function timeout + batching window). */
   readonly visibilityTimeout: Duration;
   /** Derived: the routine queue's default visibility timeout (a run plus a tick). */
@@ -406,8 +429,19 @@ export function resolveProps(props: TokenRevocationProps): ResolvedProps {
     dailyQuota,
     quotaAlarmFraction,
     ...resolveSecurity(props),
+    runbookUrl: resolveRunbookUrl(props.runbookUrl),
     visibilityTimeout: Duration.seconds(visibility),
   };
+}
+
+/** The runbook URL: no whitespace (it ends every alarm description, where a reader must be able to open it). */
+function resolveRunbookUrl(runbookUrl: string | undefined): string {
+  const url = runbookUrl ?? DEFAULT_RUNBOOK_URL;
+  check(
+    url !== '' && !/\s/.test(url) && !url.includes('#') && url.length <= 256,
+    `runbookUrl must be a URL or path of at most 256 characters, without spaces or a #anchor (the alarm's anchor is added), got "${url}"`,
+  );
+  return url;
 }
 
 /** Sources, producers, the deploying role and the already-dead alarm (security review 2), checked. */

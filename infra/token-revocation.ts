@@ -8,7 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -27,12 +27,13 @@ import { type ResolvedProps, resolveProps, type TokenRevocationProps } from './t
 export type { HandlerLogLevel, TokenRevocationProps } from './token-revocation-props';
 
 /**
- * The token revocation pipeline in two lanes sharing one message contract, one dead-letter queue and
- * one request budget:
+ * The token revocation pipeline in two lanes sharing one message contract, one dead-letter queue, one
+ * parked queue and one request budget:
  * - routine: the routine queue, drained every tick by a scheduled single consumer that fills calls;
  * - urgent: the urgent queue, drained at once by the SQS-triggered handler.
  * Encrypted queues (the dead-letter queue with its own key), optional EventBridge and SNS producers
- * routed by lane (source allow-lists, one topic per lane), alarms to one topic, and a dashboard.
+ * routed by lane (source allow-lists, one topic per lane), alarms to a page topic and a ticket topic,
+ * and a dashboard.
  * Producers get access to one lane with `grantEnqueue` (routine) or `grantUrgentEnqueue` (urgent).
  */
 export class TokenRevocation extends Construct {
@@ -40,8 +41,10 @@ export class TokenRevocation extends Construct {
   readonly queue: Queue;
   /** The urgent queue (leaks, compromised accounts), drained at once by the urgent function. */
   readonly urgentQueue: Queue;
-  /** Parked bad input, exhausted retries and failed EventBridge/SNS deliveries, for both lanes. */
+  /** Requests whose receives ran out and failed EventBridge/SNS deliveries, for both lanes (arrivals page). */
   readonly deadLetterQueue: Queue;
+  /** Bad input the functions parked, for both lanes (arrivals make a ticket). */
+  readonly parkedQueue: Queue;
   /** The urgent lane's SQS-triggered function. */
   readonly function: IFunction;
   /** The urgent function's own role. */
@@ -61,10 +64,12 @@ export class TokenRevocation extends Construct {
   readonly logGroups: readonly ILogGroup[];
   /** The secret holding the key that seals parked messages (stack output ParkingKeySecretArn). */
   readonly parkingKey: ISecret;
-  /** The source queues' key and the dead-letter queue's key (none with SSE-SQS). */
+  /** The source queues' key and the dead-letter and parked queues' key (none with SSE-SQS). */
   readonly keys: { readonly queues: IKey | undefined; readonly deadLetterQueue: IKey | undefined };
-  /** Every alarm goes here. */
-  readonly alarmTopic: Topic;
+  /** Pages go here, in ALARM and at OK (the `pageTopic` prop, or a topic created for them). */
+  readonly pageTopic: ITopic;
+  /** Tickets go here, in ALARM only (the `ticketTopic` prop, or a topic created for them). */
+  readonly ticketTopic: ITopic;
   readonly alarms: readonly Alarm[];
   /** The dashboard's name; undefined without one (the `dashboard` prop). */
   readonly dashboardName: string | undefined;
@@ -79,7 +84,7 @@ export class TokenRevocation extends Construct {
     if (resolved.operatorRoles.length === 0) {
       Annotations.of(this).addWarningV2(
         'token-revoker:no-operator-roles',
-        'No operatorRoles (context: operatorRoleArns): nobody can receive, delete or replay the dead-letter queue, so `token-revoker dlq list` is refused until a deploy names the operator roles.',
+        'No operatorRoles (context: operatorRoleArns): nobody can receive, delete or replay the dead-letter and parked queues, so `token-revoker dlq list` is refused until a deploy names the operator roles.',
       );
     }
 
@@ -87,6 +92,7 @@ export class TokenRevocation extends Construct {
     this.queue = this.#queues.queue;
     this.urgentQueue = this.#queues.urgentQueue;
     this.deadLetterQueue = this.#queues.deadLetterQueue;
+    this.parkedQueue = this.#queues.parkedQueue;
     this.keys = { queues: this.#queues.key, deadLetterQueue: this.#queues.deadLetterKey };
     const control = new ControlTable(this, 'Control', { removalPolicy: resolved.removalPolicy });
     this.controlTable = control.table;
@@ -146,19 +152,21 @@ export class TokenRevocation extends Construct {
     const functionRoles = [this.role, this.consumerRole];
     for (const role of functionRoles) control.grantControl(role);
 
-    // Who may read tokens at rest: each source queue its own consumer, the dead-letter queue the operators.
+    // Who may read tokens at rest: each source queue its own consumer, the dead-letter and parked queues the operators.
     this.#queues.allowParking(functionRoles);
     this.#queues.nameConsumers(functionRoles);
     this.#queues.allowOperators(resolved.operatorRoles);
     this.#queues.denyReadingExcept(this.queue, [this.consumerRole]);
     this.#queues.denyReadingExcept(this.urgentQueue, [this.role]);
     this.#queues.denyReadingExcept(this.deadLetterQueue, resolved.operatorRoles);
+    this.#queues.denyReadingExcept(this.parkedQueue, resolved.operatorRoles);
     // Nobody but the deploying role may redirect, delete or empty a queue by moving its messages.
     const deployRoleArn = resolved.deployRoleArn ?? bootstrapDeployRoleArn(this);
     for (const queue of [
       this.queue,
       this.urgentQueue,
       this.deadLetterQueue,
+      this.parkedQueue,
       routine.scheduleDeadLetterQueue,
     ]) {
       RevocationQueues.denyChangesExcept(queue, deployRoleArn);
@@ -188,15 +196,24 @@ export class TokenRevocation extends Construct {
       urgentSourceTopic: props.urgentSourceTopic,
     });
 
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail }).topic;
+    const topics = new AlarmTopic(this, 'AlarmTopic', {
+      email: props.alarmEmail,
+      pageTopic: props.pageTopic,
+      ticketTopic: props.ticketTopic,
+    });
+    this.pageTopic = topics.pageTopic;
+    this.ticketTopic = topics.ticketTopic;
     this.alarms = new RevocationAlarms(this, 'Alarms', {
       ...resolved,
       queue: this.queue,
       urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
+      parkedQueue: this.parkedQueue,
+      scheduleDeadLetterQueue: routine.scheduleDeadLetterQueue,
       function: this.function,
       consumer: this.consumer,
-      topic: this.alarmTopic,
+      pageTopic: this.pageTopic,
+      ticketTopic: this.ticketTopic,
     }).alarms;
     if (props.dashboard === false && props.dashboardName !== undefined) {
       throw new Error('TokenRevocation: dashboardName is set but dashboard is false: drop one of them');
@@ -209,6 +226,7 @@ export class TokenRevocation extends Construct {
       queue: this.queue,
       urgentQueue: this.urgentQueue,
       deadLetterQueue: this.deadLetterQueue,
+      parkedQueue: this.parkedQueue,
       scheduleDeadLetterQueue: routine.scheduleDeadLetterQueue,
       function: this.function,
       consumer: this.consumer,
@@ -243,7 +261,7 @@ export class TokenRevocation extends Construct {
       STACKEXCHANGE_AUTH_STYLE: s.authStyle,
       STACKEXCHANGE_REQUESTS_PER_SECOND: String(lane.requestsPerSecond),
       STACKEXCHANGE_CALL_CONCURRENCY: String(lane.callConcurrency),
-      DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+      PARKED_QUEUE_URL: this.parkedQueue.queueUrl,
       POWERTOOLS_SERVICE_NAME: s.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: s.logLevel,

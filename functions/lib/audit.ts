@@ -26,7 +26,7 @@ export const AuditOutcome = {
   Deauthenticated: 'deauthenticated',
   /** The API did not return it (unknown or already dead), or said it is dead. */
   AlreadyDead: 'already_dead',
-  /** Parked in the dead-letter queue, with a reason: never sent again by the pipeline. */
+  /** Parked in the parked queue, with a reason: never sent again by the pipeline. */
   Parked: 'parked',
 } as const;
 export type AuditOutcome = (typeof AuditOutcome)[keyof typeof AuditOutcome];

@@ -40,8 +40,12 @@ export interface HandlerConfig {
   readonly timeoutMs: number;
   /** STACKEXCHANGE_MAX_ATTEMPTS: attempts per call for transient errors. @default 3 */
   readonly maxAttempts: number;
-  /** DEAD_LETTER_QUEUE_URL: where permanently bad input is parked. Without it, such messages are retried and reach the DLQ by redrive. */
-  readonly deadLetterQueueUrl: string | undefined;
+  /**
+   * PARKED_QUEUE_URL: the parked queue, where permanently bad input is parked (a ticket), apart from
+   * the dead-letter queue SQS moves exhausted requests to (a page). Without it, such messages are
+   * retried and reach the dead-letter queue by redrive, and each attempt counts a configuration error.
+   */
+  readonly parkedQueueUrl: string | undefined;
   /** AWS_ENDPOINT_URL_SQS: explicit SQS endpoint (local servers). @default the SDK's regional endpoint */
   readonly sqsEndpoint: string | undefined;
   /** DEADLINE_SAFETY_MARGIN_MS: time kept free before the Lambda timeout to report and park. @default 3000 */
@@ -113,7 +117,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
   if (authStyle !== 'query' && authStyle !== 'header') {
     throw new ConfigurationError('STACKEXCHANGE_AUTH_STYLE', `"${authStyle}" is not "query" or "header"`);
   }
-  const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
+  const parkedQueueUrl = env.PARKED_QUEUE_URL || undefined;
   const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS || undefined;
   const dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB || undefined;
   const dailyCallBudget = readNumber(env, 'DAILY_CALL_BUDGET', DAILY_CALL_BUDGET);
@@ -135,7 +139,7 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     callConcurrency: readNumber(env, 'STACKEXCHANGE_CALL_CONCURRENCY', CALL_CONCURRENCY),
     timeoutMs: readNumber(env, 'STACKEXCHANGE_TIMEOUT_MS', REQUEST_TIMEOUT_MS),
     maxAttempts: readNumber(env, 'STACKEXCHANGE_MAX_ATTEMPTS', MAX_ATTEMPTS),
-    deadLetterQueueUrl: deadLetterQueueUrl && checkQueueUrl(deadLetterQueueUrl, 'DEAD_LETTER_QUEUE_URL'),
+    parkedQueueUrl: parkedQueueUrl && checkQueueUrl(parkedQueueUrl, 'PARKED_QUEUE_URL'),
     sqsEndpoint: sqsEndpoint && checkSqsEndpoint(sqsEndpoint, 'AWS_ENDPOINT_URL_SQS'),
     safetyMarginMs: readNumber(env, 'DEADLINE_SAFETY_MARGIN_MS', SAFETY_MARGIN_MS),
     dailyCallBudget,

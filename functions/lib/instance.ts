@@ -35,7 +35,7 @@ export interface Instance extends Telemetry {
   stackExchange(lane: Lane): Promise<StackExchangeClient>;
   /** The SQS client, loaded and created on first use. */
   sqs(): Promise<SQSClient>;
-  /** Parks entries in the configured dead-letter queue, sealed with the parking key. */
+  /** Parks entries in the configured parked queue (PARKED_QUEUE_URL), sealed with the parking key. */
   readonly park: Parker;
   /** The lane's view of the shared control table (budget, pauses, quota). */
   readonly governor: (lane: Lane) => Governor;
@@ -100,7 +100,7 @@ export function createInstance(config: HandlerConfig, dependencies: InstanceDepe
   };
   const park = sqsParker({
     key: parkingKeyOf,
-    queueUrl: config.deadLetterQueueUrl,
+    queueUrl: config.parkedQueueUrl,
     sqs: sqsClient,
     onError: (error, entries) => {
       const name = error instanceof Error ? error.name : 'Error';

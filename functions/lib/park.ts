@@ -32,14 +32,17 @@ export interface ParkEntry {
 export interface ParkResult {
   readonly entry: ParkEntry;
   readonly parked: boolean;
-  /** Why it was not parked: `dead_letter_queue_url_missing`, `refused` or the SDK error's name. */
+  /** Why it was not parked: `parked_queue_url_missing`, `refused` or the SDK error's name. */
   readonly failure?: string;
 }
 
 /** The reason of a parking failure that is a configuration error, not a passing one. */
-export const NO_DEAD_LETTER_QUEUE = 'dead_letter_queue_url_missing';
+export const NO_PARKED_QUEUE = 'parked_queue_url_missing';
 
-/** Sends entries to the dead-letter queue; resolves with one result per entry, in order. */
+/**
+ * Sends entries to the parked queue (bad input, a ticket: not the dead-letter queue, whose arrivals
+ * page); resolves with one result per entry, in order.
+ */
 export type Parker = (entries: readonly ParkEntry[]) => Promise<ParkResult[]>;
 
 /**
@@ -104,8 +107,8 @@ export function sqsParker(options: {
   return async (entries) => {
     if (entries.length === 0) return [];
     if (options.queueUrl === undefined) {
-      options.onError?.(new Error('DEAD_LETTER_QUEUE_URL is not set: cannot park'), entries.length);
-      return entries.map((entry) => ({ entry, parked: false, failure: NO_DEAD_LETTER_QUEUE }));
+      options.onError?.(new Error('PARKED_QUEUE_URL is not set: cannot park'), entries.length);
+      return entries.map((entry) => ({ entry, parked: false, failure: NO_PARKED_QUEUE }));
     }
     /** Per entry: undefined once SQS accepted it, else why not. */
     const failures: (string | undefined)[] = entries.map(() => 'not_sent');

@@ -111,7 +111,7 @@ export const REFUSE_CLEARTEXT_STEP = {
  * An SDK middleware that refuses, at the last moment before sending, any SQS request that would
  * leave in cleartext for a host other than loopback, wherever its endpoint came from (the queue URL,
  * the client's endpoint, AWS_ENDPOINT_URL_SQS, a shared config file). Add it to a client's or a
- * single command's stack: `stack.add(refuseCleartext('DEAD_LETTER_QUEUE_URL'), REFUSE_CLEARTEXT_STEP)`.
+ * single command's stack: `stack.add(refuseCleartext('PARKED_QUEUE_URL'), REFUSE_CLEARTEXT_STEP)`.
  * @param setting named in the ConfigurationError the request fails with.
  */
 export function refuseCleartext<Input extends object, Output extends object>(

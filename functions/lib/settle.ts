@@ -64,7 +64,7 @@ export interface MessageFate {
 
 /**
  * Decides each message's fate: done when every token is confirmed, dead or parked, and every park
- * entry of the message reached the dead-letter queue; otherwise retried. Also counts retried tokens
+ * entry of the message reached the parked queue; otherwise retried. Also counts retried tokens
  * and the seconds from SentTimestamp to now of the messages that got a confirmation.
  */
 export function settleMessages(

@@ -27,11 +27,11 @@ export const MetricName = {
   TokensAlreadyDead: 'TokensAlreadyDead',
   /** Tokens the de-authenticate endpoint confirmed. Unit: Count. */
   TokensDeauthenticated: 'TokensDeauthenticated',
-  /** Tokens parked in the dead-letter queue as permanently bad input. Unit: Count. */
+  /** Tokens parked in the parked queue as permanently bad input. Unit: Count. */
   TokensParked: 'TokensParked',
   /** Tokens left for SQS to redeliver (their message is in batchItemFailures). Unit: Count. */
   TokensRetried: 'TokensRetried',
-  /** SQS messages parked in the dead-letter queue by the handler. Unit: Count. */
+  /** SQS messages parked in the parked queue by the handler. Unit: Count. */
   MessagesParked: 'MessagesParked',
   /** Parking attempts that failed (the message is retried instead). Unit: Count. */
   ParkingFailures: 'ParkingFailures',

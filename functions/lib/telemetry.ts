@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { CallNotAttemptedError, ErrorCategory, errorNameOf } from './errors';
 import { RevocationAction } from './message';
-import { NO_DEAD_LETTER_QUEUE, type ParkResult } from './park';
+import { NO_PARKED_QUEUE, type ParkResult } from './park';
 import type { StepLogger } from './read-messages';
 import type { Outcomes, Revocation } from './revoke';
 import type { ClientEvent } from './stackexchange/client';
@@ -174,17 +174,17 @@ export function countRevocation({ outcomes, callErrors }: Revocation): Partial<C
   );
 }
 
-/** Parked messages and tokens, and parking failures (a missing DLQ setting is a configuration error). */
+/** Parked messages and tokens, and parking failures (a missing PARKED_QUEUE_URL is a configuration error). */
 export function countParking(results: readonly ParkResult[]): Partial<Counts> {
   const parked = results.filter((result) => result.parked);
-  const missingQueue = results.some((result) => result.failure === NO_DEAD_LETTER_QUEUE);
+  const missingQueue = results.some((result) => result.failure === NO_PARKED_QUEUE);
   return mergeCounts(
     {
       messagesParked: parked.length,
       tokensParked: parked.reduce((sum, { entry }) => sum + (entry.tokens?.length ?? 0), 0),
       parkingFailures: results.length - parked.length,
     },
-    missingQueue ? configurationError(NO_DEAD_LETTER_QUEUE) : {},
+    missingQueue ? configurationError(NO_PARKED_QUEUE) : {},
   );
 }
 

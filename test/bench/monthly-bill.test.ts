@@ -45,8 +45,9 @@ describe('the monthly bill of what cdk synth deploys', () => {
       memoryMb: 256,
     });
     expect(inventory.kmsKeys).toBeGreaterThan(0);
-    // one metric-math alarm: SqsErrors sums the two lanes' metrics
-    expect(inventory.alarmMetrics).toBe(inventory.alarms + 1);
+    // two metric-math alarms: SqsErrors sums the two lanes' metrics, DeadLetteredRequests watches the
+    // dead-letter queue's visible and in-flight counts
+    expect(inventory.alarmMetrics).toBe(inventory.alarms + 2);
   });
 
   it('bills a metric-math alarm per metric it watches', () => {

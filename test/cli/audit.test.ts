@@ -43,7 +43,7 @@ describe('the audit trail and `token-revoker audit`', () => {
       string,
     ];
     servers.sim.poisonTokens([rejected]);
-    const config = { ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }), deadLetterQueueUrl: dlqUrl };
+    const config = { ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }), parkedQueueUrl: dlqUrl };
     const handler = createHandler(config, { sqs: servers.sqs.client });
     const records = [
       sqsRecord(JSON.stringify({ tokens: [live1, live2], source: 'leak-scanner' })),

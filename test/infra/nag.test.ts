@@ -49,6 +49,13 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
       },
     ],
     [
+      'an existing page topic (the ticket topic created) and a runbook URL',
+      {
+        pageTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pages',
+        revocation: { alarmEmail: 'a@example.com', runbookUrl: 'https://wiki.example.com/token-revoker' },
+      },
+    ],
+    [
       'an SSM parameter encrypted with a customer key',
       {
         keyEncryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',

@@ -146,7 +146,7 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
         ...Object.entries(resourcesOf(t, 'AWS::DynamoDB::Table')),
       ].map(([id, r]) => ({ id, deletion: r.DeletionPolicy, replacement: r.UpdateReplacePolicy }));
 
-    it('keeps source messages 10 days and dead letters 14', () => {
+    it('keeps source messages 10 days, and dead letters and parked input 14', () => {
       const queues = Object.entries(resourcesOf(template, 'AWS::SQS::Queue')).filter(([id]) =>
         /Queues/.test(id),
       );
@@ -157,12 +157,13 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
         Queue: { MessageRetentionPeriod: 10 * 86_400 },
         UrgentQueue: { MessageRetentionPeriod: 10 * 86_400 },
         DeadLetterQueue: { MessageRetentionPeriod: 14 * 86_400 },
+        ParkedQueue: { MessageRetentionPeriod: 14 * 86_400 },
       });
     });
 
-    it('retains the three queues, their two keys and the control table by default', () => {
+    it('retains the four token queues, their two keys and the control table by default', () => {
       const stores = tokenStores(template);
-      expect(stores).toHaveLength(6);
+      expect(stores).toHaveLength(7);
       for (const store of stores) expect(store).toMatchObject({ deletion: 'Retain', replacement: 'Retain' });
     });
 
@@ -170,7 +171,7 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
       const stores = tokenStores(
         synthesize({ revocation: { removalPolicy: RemovalPolicy.DESTROY } }).template,
       );
-      expect(stores).toHaveLength(6);
+      expect(stores).toHaveLength(7);
       for (const store of stores) expect(store).toMatchObject({ deletion: 'Delete', replacement: 'Delete' });
     });
   });
@@ -277,7 +278,7 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
       );
     });
 
-    it('alarms when a dead-lettered message is 10 days old (4 days before SQS deletes it)', () => {
+    it('alarms when a dead-lettered or parked message is 10 days old (4 days before SQS deletes it)', () => {
       expect(alarm('DeadLetterAging')).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateAgeOfOldestMessage',
@@ -286,6 +287,11 @@ describe('issue 16 infrastructure: the budget, pauses and stuck messages', () =>
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
       expect(JSON.stringify(alarm('DeadLetterAging')?.Dimensions)).toMatch(/QueuesDeadLetterQueue/);
+      expect(alarm('ParkedAging')).toMatchObject({
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Threshold: Duration.days(10).toSeconds(),
+      });
+      expect(JSON.stringify(alarm('ParkedAging')?.Dimensions)).toMatch(/QueuesParkedQueue/);
     });
   });
 

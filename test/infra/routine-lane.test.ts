@@ -93,7 +93,7 @@ describe('routine lane: the scheduled single consumer', () => {
       STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
       STACKEXCHANGE_CALL_CONCURRENCY: '4',
       STACKEXCHANGE_KEY_SECRET_ID: 'prod/se-key',
-      DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/QueuesDeadLetterQueue/) },
+      PARKED_QUEUE_URL: { Ref: expect.stringMatching(/QueuesParkedQueue/) },
       POWERTOOLS_SERVICE_NAME: 'token-revoker',
       POWERTOOLS_METRICS_NAMESPACE: 'TokenRevoker',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -125,13 +125,14 @@ describe('routine lane: the scheduled single consumer', () => {
     });
   });
 
-  it('may poll the routine queue, park in the dead-letter queue, read the app key, use the control table, and nothing else', () => {
+  it('may poll the routine queue, park in the parked queue, read the app key, use the control table, and nothing else', () => {
     const statements = statementsOf(template, /RoutineConsumerRole/);
     const on = (pattern: RegExp) => statements.filter((s) => pattern.test(JSON.stringify(s.Resource)));
     expect(on(/QueuesQueue/).map((s) => s.Action)).toEqual([
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     ]);
-    expect(on(/QueuesDeadLetterQueue/).map((s) => s.Action)).toEqual(['sqs:SendMessage']);
+    expect(on(/QueuesParkedQueue/).map((s) => s.Action)).toEqual(['sqs:SendMessage']);
+    expect(on(/QueuesDeadLetterQueue/)).toEqual([]);
     expect(on(/UrgentQueue/)).toEqual([]);
     expect(on(/ScheduleDeadLetterQueue/).map((s) => s.Action)).toEqual([
       ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],

@@ -317,7 +317,7 @@ describe('security review', () => {
 
     it('denies changing, deleting and moving the messages of every queue to all but the deploying role', () => {
       const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(4); // routine, urgent, dead-letter, schedule dead-letter
+      expect(queues).toHaveLength(5); // routine, urgent, dead-letter, parked, schedule dead-letter
       for (const [id] of queues) {
         const policy = Object.values(resources).find(
           (r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(id),
@@ -344,7 +344,7 @@ describe('security review', () => {
       const denies = statements(named.toJSON().Resources as Resources).filter(
         ({ statement }) => statement.Sid === 'OnlyTheDeployingRoleChangesTheQueue',
       );
-      expect(denies).toHaveLength(4);
+      expect(denies).toHaveLength(5);
       for (const { statement } of denies) {
         expect(statement.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': platform } });
       }

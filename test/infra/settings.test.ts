@@ -361,10 +361,18 @@ describe('app settings from CDK context', () => {
       routineQuotaFloorFraction: '0.3',
       removalPolicy: 'destroy',
       operatorRoleArns: 'arn:aws:iam::123456789012:role/oncall, arn:aws:iam::123456789012:role/sec/audit',
+      pageTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pages',
+      ticketTopicArn: 'arn:aws:sns:eu-west-1:123456789012:tickets',
+      runbookUrl: 'https://wiki.example.com/token-revoker',
     };
     const { stackName, props } = settingsFromContext(testApp(context).node);
     expect(stackName).toBe('Revoker-prod');
     expect(props.eventBusName).toBe('bus');
+    expect(props).toMatchObject({
+      pageTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pages',
+      ticketTopicArn: 'arn:aws:sns:eu-west-1:123456789012:tickets',
+    });
+    expect(props.revocation?.runbookUrl).toBe('https://wiki.example.com/token-revoker');
     expect(props.revocation).toMatchObject({
       keySecretName: 'prod/se-key',
       authStyle: 'header',

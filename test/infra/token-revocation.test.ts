@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LANE_DIMENSION, Lane, MetricName } from '../../functions/lib/telemetry-names';
+import { AlarmName } from '../../infra/alarm-names';
 import { PIPELINE_DEFAULTS } from '../../infra/settings';
 import { TokenRevocation } from '../../infra/token-revocation';
 import { synthesize, testApp, testStack } from './stack-factory';
@@ -22,41 +23,64 @@ describe('TokenRevocation construct', () => {
       ofType(template, 'AWS::SQS::Queue').find((q) => String(q.Properties.QueueName).endsWith(suffix))
         ?.Properties;
     const dlq = () =>
-      ofType(template, 'AWS::SQS::Queue').find((q) => q.Properties.RedriveAllowPolicy !== undefined)
-        ?.Properties;
+      ofType(template, 'AWS::SQS::Queue').find(
+        (q) =>
+          (q.Properties.RedriveAllowPolicy as { redrivePermission?: string })?.redrivePermission ===
+          'byQueue',
+      )?.Properties;
+    const parked = () =>
+      Object.entries(template.findResources('AWS::SQS::Queue') as Resources).find(([id]) =>
+        /QueuesParkedQueue/.test(id),
+      )?.[1].Properties;
 
-    it('encrypts the source queues with one rotated key and the dead-letter queue with its own', () => {
+    it('encrypts the source queues with one rotated key and the dead-letter and parked queues with another', () => {
       const keys = template.findResources('AWS::KMS::Key');
       const keyId = (description: RegExp) =>
         Object.entries(keys).find(([, k]) => description.test(String(k.Properties.Description)))?.[0];
       const sourceKey = keyId(/source queues/);
-      const deadLetterKey = keyId(/dead-letter queue/);
+      const deadLetterKey = keyId(/dead-letter and parked queues/);
       expect(sourceKey).toBeDefined();
       expect(deadLetterKey).toBeDefined();
       expect(sourceKey).not.toBe(deadLetterKey);
       for (const id of [sourceKey, deadLetterKey]) {
         expect(keys[id as string]?.Properties.EnableKeyRotation).toBe(true);
       }
-      expect(tokenQueues()).toHaveLength(3);
+      expect(tokenQueues()).toHaveLength(4);
       for (const suffix of ['-source', '-urgent']) {
         expect(byName(suffix)?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [sourceKey, 'Arn'] });
       }
       expect(dlq()?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [deadLetterKey, 'Arn'] });
+      expect(parked()).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [deadLetterKey, 'Arn'] },
+        MessageRetentionPeriod: dlq()?.MessageRetentionPeriod,
+      });
+    });
+
+    it('keeps the parked queue apart from the dead-letter queue: no queue redrives into it', () => {
+      // The dead-letter queue admits the two source queues only; the parked queue admits none, so each
+      // message in it was sent by a function (NumberOfMessagesSent counts every arrival).
+      expect(dlq()?.RedriveAllowPolicy).toMatchObject({ redrivePermission: 'byQueue' });
+      expect(parked()?.RedriveAllowPolicy).toEqual({ redrivePermission: 'denyAll' });
+      for (const suffix of ['-source', '-urgent']) {
+        expect(byName(suffix)?.RedrivePolicy).toMatchObject({
+          deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/QueuesDeadLetterQueue/), 'Arn'] },
+        });
+      }
     });
 
     it('uses SSE-SQS when asked', () => {
       const sse = synthesize({ revocation: { useSqsManagedEncryption: true } }).template;
-      expect(ofType(sse, 'AWS::SQS::Queue')).toHaveLength(4);
+      expect(ofType(sse, 'AWS::SQS::Queue')).toHaveLength(5);
       for (const queue of ofType(sse, 'AWS::SQS::Queue')) {
         expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
         expect(queue.Properties.KmsMasterKeyId).toBeUndefined();
       }
-      sse.resourceCountIs('AWS::KMS::Key', 1); // the alarm topic's
+      sse.resourceCountIs('AWS::KMS::Key', 1); // the alarm topics'
     });
 
     it('denies every request that does not use TLS, on every queue', () => {
       const policies = ofType(template, 'AWS::SQS::QueuePolicy');
-      expect(policies).toHaveLength(4);
+      expect(policies).toHaveLength(5);
       for (const policy of policies) {
         expect(policy.Properties.PolicyDocument).toMatchObject({
           Statement: expect.arrayContaining([
@@ -136,7 +160,7 @@ describe('TokenRevocation construct', () => {
             STACKEXCHANGE_AUTH_STYLE: 'query',
             STACKEXCHANGE_REQUESTS_PER_SECOND: '5',
             STACKEXCHANGE_CALL_CONCURRENCY: '4',
-            DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
+            PARKED_QUEUE_URL: { Ref: expect.stringMatching(/QueuesParkedQueue/) },
             POWERTOOLS_SERVICE_NAME: 'token-revoker',
             POWERTOOLS_METRICS_NAMESPACE: 'TokenRevoker',
             POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -192,7 +216,7 @@ describe('TokenRevocation construct', () => {
       }
     });
 
-    it('lets both functions send to the dead-letter queue (parking) and nothing else there', () => {
+    it('lets both functions send to the parked queue (parking) and nothing else there, and nothing on the dead-letter queue', () => {
       const policies = ofType(template, 'AWS::IAM::Policy').filter((p) =>
         JSON.stringify(p.Properties.Roles).match(/RevokerRole|ConsumerRole/),
       );
@@ -201,10 +225,10 @@ describe('TokenRevocation construct', () => {
         const statements = (
           policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
         ).Statement;
-        const onDeadLetterQueue = statements.filter((st) =>
-          JSON.stringify(st.Resource).includes('QueuesDeadLetterQueue'),
-        );
-        expect(onDeadLetterQueue.map((st) => st.Action)).toEqual(['sqs:SendMessage']);
+        const on = (queue: string) =>
+          statements.filter((st) => JSON.stringify(st.Resource).includes(queue)).map((st) => st.Action);
+        expect(on('QueuesParkedQueue')).toEqual(['sqs:SendMessage']);
+        expect(on('QueuesDeadLetterQueue')).toEqual([]);
       }
       const text = JSON.stringify(template.findResources('AWS::IAM::Policy'));
       expect(text).not.toMatch(/sqs:\*|kms:\*|ReEncrypt|kms:Encrypt/);
@@ -368,7 +392,7 @@ describe('TokenRevocation construct', () => {
       );
     });
 
-    it('outputs both queue URLs and ARNs, the DLQ URL and ARN, the alarm topic and the dashboard name', () => {
+    it('outputs both queue URLs and ARNs, the DLQ and parked queue URLs and ARNs, the two alarm topics and the dashboard name', () => {
       const outputs = template.findOutputs('*');
       for (const name of [
         'QueueUrl',
@@ -377,7 +401,10 @@ describe('TokenRevocation construct', () => {
         'UrgentQueueArn',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
-        'AlarmTopicArn',
+        'ParkedQueueUrl',
+        'ParkedQueueArn',
+        'PageTopicArn',
+        'TicketTopicArn',
         'AuditLogGroups',
       ]) {
         expect(Object.keys(outputs)).toContain(name);
@@ -391,6 +418,11 @@ describe('TokenRevocation construct', () => {
       });
       expect(outputs.QueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesQueue[0-9A-F]{8}$/) });
       expect(outputs.UrgentQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesUrgentQueue/) });
+      expect(outputs.ParkedQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/QueuesParkedQueue/) });
+      expect(outputs.PageTopicArn?.Value).toEqual({
+        Ref: expect.stringMatching(/AlarmTopic[0-9A-F]{8}$/),
+      });
+      expect(outputs.TicketTopicArn?.Value).toEqual({ Ref: expect.stringMatching(/AlarmTopicTicketTopic/) });
     });
   });
 
@@ -400,16 +432,19 @@ describe('TokenRevocation construct', () => {
       Object.entries(alarms).find(([logicalId]) => new RegExp(`Alarms${id}[0-9A-F]{8}$`).test(logicalId))?.[1]
         .Properties;
 
-    it('sends every alarm, with a description for the operator, to one encrypted SSL-only topic', () => {
-      expect(Object.keys(alarms)).toHaveLength(22);
+    it('sends every alarm, with a description for the operator, to one of two encrypted SSL-only topics', () => {
+      expect(Object.keys(alarms)).toHaveLength(Object.keys(AlarmName).length);
       const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
-      expect(topics).toHaveLength(1);
+      expect(topics).toHaveLength(2);
       for (const a of Object.values(alarms)) {
-        expect(a.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
-        expect(a.Properties.OKActions).toEqual([{ Ref: topics[0] }]);
+        const actions = a.Properties.AlarmActions as unknown[];
+        expect(actions).toHaveLength(1);
+        expect(topics.map((topic) => ({ Ref: topic }))).toContainEqual(actions[0]);
         expect(String(a.Properties.AlarmDescription).length).toBeGreaterThan(60);
       }
-      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) {
+        expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+      }
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -419,24 +454,19 @@ describe('TokenRevocation construct', () => {
       });
     });
 
-    it('subscribes an e-mail address when given one', () => {
-      synthesize({ revocation: { alarmEmail: 'oncall@example.com' } }).template.hasResourceProperties(
-        'AWS::SNS::Subscription',
-        {
-          Protocol: 'email',
-          Endpoint: 'oncall@example.com',
-        },
-      );
+    it('subscribes an e-mail address to both topics when given one', () => {
+      const subscriptions = synthesize({
+        revocation: { alarmEmail: 'oncall@example.com' },
+      }).template.findResources('AWS::SNS::Subscription', {
+        Properties: { Protocol: 'email', Endpoint: 'oncall@example.com' },
+      });
+      expect(Object.values(subscriptions).map((s) => s.Properties.TopicArn)).toEqual([
+        { Ref: expect.stringMatching(/AlarmTopic[0-9A-F]{8}$/) },
+        { Ref: expect.stringMatching(/AlarmTopicTicketTopic/) },
+      ]);
     });
 
     it.each([
-      [
-        'DeadLetterQueueNotEmpty',
-        'ApproximateNumberOfMessagesVisible',
-        1,
-        'GreaterThanOrEqualToThreshold',
-        /DeadLetterQueue/,
-      ],
       ['Backlog', 'ApproximateAgeOfOldestMessage', 1200, 'GreaterThanOrEqualToThreshold', /QueuesQueue/],
       ['UrgentBacklog', 'ApproximateAgeOfOldestMessage', 300, 'GreaterThanOrEqualToThreshold', /UrgentQueue/],
       ['ConsumerErrors', 'Errors', 1, 'GreaterThanOrEqualToThreshold', /ConsumerFunction/],
@@ -445,7 +475,9 @@ describe('TokenRevocation construct', () => {
       ['ConfigurationErrors', 'ConfigurationErrors', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
       ['StackExchangeThrottled', 'ThrottleViolations', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
       ['QuotaLow', 'QuotaRemaining', 2000, 'LessThanThreshold', /token-revoker/],
-      ['TokensParked', 'TokensParked', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
+      ['ParkedInput', 'NumberOfMessagesSent', 1, 'GreaterThanOrEqualToThreshold', /QueuesParkedQueue/],
+      ['MissedTicks', 'NumberOfMessagesSent', 1, 'GreaterThanOrEqualToThreshold', /ScheduleDeadLetterQueue/],
+      ['ConsumerEventsDropped', 'AsyncEventsDropped', 1, 'GreaterThanOrEqualToThreshold', /ConsumerFunction/],
       ['TokensDeferred', 'TokensDeferred', 1, 'GreaterThanOrEqualToThreshold', /token-revoker/],
     ])('alarms %s on %s (threshold %d)', (id, metricName, threshold, operator, dimension) => {
       const properties = alarm(id);
@@ -502,13 +534,7 @@ describe('TokenRevocation construct', () => {
     });
 
     it("watches the handlers' metrics in their namespace with the service dimension", () => {
-      for (const id of [
-        'ConfigurationErrors',
-        'StackExchangeThrottled',
-        'QuotaLow',
-        'TokensParked',
-        'TokensDeferred',
-      ]) {
+      for (const id of ['ConfigurationErrors', 'StackExchangeThrottled', 'QuotaLow', 'TokensDeferred']) {
         expect(alarm(id)).toMatchObject({
           Namespace: 'TokenRevoker',
           Dimensions: [{ Name: 'service', Value: 'token-revoker' }],

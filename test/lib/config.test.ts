@@ -12,7 +12,7 @@ describe('readConfig', () => {
       callConcurrency: 4,
       timeoutMs: 10_000,
       maxAttempts: 3,
-      deadLetterQueueUrl: undefined,
+      parkedQueueUrl: undefined,
       sqsEndpoint: undefined,
       safetyMarginMs: 3000,
       dailyCallBudget: 9000,
@@ -59,7 +59,7 @@ describe('readConfig', () => {
       STACKEXCHANGE_CALL_CONCURRENCY: '2',
       STACKEXCHANGE_TIMEOUT_MS: '5000',
       STACKEXCHANGE_MAX_ATTEMPTS: '2',
-      DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+      PARKED_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324',
       DEADLINE_SAFETY_MARGIN_MS: '1000',
       POWERTOOLS_SERVICE_NAME: 'svc',
@@ -88,8 +88,8 @@ describe('readConfig', () => {
     [{ STACKEXCHANGE_REQUESTS_PER_SECOND: '31' }, 'STACKEXCHANGE_REQUESTS_PER_SECOND'],
     [{ STACKEXCHANGE_CALL_CONCURRENCY: 'many' }, 'STACKEXCHANGE_CALL_CONCURRENCY'],
     [{ STACKEXCHANGE_MAX_ATTEMPTS: '1.5' }, 'STACKEXCHANGE_MAX_ATTEMPTS'],
-    [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL'],
-    [{ DEAD_LETTER_QUEUE_URL: 'http://sqs.eu-west-1.amazonaws.com/1/dlq' }, 'DEAD_LETTER_QUEUE_URL'],
+    [{ PARKED_QUEUE_URL: 'dlq' }, 'PARKED_QUEUE_URL'],
+    [{ PARKED_QUEUE_URL: 'http://sqs.eu-west-1.amazonaws.com/1/dlq' }, 'PARKED_QUEUE_URL'],
     [{ AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-west-1.amazonaws.com' }, 'AWS_ENDPOINT_URL_SQS'],
     [
       { STACKEXCHANGE_KEY: 'k', STACKEXCHANGE_KEY_PARAMETER_NAME: '/p' },
@@ -117,11 +117,11 @@ describe('readConfig', () => {
   it('sends parked tokens to SQS over https, or plain http to a loopback server only', () => {
     const local = 'http://127.0.0.1:9324/000000000000/dlq';
     expect(
-      readConfig({ DEAD_LETTER_QUEUE_URL: local, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324' }),
+      readConfig({ PARKED_QUEUE_URL: local, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324' }),
     ).toMatchObject({
-      deadLetterQueueUrl: local,
+      parkedQueueUrl: local,
       sqsEndpoint: 'http://127.0.0.1:9324',
     });
-    expect(() => readConfig({ DEAD_LETTER_QUEUE_URL: 'http://10.1.2.3/1/dlq' })).toThrow(/https/);
+    expect(() => readConfig({ PARKED_QUEUE_URL: 'http://10.1.2.3/1/dlq' })).toThrow(/https/);
   });
 });

@@ -64,7 +64,7 @@ describe('the Lambda context in every log line, and the ColdStart metric', () =>
     const { queueUrl } = await servers.sqs.createQueue('context-dlq');
     const config = {
       ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
-      deadLetterQueueUrl: queueUrl,
+      parkedQueueUrl: queueUrl,
     };
     const handler = createHandler(config, { sqs: servers.sqs.client });
     const tokens = servers.sim.issueTokens(2);
@@ -92,7 +92,7 @@ describe('the Lambda context in every log line, and the ColdStart metric', () =>
         ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
         ...FAST,
         routineQuotaFloorFraction: 0.2,
-        deadLetterQueueUrl: dlq.queueUrl,
+        parkedQueueUrl: dlq.queueUrl,
         routineQueueUrl: queueUrl,
       },
       { sqs: servers.sqs.client },

@@ -1,4 +1,4 @@
-import { NO_DEAD_LETTER_QUEUE, type ParkEntry, parkedBody, sqsParker } from '../../functions/lib/park';
+import { NO_PARKED_QUEUE, type ParkEntry, parkedBody, sqsParker } from '../../functions/lib/park';
 import { localSqsClient } from '../../tools/local-sqs';
 import { drainQueue } from '../revoke-tokens/harness';
 import { useLocalServers } from '../support/servers';
@@ -16,7 +16,7 @@ describe('sqsParker', () => {
 
   it('parks every entry with its reason attribute, in SendMessageBatch calls within the size limit', async () => {
     // Prepare: 25 entries of about 30 KB each: more than one call by count and by size.
-    const { queueUrl } = await servers.sqs.createQueue('park-dlq');
+    const { queueUrl } = await servers.sqs.createQueue('parked');
     const entries = Array.from({ length: 25 }, (_, i) =>
       entry({ sourceMessageId: `m${i}`, reason: 'body_not_json', body: 'x'.repeat(30_000) }),
     );
@@ -34,7 +34,7 @@ describe('sqsParker', () => {
 
   it('says which entries SQS refused, and parks the others', async () => {
     // A queue that refuses messages over 1 KiB (SQS's MaximumMessageSize), so one entry is refused on its own.
-    const { queueUrl } = await servers.sqs.createQueue('park-dlq-refused', {
+    const { queueUrl } = await servers.sqs.createQueue('parked-refused', {
       attributes: { MaximumMessageSize: '1024' },
     });
     const errors: unknown[] = [];
@@ -51,9 +51,9 @@ describe('sqsParker', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('parks nothing without a dead-letter queue and says so (a configuration error)', async () => {
+  it('parks nothing without a parked queue (PARKED_QUEUE_URL) and says so (a configuration error)', async () => {
     const results = await sqsParker({ queueUrl: undefined, sqs: () => servers.sqs.client })([entry()]);
-    expect(results).toEqual([{ entry: entry(), parked: false, failure: NO_DEAD_LETTER_QUEUE }]);
+    expect(results).toEqual([{ entry: entry(), parked: false, failure: NO_PARKED_QUEUE }]);
   });
 
   it('reports an unreachable SQS as a failure of each entry of the call, by the error name', async () => {

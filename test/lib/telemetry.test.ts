@@ -1,4 +1,4 @@
-import { NO_DEAD_LETTER_QUEUE } from '../../functions/lib/park';
+import { NO_PARKED_QUEUE } from '../../functions/lib/park';
 import {
   countClientEvents,
   countParking,
@@ -58,14 +58,14 @@ describe('counts', () => {
       mergeCounts(
         countParking([
           { entry, parked: true },
-          { entry, parked: false, failure: NO_DEAD_LETTER_QUEUE },
+          { entry, parked: false, failure: NO_PARKED_QUEUE },
         ]),
       ),
     ).toMatchObject({
       messagesParked: 1,
       tokensParked: 2,
       parkingFailures: 1,
-      configurationErrors: { [NO_DEAD_LETTER_QUEUE]: 1 },
+      configurationErrors: { [NO_PARKED_QUEUE]: 1 },
     });
   });
 

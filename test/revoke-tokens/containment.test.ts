@@ -63,7 +63,7 @@ describe('processBatch contains each message in every step', () => {
     });
     // Act
     const { result } = await captureOutput(() =>
-      runBatch(event, { apiUrl: servers.sim.url, sqs: servers.sqs, deadLetterQueueUrl: dlqUrl }),
+      runBatch(event, { apiUrl: servers.sim.url, sqs: servers.sqs, parkedQueueUrl: dlqUrl }),
     );
     // Assess
     expect(result?.response?.batchItemFailures).toEqual([{ itemIdentifier: broken.messageId }]);
@@ -94,7 +94,7 @@ describe('processBatch contains each message in every step', () => {
       runBatch(event, {
         apiUrl: servers.sim.url,
         sqs: servers.sqs,
-        deadLetterQueueUrl: dlqUrl,
+        parkedQueueUrl: dlqUrl,
         logger: stepLogger,
       }),
     );
@@ -118,7 +118,7 @@ describe('processBatch contains each message in every step', () => {
       return real(entries);
     };
     const { result } = await captureOutput(() =>
-      runBatch(event, { apiUrl: servers.sim.url, sqs: servers.sqs, deadLetterQueueUrl: dlqUrl, park }),
+      runBatch(event, { apiUrl: servers.sim.url, sqs: servers.sqs, parkedQueueUrl: dlqUrl, park }),
     );
     expect(result?.response?.batchItemFailures).toEqual([{ itemIdentifier: target }]);
     expectInnocentsRevoked(
@@ -138,7 +138,7 @@ describe('processBatch contains each message in every step', () => {
       runBatch(event, {
         apiUrl: servers.sim.url,
         sqs: servers.sqs,
-        deadLetterQueueUrl: dlqUrl,
+        parkedQueueUrl: dlqUrl,
         existingClient: client,
       }),
     );
@@ -165,7 +165,7 @@ describe('processBatch contains each message in every step', () => {
         runBatch(event, {
           apiUrl: servers.sim.url,
           sqs: servers.sqs,
-          deadLetterQueueUrl: dlqUrl,
+          parkedQueueUrl: dlqUrl,
           context: lambdaContext(60_000),
         }),
       );

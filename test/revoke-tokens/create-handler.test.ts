@@ -14,7 +14,7 @@ describe('createHandler (the urgent lane built from a config object)', () => {
     const { queueUrl } = await servers.sqs.createQueue('create-handler-dlq');
     const config = {
       ...readConfig({ STACKEXCHANGE_API_URL: servers.sim.url }),
-      deadLetterQueueUrl: queueUrl,
+      parkedQueueUrl: queueUrl,
     };
     const handler = createHandler(config, { sqs: servers.sqs.client });
     const tokens = servers.sim.issueTokens(3);

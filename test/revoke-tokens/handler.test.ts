@@ -43,13 +43,15 @@ describe('handler (the Lambda entry point)', () => {
     await sim.close();
   });
 
-  it('revokes, parks and publishes metrics with the configuration from the environment', async () => {
-    // Prepare
-    const { queueUrl } = await sqs.createQueue('handler-dlq');
+  it('revokes, parks in the parked queue and publishes metrics with the configuration from the environment', async () => {
+    // Prepare: the parked queue, and a dead-letter queue named by the variable parking used before the split
+    const { queueUrl } = await sqs.createQueue('handler-parked');
+    const deadLetters = await sqs.createQueue('handler-dlq');
     const handler = coldStart({
       STACKEXCHANGE_API_URL: sim.url,
       STACKEXCHANGE_KEY: 'localAppKey',
-      DEAD_LETTER_QUEUE_URL: queueUrl,
+      PARKED_QUEUE_URL: queueUrl,
+      DEAD_LETTER_QUEUE_URL: deadLetters.queueUrl,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -69,6 +71,8 @@ describe('handler (the Lambda entry point)', () => {
     expect(await drainQueue(sqs, queueUrl)).toEqual([
       expect.objectContaining({ reason: 'body_not_json', body: 'garbage' }),
     ]);
+    // Bad input is a ticket, never a dead letter: the dead-letter queue's arrivals page.
+    expect(await drainQueue(sqs, deadLetters.queueUrl)).toEqual([]);
     const emf = output
       .split('\n')
       .filter((line) => line.includes('"_aws"'))

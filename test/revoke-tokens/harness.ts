@@ -56,13 +56,13 @@ export interface BatchRun {
   readonly tally: Counts;
 }
 
-/** Runs processBatch with a real client against `apiUrl` and a real parker on `deadLetterQueueUrl`. */
+/** Runs processBatch with a real client against `apiUrl` and a real parker on `parkedQueueUrl`. */
 export async function runBatch(
   event: SQSEvent,
   options: {
     readonly apiUrl: string;
     readonly sqs: LocalSqs;
-    readonly deadLetterQueueUrl: string | undefined;
+    readonly parkedQueueUrl: string | undefined;
     readonly client?: StackExchangeClientOptions;
     readonly existingClient?: StackExchangeClient;
     readonly context?: Context;
@@ -80,8 +80,7 @@ export async function runBatch(
       retryBaseDelayMs: 10,
       ...options.client,
     });
-  const park =
-    options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client });
+  const park = options.park ?? sqsParker({ queueUrl: options.parkedQueueUrl, sqs: () => options.sqs.client });
   const { fates, counts } = await processBatch(event, options.context ?? lambdaContext(), {
     client,
     park,

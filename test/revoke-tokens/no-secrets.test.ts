@@ -49,7 +49,7 @@ describe('tokens never reach the output', () => {
       runBatch(event, {
         apiUrl: sim.url,
         sqs,
-        deadLetterQueueUrl: queueUrl,
+        parkedQueueUrl: queueUrl,
         client: { timeoutMs: 300 },
         context: lambdaContext(6_000),
       }).then((run) => {

@@ -16,7 +16,7 @@ describe('processBatch with a poison pill (security review)', () => {
     const { response, error, tally } = await runBatch(event, {
       apiUrl: servers.sim.url,
       sqs: servers.sqs,
-      deadLetterQueueUrl: queueUrl,
+      parkedQueueUrl: queueUrl,
     });
     // Assess
     expect(error).toBeUndefined();

@@ -23,7 +23,7 @@ describe('processBatch', () => {
   afterEach(() => sim.close());
 
   const run = (bodies: readonly (string | object)[], options: Partial<Parameters<typeof runBatch>[1]> = {}) =>
-    runBatch(sqsEvent(bodies), { apiUrl: sim.url, sqs, deadLetterQueueUrl: dlqUrl, ...options });
+    runBatch(sqsEvent(bodies), { apiUrl: sim.url, sqs, parkedQueueUrl: dlqUrl, ...options });
 
   describe('packing', () => {
     it('turns 100 single-token messages into 5 calls of 20', async () => {
@@ -81,7 +81,7 @@ describe('processBatch', () => {
       sim.poisonTokens([poison]);
       // Act
       const event = sqsEvent([{ tokens }]);
-      const { response, tally } = await runBatch(event, { apiUrl: sim.url, sqs, deadLetterQueueUrl: dlqUrl });
+      const { response, tally } = await runBatch(event, { apiUrl: sim.url, sqs, parkedQueueUrl: dlqUrl });
       // Assess
       expect(response).toEqual({ batchItemFailures: [] });
       expect(tokens.filter((t) => sim.tokenState(t) === 'invalidated')).toHaveLength(39);
@@ -120,7 +120,7 @@ describe('processBatch', () => {
       ['{"token":"abc","action":"explode"}', ParkReason.UnknownAction],
     ])('parks the unusable body %j with its original text', async (body, reason) => {
       const event = sqsEvent([body]);
-      const { response } = await runBatch(event, { apiUrl: sim.url, sqs, deadLetterQueueUrl: dlqUrl });
+      const { response } = await runBatch(event, { apiUrl: sim.url, sqs, parkedQueueUrl: dlqUrl });
       expect(response).toEqual({ batchItemFailures: [] });
       expect(sim.requests).toHaveLength(0);
       expect(await drainQueue(sqs, dlqUrl)).toEqual([
@@ -138,7 +138,7 @@ describe('processBatch', () => {
       const { response, tally } = await runBatch(event, {
         apiUrl: sim.url,
         sqs,
-        deadLetterQueueUrl: `${dlqUrl}-does-not-exist`,
+        parkedQueueUrl: `${dlqUrl}-does-not-exist`,
       });
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.messageId }] });
       expect(tally.parkingFailures).toBe(1);
@@ -155,7 +155,7 @@ describe('processBatch', () => {
       const { response, tally } = await runBatch(event, {
         apiUrl: sim.url,
         sqs,
-        deadLetterQueueUrl: dlqUrl,
+        parkedQueueUrl: dlqUrl,
         callConcurrency: 1,
       });
       // Assess
@@ -204,7 +204,7 @@ describe('processBatch', () => {
         const { response } = await runBatch(sqsEvent(tokens.map((token) => ({ token }))), {
           apiUrl: backoffSim.url,
           sqs,
-          deadLetterQueueUrl: dlqUrl,
+          parkedQueueUrl: dlqUrl,
         });
         expect(response).toEqual({ batchItemFailures: [] });
         expect(backoffSim.stats().backoffViolations).toBe(0);
@@ -222,7 +222,7 @@ describe('processBatch', () => {
       const { response, error } = await runBatch(event, {
         apiUrl: sim.url,
         sqs,
-        deadLetterQueueUrl: dlqUrl,
+        parkedQueueUrl: dlqUrl,
         callConcurrency: 1,
         context: lambdaContext(2_000),
       });

@@ -94,7 +94,7 @@ describe('failure mapping (property, against the simulator and a real SQS server
           const { response, error } = await runBatch(event, {
             apiUrl: sim.url,
             sqs,
-            deadLetterQueueUrl: queueUrl,
+            parkedQueueUrl: queueUrl,
             client: { retryBaseDelayMs: 1, circuitBreakMs: 0 },
             context: lambdaContext(20_000),
           });
@@ -160,7 +160,7 @@ describe('failure mapping (property, against the simulator and a real SQS server
           const { response, error } = await runBatch(event, {
             apiUrl: sim.url,
             sqs,
-            deadLetterQueueUrl: queueUrl,
+            parkedQueueUrl: queueUrl,
             context: lambdaContext(60_000),
           });
           await sim.close();

@@ -34,7 +34,7 @@ describe('routine consumer gate', () => {
       STACKEXCHANGE_REQUESTS_PER_SECOND: '25',
       ...env,
     }),
-    deadLetterQueueUrl: dlqUrl,
+    parkedQueueUrl: dlqUrl,
     routineQueueUrl: queueUrl,
     tickSeconds: 6,
     maxHoldSeconds: 0,

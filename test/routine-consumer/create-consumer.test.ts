@@ -19,7 +19,7 @@ describe('createConsumer (the routine lane built from a config object)', () => {
       STACKEXCHANGE_KEY: 'localAppKey',
       STACKEXCHANGE_REQUESTS_PER_SECOND: '25',
     }),
-    deadLetterQueueUrl: dlqUrl,
+    parkedQueueUrl: dlqUrl,
     routineQueueUrl: queueUrl,
     tickSeconds: 6,
     maxHoldSeconds: 0,

@@ -8,7 +8,7 @@ describe('drain contains a message that breaks a step', () => {
 
   /** A parker that throws (as a hostile body once made JSON.stringify throw) for entries of the poisoned message. */
   const throwingParker = (poisoned: (detail: string) => boolean): Parker => {
-    const real = sqsParker({ queueUrl: t.dlqUrl, sqs: () => t.sqs.client });
+    const real = sqsParker({ queueUrl: t.parkedUrl, sqs: () => t.sqs.client });
     return async (entries) => {
       if (entries.some((entry) => poisoned(entry.detail)))
         throw new RangeError('Maximum call stack size exceeded');
@@ -49,6 +49,6 @@ describe('drain contains a message that breaks a step', () => {
     // Assess: 19 settled and deleted; the one whose parking broke is released, nothing parked.
     expect(report.deleted).toBe(19);
     expect(report.released).toBe(1);
-    expect(await drainQueue(t.sqs, t.dlqUrl)).toEqual([]);
+    expect(await drainQueue(t.sqs, t.parkedUrl)).toEqual([]);
   });
 });

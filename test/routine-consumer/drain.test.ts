@@ -28,7 +28,7 @@ describe('drain (one run of the routine consumer)', () => {
   afterEach(() => sim.close());
 
   const run = (options: Partial<Parameters<typeof runDrain>[0]> = {}) =>
-    runDrain({ sqs, apiUrl: sim.url, queueUrl, deadLetterQueueUrl: dlqUrl, ...options });
+    runDrain({ sqs, apiUrl: sim.url, queueUrl, parkedQueueUrl: dlqUrl, ...options });
 
   /** Issues `count` live tokens and sends each as a single-token logout; returns the tokens. */
   const sendLogouts = async (count: number) => {

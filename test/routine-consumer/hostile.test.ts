@@ -52,7 +52,7 @@ describe('routine consumer against hostile bodies', () => {
           sqs: servers.sqs,
           apiUrl: servers.sim.url,
           queueUrl,
-          deadLetterQueueUrl: dlqUrl,
+          parkedQueueUrl: dlqUrl,
           remainingMs: 20_000,
         }),
       );
@@ -86,7 +86,7 @@ describe('routine consumer against hostile bodies', () => {
             sqs: servers.sqs,
             apiUrl: servers.sim.url,
             queueUrl: queue.queueUrl,
-            deadLetterQueueUrl: dlq.queueUrl,
+            parkedQueueUrl: dlq.queueUrl,
             settings: { maxHoldSeconds: 0 },
           }),
         );

@@ -81,7 +81,7 @@ export interface RunOptions {
   readonly sqs: LocalSqs;
   readonly apiUrl: string;
   readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
+  readonly parkedQueueUrl: string;
   readonly settings?: Partial<DrainSettings>;
   readonly quota?: QuotaWatch;
   readonly client?: StackExchangeClient;
@@ -111,8 +111,7 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
     {
       client,
       queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
-      park:
-        options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
+      park: options.park ?? sqsParker({ queueUrl: options.parkedQueueUrl, sqs: () => options.sqs.client }),
       logger,
       quota: options.quota ?? new QuotaWatch(),
       governor:
@@ -123,12 +122,18 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
   );
 }
 
-/** The local servers of a drain test file: one SQS server for the file; per test a simulator and a routine queue with its DLQ. */
+/**
+ * The local servers of a drain test file: one SQS server for the file; per test a simulator, a routine
+ * queue with its dead-letter queue (the redrive target), and the parked queue runs park in.
+ */
 export interface DrainQueues {
   readonly sqs: LocalSqs;
   readonly sim: Simulator;
   readonly queueUrl: string;
+  /** The routine queue's redrive target: nothing parks here. */
   readonly dlqUrl: string;
+  /** Where runs park bad input (PARKED_QUEUE_URL). */
+  readonly parkedUrl: string;
   /** One run against this test's queue and simulator. */
   run(options?: Partial<RunOptions>): Promise<DrainReport>;
   /** Issues `count` live tokens and sends each as a single-token logout; returns the tokens. */
@@ -137,7 +142,8 @@ export interface DrainQueues {
 
 /** Registers the hooks of a drain test file; read the fields inside tests (they change per test). */
 export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions = {}): DrainQueues {
-  const state: { sqs?: LocalSqs; sim?: Simulator; queueUrl?: string; dlqUrl?: string } = {};
+  const state: { sqs?: LocalSqs; sim?: Simulator; queueUrl?: string; dlqUrl?: string; parkedUrl?: string } =
+    {};
   let n = 0;
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${what} starts in the test hooks`);
@@ -153,6 +159,7 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
     state.sim = await startSimulator(simulatorOptions);
     const dlq = await sqs.createQueue(`${name}-dlq-${n}`);
     state.dlqUrl = dlq.queueUrl;
+    state.parkedUrl = (await sqs.createQueue(`${name}-parked-${n}`)).queueUrl;
     state.queueUrl = (
       await sqs.createQueue(`${name}-${n}`, { deadLetter: { queueArn: dlq.queueArn, maxReceiveCount: 15 } })
     ).queueUrl;
@@ -171,12 +178,15 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
     get dlqUrl() {
       return need(state.dlqUrl, 'the dead-letter queue');
     },
+    get parkedUrl() {
+      return need(state.parkedUrl, 'the parked queue');
+    },
     run: (options = {}) =>
       runDrain({
         sqs: queues.sqs,
         apiUrl: queues.sim.url,
         queueUrl: queues.queueUrl,
-        deadLetterQueueUrl: queues.dlqUrl,
+        parkedQueueUrl: queues.parkedUrl,
         ...options,
       }),
     async sendLogouts(count) {

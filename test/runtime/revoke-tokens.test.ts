@@ -30,7 +30,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
   let artifact: FunctionArtifact;
   let sqs: LocalSqs;
   let simulator: Simulator;
-  let deadLetterQueueUrl: string;
+  let parkedQueueUrl: string;
   const functions: LambdaFunction[] = [];
 
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
     await provideAwsSdk(artifact.assetFolder);
     sqs = await startLocalSqs();
     simulator = await startSimulator({ requiredKey: APP_KEY });
-    deadLetterQueueUrl = (await sqs.createQueue('runtime-dlq')).queueUrl;
+    parkedQueueUrl = (await sqs.createQueue('runtime-dlq')).queueUrl;
   }, 300_000);
 
   afterAll(async () => {
@@ -63,7 +63,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
         ...artifact.environment,
         STACKEXCHANGE_API_URL: simulator.url,
         STACKEXCHANGE_KEY: APP_KEY,
-        DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+        PARKED_QUEUE_URL: parkedQueueUrl,
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -77,7 +77,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
   const deadLetters = async () => {
     const received = await sqs.client.send(
       new ReceiveMessageCommand({
-        QueueUrl: deadLetterQueueUrl,
+        QueueUrl: parkedQueueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
         MessageAttributeNames: ['All'],

@@ -67,6 +67,7 @@ interface Bench {
   readonly counting: CountingSqs;
   readonly wiring: LaneWiring;
   readonly queueUrl: string;
+  /** The local dead-letter queue: the redrive target, and where the functions park here too. */
   readonly deadLetterQueueUrl: string;
   readonly bursts: readonly Burst[];
   readonly messages: number;
@@ -109,7 +110,7 @@ async function prepare(
       sqsEndpoint: options.sqs.endpoint,
       sqs: counting.client,
       pollerSqs: counting.pollerClient,
-      deadLetterQueueUrl: dlq.queueUrl,
+      parkedQueueUrl: dlq.queueUrl,
       confirmations: new Map(),
     },
     queueUrl,

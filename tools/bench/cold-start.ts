@@ -90,7 +90,7 @@ export async function measureColdStart(root: string, workDir: string, runs = 31)
   const env = {
     ...process.env,
     AWS_REGION: 'us-east-1',
-    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+    PARKED_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
   };
   const handlerTimes: number[] = [];
   const floorTimes: number[] = [];

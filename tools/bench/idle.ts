@@ -28,7 +28,7 @@ export async function measureIdle(sqs: LocalSqs, settings: DeployedSettings, run
       sqsEndpoint: sqs.endpoint,
       sqs: counting.client,
       pollerSqs: counting.pollerClient,
-      deadLetterQueueUrl: dlq.queueUrl,
+      parkedQueueUrl: dlq.queueUrl,
       confirmations: new Map(),
     },
     queueUrl,

@@ -25,7 +25,7 @@ export interface LaneWiring {
   readonly sqs: SQSClient;
   /** The client the event source's pollers use (counting, receives spread over the pollers). */
   readonly pollerSqs: SQSClient;
-  readonly deadLetterQueueUrl: string;
+  readonly parkedQueueUrl: string;
   readonly confirmations: Confirmations;
 }
 
@@ -35,7 +35,7 @@ function environment(wiring: LaneWiring, requestsPerSecond: number, callConcurre
     STACKEXCHANGE_API_URL: wiring.apiUrl,
     STACKEXCHANGE_REQUESTS_PER_SECOND: String(requestsPerSecond),
     STACKEXCHANGE_CALL_CONCURRENCY: String(callConcurrency),
-    DEAD_LETTER_QUEUE_URL: wiring.deadLetterQueueUrl,
+    PARKED_QUEUE_URL: wiring.parkedQueueUrl,
     AWS_ENDPOINT_URL_SQS: wiring.sqsEndpoint,
   };
 }

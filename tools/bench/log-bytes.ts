@@ -64,7 +64,7 @@ export async function measureLogBytes(sqs: LocalSqs): Promise<LogFigures & { met
     const { queueUrl } = await sqs.createQueue('log-bytes-routine');
     const config = {
       ...readConfig({ STACKEXCHANGE_API_URL: simulator.url }),
-      deadLetterQueueUrl: dlq.queueUrl,
+      parkedQueueUrl: dlq.queueUrl,
     };
     const consumer = createConsumer(
       {

@@ -264,7 +264,7 @@ async function runDesign(
     sqsEndpoint: options.sqs.endpoint,
     sqs: counting.client,
     pollerSqs: counting.pollerClient,
-    deadLetterQueueUrl: dlq.queueUrl,
+    parkedQueueUrl: dlq.queueUrl,
     confirmations,
   };
   const running =

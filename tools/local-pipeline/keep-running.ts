@@ -50,6 +50,7 @@ export function clientEnvironment(
     REVOCATION_QUEUE_URL: pipeline.routineQueueUrl,
     REVOCATION_URGENT_QUEUE_URL: pipeline.urgentQueueUrl,
     DEAD_LETTER_QUEUE_URL: pipeline.deadLetterQueueUrl,
+    PARKED_QUEUE_URL: pipeline.parkedQueueUrl,
     STACKEXCHANGE_API_URL: pipeline.simulator.url,
     // `token-revoker audit` searches the functions' log groups on the local CloudWatch Logs stand-in.
     ...(logsEndpoint === undefined

@@ -81,12 +81,14 @@ async function held(running: Running, queueUrl: string): Promise<number> {
   return depth.visible + depth.inFlight + depth.delayed;
 }
 
-/** Prints each change of the dead-letter queue's size (every 2 s): arrivals, and replays or deletes. */
+/** Prints each change of the dead-letter and parked queues' size (every 2 s): arrivals, and replays or deletes. */
 function watchDeadLetters(running: Running, pipeline: Pipeline): () => Promise<void> {
-  let last: Promise<number> = held(running, pipeline.deadLetterQueueUrl).catch(() => 0);
+  const setAside = async () =>
+    (await held(running, pipeline.deadLetterQueueUrl)) + (await held(running, pipeline.parkedQueueUrl));
+  let last: Promise<number> = setAside().catch(() => 0);
   const timer = setInterval(() => {
     last = last.then(async (before) => {
-      const after = await held(running, pipeline.deadLetterQueueUrl).catch(() => before);
+      const after = await setAside().catch(() => before);
       const line = deadLetterLine(before, after);
       if (line !== undefined) out(line);
       return after;
@@ -103,16 +105,19 @@ async function stoppingText(running: Running, signal: string): Promise<string> {
   const pipeline = running.pipeline;
   if (pipeline === undefined) return `\n${signal}: stopping`;
   const inFlight = pipeline.urgent.processes().filter((fn) => fn.busySince() !== undefined).length;
-  const [routine, urgent, dlq] = await Promise.all(
-    [pipeline.routineQueueUrl, pipeline.urgentQueueUrl, pipeline.deadLetterQueueUrl].map((url) =>
-      held(running, url).catch(() => Number.NaN),
-    ),
+  const [routine, urgent, dlq, parked] = await Promise.all(
+    [
+      pipeline.routineQueueUrl,
+      pipeline.urgentQueueUrl,
+      pipeline.deadLetterQueueUrl,
+      pipeline.parkedQueueUrl,
+    ].map((url) => held(running, url).catch(() => Number.NaN)),
   );
   return [
     '',
     `${signal}: stopping. The schedule is off and the urgent pollers stop taking batches;`,
     `  waiting for ${pipeline.routine.busy() ? 'the routine run in progress' : 'no routine run (none in progress)'} and ${inFlight} urgent invocation(s) in flight.`,
-    `  The queues still hold ${routine} routine, ${urgent} urgent and ${dlq} dead-letter message(s): this local SQS server keeps nothing once it stops.`,
+    `  The queues still hold ${routine} routine, ${urgent} urgent, ${dlq} dead-letter and ${parked} parked message(s): this local SQS server keeps nothing once it stops.`,
   ].join('\n');
 }
 

@@ -50,7 +50,10 @@ export interface Pipeline {
   readonly settings: LocalSettings;
   readonly routineQueueUrl: string;
   readonly urgentQueueUrl: string;
+  /** SQS's redrive target: requests whose receives ran out. */
   readonly deadLetterQueueUrl: string;
+  /** Where the functions park bad input (PARKED_QUEUE_URL). */
+  readonly parkedQueueUrl: string;
   readonly routine: RoutineLane;
   readonly urgent: UrgentLane;
   /** The environment the functions are configured from (what the CDK construct would set). */
@@ -58,7 +61,7 @@ export interface Pipeline {
   /** The shared control table (budget, pauses, quota) on a local DynamoDB server: its name and endpoint. */
   readonly control: { readonly tableName: string; readonly endpoint: string };
   depth(queueUrl: string): Promise<QueueDepth>;
-  /** Every message of the dead-letter queue, read without deleting it. */
+  /** Every message set aside, read without deleting it: the dead-letter queue's, then the parked queue's. */
   deadLetters(): Promise<Message[]>;
   stop(): Promise<void>;
 }
@@ -69,14 +72,14 @@ function functionEnvironment(
   endpoints: {
     readonly api: string;
     readonly sqs: string;
-    readonly deadLetterQueueUrl: string;
+    readonly parkedQueueUrl: string;
     readonly dynamodb: string;
     readonly controlTableName: string;
   },
 ): Record<string, string> {
   return {
     STACKEXCHANGE_API_URL: endpoints.api,
-    DEAD_LETTER_QUEUE_URL: endpoints.deadLetterQueueUrl,
+    PARKED_QUEUE_URL: endpoints.parkedQueueUrl,
     // The key parked messages are sealed with (decision record 0005): a fresh one per local pipeline.
     PARKED_MESSAGE_KEY: randomBytes(32).toString('hex'),
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
@@ -138,6 +141,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const dlq = await create(`${name}-dlq`, {
     MessageRetentionPeriod: String(settings.deadLetterRetentionPeriodSeconds),
   });
+  // Parked input has a queue of its own, as deployed (the construct's ParkedQueue).
+  const parked = await create(`${name}-parked`, {
+    MessageRetentionPeriod: String(settings.deadLetterRetentionPeriodSeconds),
+  });
   const redrive = (maxReceiveCount: number) =>
     JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount });
   const routineQueue = await create(name, {
@@ -160,7 +167,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const environment = functionEnvironment(settings, {
     api: simulator.url,
     sqs: options.sqs.endpoint,
-    deadLetterQueueUrl: dlq.url,
+    parkedQueueUrl: parked.url,
     dynamodb: dynamodb.endpoint,
     controlTableName,
   });
@@ -209,12 +216,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     routineQueueUrl: routineQueue.url,
     urgentQueueUrl: urgentQueue.url,
     deadLetterQueueUrl: dlq.url,
+    parkedQueueUrl: parked.url,
     routine,
     urgent,
     environment,
     control: { tableName: controlTableName, endpoint: dynamodb.endpoint },
     depth: (queueUrl) => queueDepth(sqs, queueUrl),
-    deadLetters: () => peekAll(sqs, dlq.url),
+    deadLetters: async () => [...(await peekAll(sqs, dlq.url)), ...(await peekAll(sqs, parked.url))],
     async stop() {
       await Promise.all([routine.stop(), urgent.stop()]);
       await Promise.all([simulator.close(), dynamodb.stop()]);
