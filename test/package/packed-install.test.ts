@@ -335,15 +335,19 @@ describe('token-revoker packed and installed like a dependency', () => {
       );
       expect(alarmed).toEqual(
         expect.arrayContaining([
-          'ApproximateNumberOfMessagesVisible',
           'ApproximateAgeOfOldestMessage',
+          'NumberOfMessagesSent', // arrivals in the parked queue
           'Errors',
           MetricName.ConfigurationErrors,
           MetricName.ThrottleViolations,
           MetricName.QuotaRemaining,
-          MetricName.TokensParked,
         ]),
       );
+      // Dead-lettered requests: arrivals computed from the dead-letter queue's depth (metric math).
+      const math = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+        (alarm) => (alarm.Properties as { Metrics?: unknown }).Metrics !== undefined,
+      );
+      expect(JSON.stringify(math)).toContain('ApproximateNumberOfMessagesVisible');
       template.hasResourceProperties('AWS::IAM::Policy', {
         Roles: ['login-service'],
         PolicyDocument: {
