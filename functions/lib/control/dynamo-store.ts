@@ -1,7 +1,15 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Lane } from '../telemetry-names';
-import { CONTROL_TABLE_PARTITION_KEY as PK, CONTROL_TABLE_TTL_ATTRIBUTE as TTL } from './schema';
-import type { ApiPause, ApiPauseCause, ControlState, ControlStore, QuotaObservation } from './store';
+import { Lane } from '../telemetry-names';
+import { operatorPauseKey, CONTROL_TABLE_PARTITION_KEY as PK, CONTROL_TABLE_TTL_ATTRIBUTE as TTL } from './schema';
+import type {
+  ApiPause,
+  ApiPauseCause,
+  ControlState,
+  ControlStore,
+  OperatorPause,
+  OperatorPauses,
+  QuotaObservation,
+} from './store';
 
 const PAUSE_KEY = 'pause#api';
 const QUOTA_KEY = 'quota';
@@ -21,6 +29,19 @@ const numberOf = (item: Record<string, AttributeValue> | undefined, name: string
   return Number.isFinite(value) ? value : undefined;
 };
 const expiresIn = (seconds: number) => n(Math.floor(Date.now() / 1000) + seconds);
+const LANES = [Lane.Routine, Lane.Urgent] as const;
+
+/**
+ * An operator's pause item, or undefined when there is none. An item there is a pause, even one whose
+ * fields are missing (written by hand): a lane is never resumed by a typo.
+ */
+function operatorPauseOf(item: Record<string, AttributeValue> | undefined): OperatorPause | undefined {
+  if (item === undefined) return undefined;
+  const reason = item.reason?.S ?? '(no reason recorded)';
+  const at = numberOf(item, 'at') ?? 0;
+  const by = item.by?.S;
+  return by === undefined ? { reason, at } : { reason, at, by };
+}
 
 /** Runs a conditional write; false when its condition did not hold. */
 async function conditional(write: Promise<unknown>): Promise<boolean> {
@@ -75,7 +96,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
 
   return {
     async read(day) {
-      const keys = [budgetKey(day), PAUSE_KEY, QUOTA_KEY, PROBE_KEY];
+      const keys = [budgetKey(day), PAUSE_KEY, QUOTA_KEY, PROBE_KEY, ...LANES.map(operatorPauseKey)];
       const answer = await dynamodb.send(
         new (await sdk()).BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: keys.map(key), ConsistentRead: true } },
@@ -95,6 +116,11 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
       const pauseCause = pause?.cause?.S;
       const quotaRemaining = numberOf(quota, 'remaining');
       const quotaAt = numberOf(quota, 'at');
+      const operatorPauses: Partial<Record<Lane, OperatorPause>> = {};
+      for (const lane of LANES) {
+        const found = operatorPauseOf(items.get(operatorPauseKey(lane)));
+        if (found !== undefined) operatorPauses[lane] = found;
+      }
       const state: ControlState = {
         budget: {
           day,
@@ -111,6 +137,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
             ? { remaining: quotaRemaining, max: numberOf(quota, 'max'), at: quotaAt }
             : undefined,
         lastProbeAt: numberOf(items.get(PROBE_KEY), 'at'),
+        operatorPauses: operatorPauses satisfies OperatorPauses,
       };
       return state;
     },
@@ -183,6 +210,32 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
           }),
         ),
       );
+    },
+
+    // An operator's pause has no TTL: it lasts until resumed, whatever deploys happen meanwhile.
+    async pauseLane(lane, pause) {
+      await dynamodb.send(
+        new (await sdk()).PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...key(operatorPauseKey(lane)),
+            reason: { S: pause.reason },
+            at: n(pause.at),
+            ...(pause.by === undefined ? {} : { by: { S: pause.by } }),
+          },
+        }),
+      );
+    },
+
+    async resumeLane(lane) {
+      const answer = await dynamodb.send(
+        new (await sdk()).DeleteItemCommand({
+          TableName: tableName,
+          Key: key(operatorPauseKey(lane)),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return operatorPauseOf(answer.Attributes);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoControlStore } from '../../../functions/lib/control/dynamo-store';
 import { type ControlStore, memoryControlStore } from '../../../functions/lib/control/store';
 import { type LocalDynamoDb, startInProcessDynamoDb } from '../../../tools/local-dynamodb';
@@ -29,6 +30,7 @@ describe.each([
       pause: undefined,
       quota: undefined,
       lastProbeAt: undefined,
+      operatorPauses: {},
     });
   });
 
@@ -84,5 +86,41 @@ describe.each([
     expect(await store.claimProbe(10_500, 1_500)).toBe(false);
     expect(await store.claimProbe(20_000, 10_000)).toBe(true);
     expect((await store.read(DAY)).lastProbeAt).toBe(20_000);
+  });
+
+  it("keeps an operator's pause per lane until it is resumed, and says what a resume ended", async () => {
+    const store = await newStore();
+    await store.pauseLane('urgent', { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' });
+    await store.pauseLane('routine', { reason: 'first', at: 2_000 });
+    await store.pauseLane('routine', { reason: 'second', at: 3_000 });
+    expect((await store.read(DAY)).operatorPauses).toEqual({
+      urgent: { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' },
+      routine: { reason: 'second', at: 3_000 },
+    });
+    expect(await store.resumeLane('routine')).toEqual({ reason: 'second', at: 3_000 });
+    expect(await store.resumeLane('routine')).toBeUndefined();
+    expect((await store.read(DAY)).operatorPauses).toEqual({
+      urgent: { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' },
+    });
+    // The budget, the API's pause and the quota are other items: untouched.
+    expect((await store.read(DAY)).budget.spent).toBe(0);
+  });
+});
+
+describe('control table: an operator pause item written by hand', () => {
+  it('reads as a pause even without its fields: a typo never resumes a lane', async () => {
+    const dynamo = await startInProcessDynamoDb();
+    try {
+      const table = await dynamo.createControlTable('control-by-hand');
+      await dynamo.client.send(
+        new PutItemCommand({ TableName: table, Item: { pk: { S: 'pause#lane#urgent' }, reson: { S: 'x' } } }),
+      );
+      const store = dynamoControlStore(dynamo.client, table);
+      expect((await store.read(DAY)).operatorPauses).toEqual({
+        urgent: { reason: '(no reason recorded)', at: 0 },
+      });
+    } finally {
+      await dynamo.stop();
+    }
   });
 });
