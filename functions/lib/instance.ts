@@ -146,5 +146,6 @@ function controlStoreFor(config: HandlerConfig): ControlStore {
     claimProbe: async (...args) => (await load()).claimProbe(...args),
     pauseLane: async (...args) => (await load()).pauseLane(...args),
     resumeLane: async (lane) => (await load()).resumeLane(lane),
+    recordBacklog: async (...args) => (await load()).recordBacklog(...args),
   };
 }

@@ -120,8 +120,13 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       parkingKey,
     });
     const apiPause = client.pausedUntil(ApiMethod.Invalidate);
+    const oldestSent = Math.min(...chosen.take.map((record) => Number(record.attributes.SentTimestamp)));
     await Promise.all([
       gate === undefined ? undefined : governor.settle(reserved, counts.apiCalls),
+      // Shared for `token-revoker status`: the age of the oldest message this batch took.
+      gate === undefined || !Number.isFinite(oldestSent)
+        ? undefined
+        : governor.recordBacklog(Math.max(0, Math.round((now - oldestSent) / 1000))),
       gate === undefined
         ? undefined
         : governor.record({

@@ -178,6 +178,14 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
       skipped,
     };
 
+    // Shared for `token-revoker status`: the oldest message this run saw (a run that received only).
+    if (report.received > 0 && report.oldestPendingAgeSeconds !== undefined) {
+      await governor.recordBacklog(report.oldestPendingAgeSeconds).catch((error: unknown) => {
+        logger.error('Control table update failed', {
+          error: { name: error instanceof Error ? error.name : 'Error' },
+        });
+      });
+    }
     const after = await governor.gate().catch(() => undefined);
     const visible = await queue.visibleMessages();
     const meanTokens = report.received > 0 ? report.tokensReceived / report.received : 1;

@@ -1,9 +1,14 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Lane } from '../telemetry-names';
-import { operatorPauseKey, CONTROL_TABLE_PARTITION_KEY as PK, CONTROL_TABLE_TTL_ATTRIBUTE as TTL } from './schema';
+import {
+  operatorPauseKey,
+  CONTROL_TABLE_PARTITION_KEY as PK,
+  CONTROL_TABLE_TTL_ATTRIBUTE as TTL,
+} from './schema';
 import type {
   ApiPause,
   ApiPauseCause,
+  BacklogObservation,
   ControlState,
   ControlStore,
   OperatorPause,
@@ -15,6 +20,7 @@ const PAUSE_KEY = 'pause#api';
 const QUOTA_KEY = 'quota';
 const PROBE_KEY = 'probe#routine';
 const budgetKey = (day: string) => `budget#${day}`;
+const backlogKey = (lane: Lane) => `backlog#${lane}`;
 
 /** Budget days are kept 3 days (TTL), pauses and probes a little past their end. */
 const BUDGET_TTL_SECONDS = 3 * 24 * 60 * 60;
@@ -96,7 +102,14 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
 
   return {
     async read(day) {
-      const keys = [budgetKey(day), PAUSE_KEY, QUOTA_KEY, PROBE_KEY, ...LANES.map(operatorPauseKey)];
+      const keys = [
+        budgetKey(day),
+        PAUSE_KEY,
+        QUOTA_KEY,
+        PROBE_KEY,
+        ...LANES.map(operatorPauseKey),
+        ...LANES.map(backlogKey),
+      ];
       const answer = await dynamodb.send(
         new (await sdk()).BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: keys.map(key), ConsistentRead: true } },
@@ -121,6 +134,13 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
         const found = operatorPauseOf(items.get(operatorPauseKey(lane)));
         if (found !== undefined) operatorPauses[lane] = found;
       }
+      const backlogs: Partial<Record<Lane, BacklogObservation>> = {};
+      for (const lane of LANES) {
+        const item = items.get(backlogKey(lane));
+        const age = numberOf(item, 'oldestPendingAgeSeconds');
+        const at = numberOf(item, 'at');
+        if (age !== undefined && at !== undefined) backlogs[lane] = { oldestPendingAgeSeconds: age, at };
+      }
       const state: ControlState = {
         budget: {
           day,
@@ -138,6 +158,7 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
             : undefined,
         lastProbeAt: numberOf(items.get(PROBE_KEY), 'at'),
         operatorPauses: operatorPauses satisfies OperatorPauses,
+        backlogs,
       };
       return state;
     },
@@ -236,6 +257,25 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
         }),
       );
       return operatorPauseOf(answer.Attributes);
+    },
+
+    async recordBacklog(lane, observation) {
+      await conditional(
+        dynamodb.send(
+          new (await sdk()).UpdateItemCommand({
+            TableName: tableName,
+            Key: key(backlogKey(lane)),
+            UpdateExpression: 'SET #age = :age, #at = :at, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+            ExpressionAttributeNames: { '#age': 'oldestPendingAgeSeconds', '#at': 'at', '#ttl': TTL },
+            ExpressionAttributeValues: {
+              ':age': n(observation.oldestPendingAgeSeconds),
+              ':at': n(observation.at),
+              ':ttl': expiresIn(BUDGET_TTL_SECONDS),
+            },
+          }),
+        ),
+      );
     },
   };
 }

@@ -107,6 +107,11 @@ export class Governor {
     ]);
   }
 
+  /** Shares the age of the oldest message the lane saw (for `token-revoker status`). */
+  recordBacklog(oldestPendingAgeSeconds: number): Promise<void> {
+    return this.#store.recordBacklog(this.lane, { oldestPendingAgeSeconds, at: this.#now() });
+  }
+
   /** Claims the shared quota probe: at most one per `intervalMs` across every instance. */
   claimProbe(intervalMs: number): Promise<boolean> {
     const now = this.#now();

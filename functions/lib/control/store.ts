@@ -39,6 +39,13 @@ export interface OperatorPause {
   readonly by?: string;
 }
 
+/** The age of the oldest message a lane last saw (a run that received, a batch it sent), and when. */
+export interface BacklogObservation {
+  readonly oldestPendingAgeSeconds: number;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
 /** The operators' pauses in force, per lane. */
 export type OperatorPauses = Readonly<Partial<Record<Lane, OperatorPause>>>;
 
@@ -51,6 +58,8 @@ export interface ControlState {
   readonly lastProbeAt: number | undefined;
   /** Lanes an operator paused. */
   readonly operatorPauses: OperatorPauses;
+  /** What each lane last saw of its backlog (for `token-revoker status`). */
+  readonly backlogs: Readonly<Partial<Record<Lane, BacklogObservation>>>;
 }
 
 /**
@@ -76,6 +85,8 @@ export interface ControlStore {
   pauseLane(lane: Lane, pause: OperatorPause): Promise<void>;
   /** Ends an operator's pause of the lane; resolves with the pause it ended, if there was one. */
   resumeLane(lane: Lane): Promise<OperatorPause | undefined>;
+  /** Records what the lane saw of its backlog, unless a newer observation is recorded. */
+  recordBacklog(lane: Lane, observation: BacklogObservation): Promise<void>;
 }
 
 /** The budget day (UTC) of an instant: the daily budget starts again at 00:00 UTC. */
@@ -99,6 +110,7 @@ export function memoryControlStore(): ControlStore {
   let quota: QuotaObservation | undefined;
   let lastProbeAt: number | undefined;
   const operatorPauses = new Map<Lane, OperatorPause>();
+  const backlogs = new Map<Lane, BacklogObservation>();
   const dayOf = (day: string) => {
     const found = days.get(day) ?? { spent: 0, routine: 0, urgent: 0 };
     days.set(day, found);
@@ -112,6 +124,7 @@ export function memoryControlStore(): ControlStore {
         quota,
         lastProbeAt,
         operatorPauses: Object.fromEntries(operatorPauses),
+        backlogs: Object.fromEntries(backlogs),
       };
     },
     async reserve(day, lane, calls, limit) {
@@ -144,6 +157,10 @@ export function memoryControlStore(): ControlStore {
       const ended = operatorPauses.get(lane);
       operatorPauses.delete(lane);
       return ended;
+    },
+    async recordBacklog(lane, observation) {
+      const known = backlogs.get(lane);
+      if (known === undefined || known.at < observation.at) backlogs.set(lane, { ...observation });
     },
   };
 }

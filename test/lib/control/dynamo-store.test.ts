@@ -31,6 +31,7 @@ describe.each([
       quota: undefined,
       lastProbeAt: undefined,
       operatorPauses: {},
+      backlogs: {},
     });
   });
 
@@ -104,6 +105,30 @@ describe.each([
     });
     // The budget, the API's pause and the quota are other items: untouched.
     expect((await store.read(DAY)).budget.spent).toBe(0);
+  });
+});
+
+describe.each([
+  ['the DynamoDB table (dynalite on 127.0.0.1)', 'dynamo'],
+  ['process memory', 'memory'],
+] as const)('control store backlogs: %s', (_name, kind) => {
+  it("keeps each lane's newest backlog observation", async () => {
+    const dynamo = kind === 'dynamo' ? await startInProcessDynamoDb() : undefined;
+    try {
+      const store =
+        dynamo === undefined
+          ? memoryControlStore()
+          : dynamoControlStore(dynamo.client, await dynamo.createControlTable('control-backlogs'));
+      await store.recordBacklog('routine', { oldestPendingAgeSeconds: 95, at: 2_000 });
+      await store.recordBacklog('routine', { oldestPendingAgeSeconds: 10, at: 1_000 });
+      await store.recordBacklog('urgent', { oldestPendingAgeSeconds: 3, at: 1_500 });
+      expect((await store.read(DAY)).backlogs).toEqual({
+        routine: { oldestPendingAgeSeconds: 95, at: 2_000 },
+        urgent: { oldestPendingAgeSeconds: 3, at: 1_500 },
+      });
+    } finally {
+      await dynamo?.stop();
+    }
   });
 });
 
