@@ -85,13 +85,14 @@ async function run(
   const lanes = lanesOf(choice);
   const reason = action === 'pause' ? reasonSetting(flags.reason) : undefined;
   const waitMs = waitSecondsSetting(flags.waitSeconds) * 1000;
-  const uuid = urgentMappingSetting(
-    flags,
-    fromCommandLine,
-    lanes.includes(Lane.Urgent)
-      ? `to ${action} the urgent lane: it stops or starts its event source`
-      : undefined,
-  );
+  // The mapping is touched only when the urgent lane is: pausing routine leaves it as it is.
+  const uuid = lanes.includes(Lane.Urgent)
+    ? urgentMappingSetting(
+        flags,
+        fromCommandLine,
+        `to ${action} the urgent lane: it stops or starts its event source`,
+      )
+    : undefined;
   const control = await openControlStore(flags, fromCommandLine);
   const mapping = uuid === undefined ? undefined : await openMappingSwitch(flags, uuid, fromCommandLine);
   const outcomes: LaneOutcome[] = [];
