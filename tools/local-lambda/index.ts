@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventSourceState } from '../event-source';
+import { readBody, ServiceError } from '../local-logs';
 
 /** What a mapping drives: the event source model's switch and state. */
 export interface MappedSource {
@@ -43,22 +44,6 @@ export interface LocalLambda {
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const PATH = /^\/2015-03-31\/event-source-mappings\/([^/?]+)\/?(?:\?.*)?$/;
-
-class ServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export async function startLocalLambda(): Promise<LocalLambda> {
   const mappings = new Map<string, MappingSettings & { lastModified: number }>();

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, Option } from 'commander';
 import { resolveStoredText } from '../../lib/app-key';
 import { readNumber, readParkingKeySource } from '../../lib/config';
@@ -20,6 +20,7 @@ import { classifyMessage } from '../dlq/classify';
 import { receiveAll, release } from '../dlq/queue-reader';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
+import { type QueueDepth, queueDepth } from '../queue-depth';
 import { type FromCommandLine, fromCommandLineOf, settingError } from '../setting-error';
 import {
   addSqsOptions,
@@ -42,13 +43,6 @@ type StatusFlags = ControlFlags &
     readonly dailyCallBudget?: string;
     readonly urgentReserveCalls?: string;
   };
-
-/** Messages of a queue, by state (GetQueueAttributes: no receive, no receive count rises). */
-export interface QueueDepth {
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-}
 
 /** What status says of one lane. */
 export interface LaneStatus {
@@ -105,24 +99,6 @@ function budgetSettings(flags: StatusFlags, fromCommandLine: FromCommandLine) {
       fromCommandLine('urgentReserveCalls') ? ExitCode.Usage : ExitCode.Unavailable,
     );
   return { dailyCallBudget, urgentReserveCalls };
-}
-
-async function depthOf(sqs: SQSClient, url: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
 }
 
 /** The parking key, as `dlq` takes it: PARKED_MESSAGE_KEY, or --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID. */
@@ -330,7 +306,7 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
       for (const queue of queues) {
         const lane = queue.lane as Lane;
         try {
-          lanes[lane] = { ...lanes[lane], queue: { url: queue.url, ...(await depthOf(sqs, queue.url)) } };
+          lanes[lane] = { ...lanes[lane], queue: { url: queue.url, ...(await queueDepth(sqs, queue.url)) } };
         } catch (error) {
           errors.push(describeSqsError(error, queue.url, flags).message);
         }
