@@ -113,10 +113,9 @@ async function run(
       }
     };
     if (action === 'pause') await switchMapping(false);
+    const by = operatorName(flags.by);
     const pause: OperatorPause | undefined =
-      reason === undefined
-        ? undefined
-        : { reason, at: Date.now(), ...(operatorName(flags.by) ? { by: operatorName(flags.by) } : {}) };
+      reason === undefined ? undefined : { reason, at: Date.now(), ...(by === undefined ? {} : { by }) };
     for (const lane of lanes) {
       try {
         if (pause !== undefined) {
@@ -130,7 +129,9 @@ async function run(
         problems.push(describeAwsFailure(error, `writing the ${lane} lane's pause to ${control.tableName}`));
       }
     }
-    if (action === 'resume') await switchMapping(true);
+    // A mapping enabled while the urgent pause is still written would have its batches held 12 hours.
+    if (action === 'resume' && outcomes.some((outcome) => outcome.lane === Lane.Urgent))
+      await switchMapping(true);
     const withMapping = outcomes.map((outcome) =>
       outcome.lane === Lane.Urgent && mappingState !== undefined
         ? { ...outcome, mapping: mappingState }
