@@ -1,4 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Lane, MetricName } from '../../functions/lib/telemetry-names';
 import { synthesize } from './stack-factory';
 
 const ONCALL = 'arn:aws:iam::123456789012:role/oncall';
@@ -80,5 +81,13 @@ describe('operator controls (pause, resume, status)', () => {
       '*',
       Match.stringLikeRegexp('another account .*elsewhere.* cannot be given the pause/resume policy'),
     );
+  });
+
+  it("draws the operators' pauses per lane next to the other pauses (with a dashboard)", () => {
+    const drawn = synthesize({ revocation: { dashboard: true } });
+    const [dashboard] = Object.values(drawn.template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(drawn.stack.resolve(dashboard?.Properties.DashboardBody));
+    for (const lane of [Lane.Routine, Lane.Urgent])
+      expect(body).toContain(`${MetricName.OperatorPausedRuns} ${lane}`);
   });
 });

@@ -334,6 +334,10 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
   for (const line of textOf(lanes, state, budget, deadLetters, now)) output.line(line);
   for (const warning of warnings) output.note(`status: warning: ${warning}`);
   for (const error of errors) output.note(`status: ${error}`);
+  if (dlqUrl !== undefined && key === undefined)
+    output.note(
+      'status: no parking key (--parking-key-secret or PARKED_MESSAGE_KEY): no dead letter is counted as parked',
+    );
   if (dlqUrl === undefined && flags.deadLetters)
     output.note('status: no --dlq-url / DEAD_LETTER_QUEUE_URL: dead-letter messages not counted');
   output.document({
