@@ -100,7 +100,7 @@ describe('token-revoker pause, resume, status', () => {
     expect(run.stderr).toContain(
       '--urgent-mapping / URGENT_EVENT_SOURCE_MAPPING_UUID is required to pause the urgent lane',
     );
-  });
+  }, 90_000);
 
   it('a bad value from the environment is a configuration error: exit 3', async () => {
     const { env } = await setting({
@@ -111,7 +111,7 @@ describe('token-revoker pause, resume, status', () => {
     const status = await runCli(['status'], { env: { ...env, URGENT_EVENT_SOURCE_MAPPING_UUID: uuid } });
     expect(status.code).toBe(3);
     expect(status.stderr).toContain('--daily-call-budget / DAILY_CALL_BUDGET');
-  });
+  }, 90_000);
 
   it('pauses routine with who and why, status shows it, resume ends it once', async () => {
     // Prepare
@@ -159,7 +159,7 @@ describe('token-revoker pause, resume, status', () => {
       lanes: [{ lane: 'routine', paused: false }],
     });
     expect(JSON.parse(again.stdout).lanes[0].pause).toBeUndefined();
-  });
+  }, 90_000);
 
   it('pauses urgent: the mapping is disabled and the pause written; status warns when a deploy enabled it again', async () => {
     // Prepare
@@ -184,7 +184,7 @@ describe('token-revoker pause, resume, status', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/urgent: resumed .*; event source Enabled/);
     expect(source.state()).toBe('Enabled');
-  });
+  }, 90_000);
 
   it('when the mapping cannot be disabled, still writes the pause (batches are held) and exits 3', async () => {
     const { store, env } = await setting({
@@ -197,7 +197,7 @@ describe('token-revoker pause, resume, status', () => {
     );
     expect(run.stderr).toContain('a batch its event source still hands out is held, not revoked');
     expect(Object.keys((await store.read(DAY())).operatorPauses).sort()).toEqual(['routine', 'urgent']);
-  });
+  }, 90_000);
 
   it('an unreachable control table is exit 3, naming the table', async () => {
     const { env } = await setting({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
@@ -207,7 +207,7 @@ describe('token-revoker pause, resume, status', () => {
     const status = await runCli(['status'], { env });
     expect(status.code).toBe(3);
     expect(status.stderr).toContain(`reading the control table ${env.CONTROL_TABLE_NAME} failed`);
-  });
+  }, 90_000);
 
   it('counts queue depths and dead letters by kind and reason without receiving from the lanes', async () => {
     // Prepare: a routine queue with 2 messages, a DLQ with one message SQS would have dead-lettered.
@@ -251,5 +251,5 @@ describe('token-revoker pause, resume, status', () => {
       }),
     );
     expect(Messages.map((message) => message.Attributes?.ApproximateReceiveCount)).toEqual(['1', '1']);
-  });
+  }, 90_000);
 });
