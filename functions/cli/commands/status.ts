@@ -1,11 +1,8 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, Option } from 'commander';
-import { resolveStoredText } from '../../lib/app-key';
-import { readNumber, readParkingKeySource } from '../../lib/config';
+import { readNumber } from '../../lib/config';
 import { budgetDayOf, type ControlState } from '../../lib/control/store';
 import { ConfigurationError } from '../../lib/errors';
 import { DAILY_CALL_BUDGET, URGENT_RESERVE_CALLS, urgentReserveCallsFor } from '../../lib/limits';
-import { type ParkingKey, parkingKey } from '../../lib/parked-message';
 import { Lane } from '../../lib/telemetry-names';
 import {
   addControlOptions,
@@ -16,8 +13,7 @@ import {
   openMappingSwitch,
   urgentMappingSetting,
 } from '../control-settings';
-import { classifyMessage } from '../dlq/classify';
-import { receiveAll, release } from '../dlq/queue-reader';
+import { countDeadLetters, type DeadLetterCounts, parkingKeyFor } from '../dead-letter-counts';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
 import { type QueueDepth, queueDepth } from '../queue-depth';
@@ -55,22 +51,11 @@ export interface LaneStatus {
   readonly eventSource?: MappingState;
 }
 
-/** Dead-letter messages by kind (parked, dead_lettered, unreadable), each by reason. */
-export interface DeadLetterCounts {
-  readonly total: number;
-  /** True when --max-messages stopped the read: there may be more. */
-  readonly truncated: boolean;
-  readonly byKind: Readonly<
-    Record<string, { readonly count: number; readonly reasons: Record<string, number> }>
-  >;
-}
-
 const QUEUE_LABELS = {
   [Lane.Routine]: { flag: 'queueUrl', label: '--queue-url / REVOCATION_QUEUE_URL' },
   [Lane.Urgent]: { flag: 'urgentQueueUrl', label: '--urgent-queue-url / REVOCATION_URGENT_QUEUE_URL' },
 } as const;
 const DLQ_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
-const MAX_DEAD_LETTERS = 1000;
 
 const FLAGS: Readonly<Record<string, string>> = {
   dailyCallBudget: '--daily-call-budget',
@@ -99,49 +84,6 @@ function budgetSettings(flags: StatusFlags, fromCommandLine: FromCommandLine) {
       fromCommandLine('urgentReserveCalls') ? ExitCode.Usage : ExitCode.Unavailable,
     );
   return { dailyCallBudget, urgentReserveCalls };
-}
-
-/** The parking key, as `dlq` takes it: PARKED_MESSAGE_KEY, or --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID. */
-async function parkingKeyFor(flags: StatusFlags, io: Io): Promise<ParkingKey | undefined> {
-  try {
-    const source = readParkingKeySource({
-      PARKED_MESSAGE_KEY: io.env.PARKED_MESSAGE_KEY,
-      PARKED_MESSAGE_KEY_SECRET_ID: flags.parkingKeySecret,
-    });
-    const setting =
-      source.kind === 'plain' ? 'PARKED_MESSAGE_KEY' : '--parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID';
-    const text = await resolveStoredText(source, {
-      what: 'the parking key',
-      secret: setting,
-      parameter: setting,
-    });
-    return text === undefined ? undefined : parkingKey(text, setting);
-  } catch (error) {
-    throw new CliError((error as Error).message, ExitCode.Usage);
-  }
-}
-
-/** Reads the dead-letter queue (each message received once, made visible again at once) and counts kinds and reasons. */
-async function countDeadLetters(
-  sqs: SQSClient,
-  url: string,
-  key: ParkingKey | undefined,
-): Promise<DeadLetterCounts> {
-  const messages = await receiveAll(sqs, url, {
-    maxMessages: MAX_DEAD_LETTERS,
-    waitSeconds: 0,
-    visibilityTimeout: 30,
-  });
-  await release(sqs, url, messages);
-  const byKind: Record<string, { count: number; reasons: Record<string, number> }> = {};
-  for (const message of messages) {
-    const { kind, reason } = classifyMessage(message, key);
-    const entry = byKind[kind] ?? { count: 0, reasons: {} };
-    byKind[kind] = entry;
-    entry.count += 1;
-    entry.reasons[reason] = (entry.reasons[reason] ?? 0) + 1;
-  }
-  return { total: messages.length, truncated: messages.length >= MAX_DEAD_LETTERS, byKind };
 }
 
 function laneStatus(
@@ -264,7 +206,7 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
     flags.deadLetters && flags.dlqUrl
       ? queueUrlSetting(flags.dlqUrl, DLQ_LABEL, fromCommandLine('dlqUrl'))
       : undefined;
-  const key = dlqUrl === undefined ? undefined : await parkingKeyFor(flags, io);
+  const key = dlqUrl === undefined ? undefined : await parkingKeyFor(io, flags.parkingKeySecret);
   const errors: string[] = [];
   const now = Date.now();
 
