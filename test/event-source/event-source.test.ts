@@ -484,7 +484,7 @@ describe('SQS event source model', () => {
         maxBatchingWindowMs: 5000,
         createHandler: () => handler,
       });
-      await waitFor('Disabled', () => running.state() === 'Disabled', 5000);
+      await waitFor('Disabled', () => running.state() === 'Disabled', 15_000);
       await sleep(300);
       // Assess: nothing received.
       expect(running.stats().receives).toBe(0);
@@ -492,12 +492,12 @@ describe('SQS event source model', () => {
       // Act: enable with a long batching window (the pollers hold what they gather), then disable.
       running.setEnabled(true);
       expect(running.state()).toBe('Enabled');
-      await waitFor('all received', () => running.stats().receivedMessages >= 3, 5000);
+      await waitFor('all received', () => running.stats().receivedMessages >= 3, 15_000);
       running.setEnabled(false);
-      await waitFor('Disabled again', () => running.state() === 'Disabled', 5000);
+      await waitFor('Disabled again', () => running.state() === 'Disabled', 15_000);
       // Assess: whatever was held and not handed to an invocation is visible again at once.
       const handed = events.flatMap((event) => event.records).length;
       expect(await queueCounts(sqs.client, queueUrl)).toMatchObject({ visible: 3 - handed, inFlight: 0 });
-    });
+    }, 60_000);
   });
 });

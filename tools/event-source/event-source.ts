@@ -156,8 +156,10 @@ class EventSource implements SqsEventSource {
     return this.#parked === this.#options.pollers || this.#stopping ? 'Disabled' : 'Disabling';
   }
 
-  /** Parks a poller until the mapping is enabled again or stopped. */
+  /** Parks a poller until the mapping is enabled again or stopped (at once if it already is). */
   async #whileDisabled(): Promise<void> {
+    // Enabled again (or stopped) while this poller was giving its messages back: do not wait.
+    if (this.#enabled || this.#stopping) return;
     this.#enabledAgain ??= new Promise<void>((resolve) => {
       this.#wake = resolve;
     });
