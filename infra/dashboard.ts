@@ -112,8 +112,9 @@ export class RevocationDashboard extends Construct {
         bothLanes(MetricName.BudgetCallsSpent, 'Sum'),
         bothLanes(MetricName.BudgetCallsLeft, 'Minimum'),
       ),
-      graph('Pauses, per lane: paused runs and budget exhausted', [
+      graph('Pauses, per lane: paused runs (of them by an operator) and budget exhausted', [
         ...bothLanes(MetricName.PausedRuns, 'Sum'),
+        ...bothLanes(MetricName.OperatorPausedRuns, 'Sum'),
         ...bothLanes(MetricName.BudgetExhausted, 'Sum'),
       ]),
       graph(

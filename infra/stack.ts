@@ -140,6 +140,21 @@ export class TokenRevocationStack extends Stack {
         description:
           'The shared control table: the daily call budget spent, pauses in force, the quota last seen',
       },
+      UrgentEventSourceMappingUuid: {
+        value: revocation.urgentEventSourceMappingId,
+        description:
+          "The urgent lane's event source mapping: token-revoker pause/resume/status --urgent-mapping (or URGENT_EVENT_SOURCE_MAPPING_UUID)",
+      },
+      DailyCallBudget: {
+        value: String(revocation.resolvedProps.dailyCallBudget),
+        description:
+          'Calls a budget day, both lanes: token-revoker status --daily-call-budget (or DAILY_CALL_BUDGET)',
+      },
+      UrgentReserveCalls: {
+        value: String(revocation.resolvedProps.urgentReserveCalls),
+        description:
+          'Calls of the budget routine never spends: token-revoker status --urgent-reserve-calls (or URGENT_RESERVE_CALLS)',
+      },
       AuditLogGroups: {
         value: Fn.join(
           ',',
@@ -154,6 +169,13 @@ export class TokenRevocationStack extends Stack {
           'The key that seals parked messages: token-revoker dlq --parking-key-secret (operator roles only)',
       },
     };
+    if (revocation.operatorControlPolicy !== undefined) {
+      outputs.OperatorControlPolicyArn = {
+        value: revocation.operatorControlPolicy.managedPolicyArn,
+        description:
+          "The operators' pause/resume/status policy, attached to the operator roles of this account: the model for roles elsewhere",
+      };
+    }
     if (revocation.dashboardName !== undefined) {
       outputs.DashboardName = {
         value: revocation.dashboardName,

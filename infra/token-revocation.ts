@@ -1,7 +1,13 @@
 import { Annotations, DefaultStackSynthesizer, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type Grant, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  type Grant,
+  type IGrantable,
+  type IRole,
+  type ManagedPolicy,
+  PolicyStatement,
+} from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type IFunction, Function as LambdaFunction, MetricType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -17,6 +23,7 @@ import { AlarmTopic } from './alarm-topic';
 import { RevocationAlarms } from './alarms';
 import { ControlTable } from './control-table';
 import { RevocationDashboard } from './dashboard';
+import { OperatorControls } from './operator-controls';
 import { ParkingKey } from './parking-key';
 import { Producers } from './producers';
 import { RevocationQueues } from './queues';
@@ -57,6 +64,10 @@ export class TokenRevocation extends Construct {
   readonly schedule: Schedule;
   /** The shared control table: the daily call budget, pauses and quota observations of both lanes. */
   readonly controlTable: ITable;
+  /** The urgent lane's event source mapping (its UUID): `token-revoker pause` disables it, `resume` enables it. */
+  readonly urgentEventSourceMappingId: string;
+  /** The operators' pause/resume/status policy (attached to the operator roles of this account); undefined without operator roles. */
+  readonly operatorControlPolicy: ManagedPolicy | undefined;
   /**
    * The two functions' log groups (urgent, routine): their audit trail is what `token-revoker audit`
    * searches (kept `logRetention`, one year by default).
@@ -111,15 +122,15 @@ export class TokenRevocation extends Construct {
     this.role = urgent.role;
     // The event source grants receive, delete, change visibility and attributes on the urgent queue:
     // exactly what polling needs. The handler itself changes visibility too (below).
-    this.function.addEventSource(
-      new SqsEventSource(this.urgentQueue, {
-        batchSize: resolved.batchSize,
-        maxBatchingWindow: resolved.maxBatchingWindow,
-        reportBatchItemFailures: true,
-        maxConcurrency: resolved.maxConcurrency,
-        metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
-      }),
-    );
+    const urgentSource = new SqsEventSource(this.urgentQueue, {
+      batchSize: resolved.batchSize,
+      maxBatchingWindow: resolved.maxBatchingWindow,
+      reportBatchItemFailures: true,
+      maxConcurrency: resolved.maxConcurrency,
+      metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
+    });
+    this.function.addEventSource(urgentSource);
+    this.urgentEventSourceMappingId = urgentSource.eventSourceMappingId;
 
     // Routine lane: the scheduled single consumer, which owns the rest of the request budget.
     const routine = new RoutineLane(this, 'Routine', {
@@ -171,6 +182,15 @@ export class TokenRevocation extends Construct {
     ]) {
       RevocationQueues.denyChangesExcept(queue, deployRoleArn);
     }
+    // The operators' brakes: token-revoker pause, resume and status (the table, the urgent mapping).
+    this.operatorControlPolicy =
+      resolved.operatorRoles.length === 0
+        ? undefined
+        : new OperatorControls(this, 'OperatorControls', {
+            table: this.controlTable,
+            urgentEventSourceMappingArn: urgentSource.eventSourceMappingArn,
+            roles: resolved.operatorRoles,
+          }).policy;
     // The key that seals parked messages: only the functions and the operators read it.
     this.parkingKey = new ParkingKey(this, 'ParkingKey', {
       functionRoles,

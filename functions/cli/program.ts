@@ -3,6 +3,8 @@ import { apiCommands } from './commands/api-commands';
 import { auditCommand } from './commands/audit';
 import { dlqCommand } from './commands/dlq';
 import { enqueueCommand } from './commands/enqueue';
+import { pauseCommand, resumeCommand } from './commands/pause';
+import { statusCommand } from './commands/status';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exit-codes';
 import type { Io } from './io';
 import { printable, printableValue } from './printable';
@@ -19,6 +21,8 @@ Examples:
   $ token-revoker dlq list --dlq-url "$DLQ_URL"
   $ token-revoker dlq redrive --dlq-url "$DLQ_URL" --to "$QUEUE_URL"
   $ token-revoker audit --file leaked.txt --since 7d     # was it revoked, when, how
+  $ token-revoker pause --lane all --reason "API incident"  # until resume, across deploys
+  $ token-revoker status                                  # pauses, budget, queues, dead letters
 
 Tokens are never printed, only their fingerprints. Tokens come from --file or stdin; arguments
 are refused unless --allow-token-args is given: they show in ps and stay in shell history.
@@ -46,6 +50,8 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   for (const command of apiCommands(io, setExitCode)) program.addCommand(command);
   program.addCommand(dlqCommand(io, setExitCode));
   program.addCommand(auditCommand(io, setExitCode));
+  for (const command of [pauseCommand, resumeCommand, statusCommand])
+    program.addCommand(command(io, setExitCode));
   const exitOverride = (command: Command) => {
     command.exitOverride();
     command.configureOutput({

@@ -99,7 +99,8 @@ function readKeySource(env: Env): KeySource {
   return { kind: 'none' };
 }
 
-function readParkingKeySource(env: Env): KeySource {
+/** Where the parking key comes from: PARKED_MESSAGE_KEY (the key itself) or PARKED_MESSAGE_KEY_SECRET_ID. */
+export function readParkingKeySource(env: Env): KeySource {
   if (env.PARKED_MESSAGE_KEY && env.PARKED_MESSAGE_KEY_SECRET_ID) {
     throw new ConfigurationError(
       'PARKED_MESSAGE_KEY, PARKED_MESSAGE_KEY_SECRET_ID',

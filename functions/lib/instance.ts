@@ -144,5 +144,8 @@ function controlStoreFor(config: HandlerConfig): ControlStore {
     recordPause: async (pause) => (await load()).recordPause(pause),
     recordQuota: async (quota) => (await load()).recordQuota(quota),
     claimProbe: async (...args) => (await load()).claimProbe(...args),
+    pauseLane: async (...args) => (await load()).pauseLane(...args),
+    resumeLane: async (lane) => (await load()).resumeLane(lane),
+    recordBacklog: async (...args) => (await load()).recordBacklog(...args),
   };
 }

@@ -71,6 +71,8 @@ export const MetricName = {
   BudgetExhausted: 'BudgetExhausted',
   /** Runs or batches that sent nothing and received nothing because the lane was paused (per `lane`). Unit: Count. */
   PausedRuns: 'PausedRuns',
+  /** Of those, runs or batches that took nothing because an operator paused the lane (`token-revoker pause`; per `lane`). Unit: Count. */
+  OperatorPausedRuns: 'OperatorPausedRuns',
   /** Seconds the routine backlog needs at the calls the budget still allows (waiting tokens / calls per second). Unit: Seconds. */
   BacklogClearEstimateSeconds: 'BacklogClearEstimateSeconds',
 } as const;

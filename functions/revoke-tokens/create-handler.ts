@@ -22,7 +22,9 @@ const failures = (records: readonly SQSRecord[]): SQSBatchResponse['batchItemFai
  * Builds the urgent lane's handler from a configuration object: the Lambda entry passes
  * `readConfig()`; tests, the local pipeline and the benchmarks pass their own, and may inject clients.
  *
- * Each batch first reads the shared control table. While the API's pause lasts (or the whole daily
+ * Each batch first reads the shared control table. While an operator's pause of the lane is in force
+ * (a deploy enabled the event source mapping `token-revoker pause` disabled), the handler revokes
+ * nothing and holds the records (12 hours at a time, the longest SQS allows). While the API's pause lasts (or the whole daily
  * budget is spent) the handler sends nothing: it sets the records' visibility to the pause's end (at
  * most 12 hours from the receive) and returns them, so a day of pause costs each message about two
  * receives, never the dead-letter queue. Otherwise it takes only the messages it can send before its
@@ -64,17 +66,37 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
 
     if (gate !== undefined && !gate.open) {
       await hold(event.Records, gate.until);
-      logger.warn('Batch held: the urgent lane cannot send now', {
-        records: event.Records.length,
-        cause: gate.reason,
-        until: new Date(gate.until).toISOString(),
-      });
+      const { operatorPause } = gate;
+      if (operatorPause === undefined) {
+        logger.warn('Batch held: the urgent lane cannot send now', {
+          records: event.Records.length,
+          cause: gate.reason,
+          until: new Date(gate.until).toISOString(),
+        });
+      } else {
+        // `token-revoker pause` disables the event source mapping; a batch here means something (a
+        // deploy) enabled it again. Nothing is revoked: the records are held, at most 12 h at a time.
+        logger.warn(
+          'Batch held: the urgent lane is paused by an operator, but its event source is enabled (a deploy?); run token-revoker pause --lane urgent again to stop receiving, or resume',
+          {
+            records: event.Records.length,
+            cause: gate.reason,
+            operatorPause: {
+              reason: operatorPause.reason,
+              since: new Date(operatorPause.at).toISOString(),
+              ...(operatorPause.by === undefined ? {} : { by: operatorPause.by }),
+            },
+            heldUntil: new Date(gate.until).toISOString(),
+          },
+        );
+      }
       publishLaneGauges(metrics, Lane.Urgent, {
         sqsErrors,
         budgetCallsSpent: 0,
         budgetCallsLeft: gate.callsLeft,
         budgetExhausted: gate.reason === 'budget_exhausted' ? 1 : 0,
         pausedRuns: 1,
+        operatorPausedRuns: operatorPause === undefined ? 0 : 1,
       });
       return { batchItemFailures: failures(event.Records) };
     }
@@ -98,8 +120,13 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
       parkingKey,
     });
     const apiPause = client.pausedUntil(ApiMethod.Invalidate);
+    const oldestSent = Math.min(...chosen.take.map((record) => Number(record.attributes.SentTimestamp)));
     await Promise.all([
       gate === undefined ? undefined : governor.settle(reserved, counts.apiCalls),
+      // Shared for `token-revoker status`: the age of the oldest message this batch took.
+      gate === undefined || !Number.isFinite(oldestSent)
+        ? undefined
+        : governor.recordBacklog(Math.max(0, Math.round((now - oldestSent) / 1000))),
       gate === undefined
         ? undefined
         : governor.record({

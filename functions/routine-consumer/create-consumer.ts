@@ -24,7 +24,7 @@ function scheduledTimeOf(event: unknown): number | undefined {
 }
 
 /** Why a run took no work at all. */
-export type SkipCause = StopCause | 'below_quota_floor';
+export type SkipCause = StopCause | 'below_quota_floor' | 'operator_paused';
 
 /** What a run did: a drain, or a run that received nothing because the lane could not send. */
 export type RunReport = DrainReport & {
@@ -139,7 +139,9 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
 
     let skipped: RunReport['skipped'];
     let probeCalls = 0;
-    if (!gate.open) skipped = { cause: gate.reason, until: gate.until };
+    const operatorPause = gate.open ? undefined : gate.operatorPause;
+    // An operator's pause has no end but `token-revoker resume`: no `until`.
+    if (!gate.open) skipped = { cause: gate.reason, until: operatorPause ? undefined : gate.until };
     else {
       const probe = await probeQuota(client, governor, quota, config.routineQuotaFloorFraction);
       probeCalls = probe.calls;
@@ -176,21 +178,42 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
       skipped,
     };
 
+    // Shared for `token-revoker status`: the oldest message this run saw (a run that received only).
+    if (report.received > 0 && report.oldestPendingAgeSeconds !== undefined) {
+      await governor.recordBacklog(report.oldestPendingAgeSeconds).catch((error: unknown) => {
+        logger.error('Control table update failed', {
+          error: { name: error instanceof Error ? error.name : 'Error' },
+        });
+      });
+    }
     const after = await governor.gate().catch(() => undefined);
     const visible = await queue.visibleMessages();
     const meanTokens = report.received > 0 ? report.tokensReceived / report.received : 1;
     const now = Date.now();
     const waitingTokens = report.tokensLeft + (visible ?? 0) * meanTokens;
     const { counts, ...run } = report;
-    logger.info(skipped === undefined ? 'Run finished' : 'Run skipped: the lane cannot send now', {
-      ...run,
-      skipped:
-        skipped === undefined
-          ? undefined
-          : { cause: skipped.cause, until: skipped.until && new Date(skipped.until).toISOString() },
-      visibleMessages: visible,
-      ...summarize(counts),
-    });
+    if (operatorPause !== undefined) {
+      // One line a run while an operator's pause lasts: who, when and why, and what waits.
+      logger.warn('Run skipped: the routine lane is paused by an operator (token-revoker resume ends it)', {
+        skipped: { cause: 'operator_paused' },
+        operatorPause: {
+          reason: operatorPause.reason,
+          since: new Date(operatorPause.at).toISOString(),
+          ...(operatorPause.by === undefined ? {} : { by: operatorPause.by }),
+        },
+        visibleMessages: visible,
+      });
+    } else {
+      logger.info(skipped === undefined ? 'Run finished' : 'Run skipped: the lane cannot send now', {
+        ...run,
+        skipped:
+          skipped === undefined
+            ? undefined
+            : { cause: skipped.cause, until: skipped.until && new Date(skipped.until).toISOString() },
+        visibleMessages: visible,
+        ...summarize(counts),
+      });
+    }
     publishCounts(metrics, counts, Lane.Routine);
     publishLaneGauges(metrics, Lane.Routine, {
       sqsErrors: report.sqsErrors + failedReads,
@@ -199,6 +222,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
       budgetExhausted:
         skipped?.cause === 'budget_exhausted' || report.stoppedBy === 'budget_exhausted' ? 1 : 0,
       pausedRuns: skipped === undefined ? 0 : 1,
+      operatorPausedRuns: operatorPause === undefined ? 0 : 1,
       oldestPendingAgeSeconds: report.oldestPendingAgeSeconds,
       maxReceiveCountSeen: report.maxReceiveCountSeen,
       backlogClearEstimateSeconds:

@@ -9,7 +9,17 @@ describe('token-revoker: help and bad input', () => {
     const run = await runCli(['--help']);
     // Assess
     expect(run.code).toBe(0);
-    for (const command of ['enqueue', 'invalidate', 'inspect', 'deauthenticate', 'dlq'])
+    for (const command of [
+      'enqueue',
+      'invalidate',
+      'inspect',
+      'deauthenticate',
+      'dlq',
+      'audit',
+      'pause',
+      'resume',
+      'status',
+    ])
       expect(run.stdout).toContain(command);
     expect(run.stdout).toContain('Examples:');
     expect(run.stdout).toMatch(/Exit codes:[\s\S]*0 {2}everything[\s\S]*3 {2}configuration/);
@@ -41,6 +51,22 @@ describe('token-revoker: help and bad input', () => {
     expect(redrive.stdout).toContain('StartMessageMoveTask is never used');
     expect(redrive.stdout).toContain('--to QUEUE_URL');
     expect(list.stdout).toContain('never printed');
+  });
+
+  it('documents pause, resume and status with their settings and the deploy caveat', async () => {
+    const pause = await runCli(['pause', '--help']);
+    const resume = await runCli(['resume', '--help']);
+    const status = await runCli(['status', '--help']);
+    for (const run of [pause, resume, status]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('CONTROL_TABLE_NAME');
+      expect(run.stdout).toContain('URGENT_EVENT_SOURCE_MAPPING_UUID');
+      expect(run.stdout).toContain('Exit codes:');
+    }
+    expect(pause.stdout).toContain('--reason');
+    expect(pause.stdout).toMatch(/a deploy[\s\S]*held/);
+    expect(resume.stdout).toContain('at most 12 hours');
+    expect(status.stdout).toContain('--no-dead-letters');
   });
 
   it('exits 2 on an unknown command or option, naming its length but never echoing it (it may be a token)', async () => {

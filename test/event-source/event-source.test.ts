@@ -471,4 +471,33 @@ describe('SQS event source model', () => {
       expect(closed).toBe(2);
     });
   });
+
+  describe('enabled and disabled (UpdateEventSourceMapping Enabled)', () => {
+    it('started disabled it receives nothing; a poller holding part of a batch gives it back when disabled', async () => {
+      // Prepare: disabled from the start, 3 messages waiting.
+      const { queueUrl } = await queue();
+      await sendBodies(sqs.client, queueUrl, ['a', 'b', 'c']);
+      const { events, handler } = recorder(async () => undefined);
+      const { source: running } = await start(queueUrl, {
+        enabled: false,
+        pollWaitSeconds: 1,
+        maxBatchingWindowMs: 5000,
+        createHandler: () => handler,
+      });
+      await waitFor('Disabled', () => running.state() === 'Disabled', 15_000);
+      await sleep(300);
+      // Assess: nothing received.
+      expect(running.stats().receives).toBe(0);
+      expect(await queueCounts(sqs.client, queueUrl)).toEqual({ visible: 3, inFlight: 0, delayed: 0 });
+      // Act: enable with a long batching window (the pollers hold what they gather), then disable.
+      running.setEnabled(true);
+      expect(running.state()).toBe('Enabled');
+      await waitFor('all received', () => running.stats().receivedMessages >= 3, 15_000);
+      running.setEnabled(false);
+      await waitFor('Disabled again', () => running.state() === 'Disabled', 15_000);
+      // Assess: whatever was held and not handed to an invocation is visible again at once.
+      const handed = events.flatMap((event) => event.records).length;
+      expect(await queueCounts(sqs.client, queueUrl)).toMatchObject({ visible: 3 - handed, inFlight: 0 });
+    }, 60_000);
+  });
 });

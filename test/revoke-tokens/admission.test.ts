@@ -106,4 +106,36 @@ describe('urgent handler admission', () => {
     // The 2 sent wait for the event source to delete them; the 2 held stay invisible.
     expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 4 });
   });
+
+  it("while an operator's pause lasts (a deploy enabled the mapping again), revokes nothing and holds the batch", async () => {
+    // Prepare: the urgent lane paused with token-revoker pause; the batch arrives anyway.
+    const control = memoryControlStore();
+    await control.pauseLane('urgent', { reason: 'incident 7', at: Date.now() - 1000, by: 'alice' });
+    const tokens = servers.sim.issueTokens(2);
+    const { queueUrl, records } = await receivedRecords(tokens.map((token) => ({ token })));
+    // Act
+    const { result, output } = await captureOutput(() =>
+      handlerWith(control)({ Records: records }, lambdaContext()),
+    );
+    // Assess: nothing sent, both returned and hidden; one line naming the operator's pause; the metric.
+    expect(servers.sim.requests).toHaveLength(0);
+    expect(result?.batchItemFailures).toHaveLength(2);
+    expect(await queueDepth(servers.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 2 });
+    const held = output.split('\n').filter((line) => line.includes('paused by an operator'));
+    expect(held).toHaveLength(1);
+    expect(JSON.parse(held[0] as string)).toMatchObject({
+      level: 'WARN',
+      cause: 'operator_paused',
+      operatorPause: { reason: 'incident 7', by: 'alice' },
+    });
+    expect(output).toMatch(/"OperatorPausedRuns":1/);
+    // Resumed: the next batch is revoked.
+    await control.resumeLane('urgent');
+    const again = await receivedRecords(servers.sim.issueTokens(1).map((token) => ({ token })));
+    const { result: after } = await captureOutput(() =>
+      handlerWith(control)({ Records: again.records }, lambdaContext()),
+    );
+    expect(after).toEqual({ batchItemFailures: [] });
+    expect(servers.sim.requests).toHaveLength(1);
+  });
 });

@@ -162,4 +162,38 @@ describe('routine consumer gate', () => {
     expect(result).toMatchObject({ received: 20, deleted: 20, skipped: undefined });
     expect(servers.sim.requests.map((request) => request.tokens.length)).toEqual([20]);
   });
+
+  it("receives nothing while an operator's pause lasts, says so in one line a run, and sends once resumed", async () => {
+    // Prepare: the routine lane paused (token-revoker pause) in the shared table.
+    const { queueUrl, dlqUrl } = await queues();
+    const control = dynamoControlStore(dynamo.client, await dynamo.createControlTable(`gate-table-${n}`));
+    await control.pauseLane('routine', { reason: 'provider incident', at: Date.now() - 5000, by: 'ops' });
+    await sendBodies(
+      servers.sqs,
+      queueUrl,
+      servers.sim.issueTokens(20).map((token) => ({ token })),
+    );
+    const consumer = createConsumer(config(queueUrl, dlqUrl), { sqs: servers.sqs.client, control });
+    // Act: two runs paused.
+    const runs = [];
+    for (let run = 0; run < 2; run++) runs.push(await captureOutput(() => consumer({}, lambdaContext(5000))));
+    // Assess: no call, no receive, one WARN line per run naming the reason, the metric.
+    expect(servers.sim.requests).toHaveLength(0);
+    for (const { result, output } of runs) {
+      expect(result).toMatchObject({ received: 0, skipped: { cause: 'operator_paused', until: undefined } });
+      const lines = output.split('\n').filter((line) => line.includes('paused by an operator'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({
+        level: 'WARN',
+        operatorPause: { reason: 'provider incident', by: 'ops' },
+        visibleMessages: 20,
+      });
+      expect(output).toMatch(/"OperatorPausedRuns":1/);
+    }
+    expect(new Set(await receiveCounts(queueUrl))).toEqual(new Set([1]));
+    // Resumed: the next run sends them.
+    await control.resumeLane('routine');
+    const { result } = await captureOutput(() => consumer({}, lambdaContext(5000)));
+    expect(result).toMatchObject({ received: 20, deleted: 20, skipped: undefined });
+  });
 });

@@ -46,9 +46,19 @@ export interface EventSourceStats {
   readonly invocationMs: number;
 }
 
+/**
+ * The mapping's state, as GetEventSourceMapping reports it: `Disabling` until every poller has
+ * stopped (a long poll under way finishes first; what it brings back goes back to the queue at once),
+ * then `Disabled`; `Enabling` is never seen here (the pollers start at once).
+ */
+export type EventSourceState = 'Enabled' | 'Disabling' | 'Disabled';
+
 /** A running model of Lambda's SQS event source mapping. */
 export interface SqsEventSource {
   readonly queueArn: string;
+  /** Enabled=true/false of UpdateEventSourceMapping: disabled, no poller receives. */
+  setEnabled(enabled: boolean): void;
+  state(): EventSourceState;
   stats(): EventSourceStats;
   /** No invocation runs and no poller holds a message. */
   idle(): boolean;
@@ -105,12 +115,20 @@ class EventSource implements SqsEventSource {
     invocationMs: 0,
   };
   #stopped: Promise<void> | undefined;
+  #enabled: boolean;
+  /** Pollers waiting for the mapping to be enabled. */
+  #parked = 0;
+  /** Wakes the parked pollers when the mapping is enabled (or stopped). */
+  #wake: (() => void) | undefined;
+  #enabledAgain: Promise<void> | undefined;
 
   constructor(options: ResolvedOptions, queueArn: string) {
     this.#options = options;
     this.queueArn = queueArn;
     this.#slots = new Slots(options.maxConcurrency);
     this.#pool = new InstancePool(options.createHandler);
+    this.#enabled = options.enabled;
+    this.#stop.signal.addEventListener('abort', () => this.#wake?.(), { once: true });
     this.#pollers = Array.from({ length: options.pollers }, (_, index) => this.#poll(index));
   }
 
@@ -121,6 +139,33 @@ class EventSource implements SqsEventSource {
       busy: this.#slots.busy,
       peakConcurrency: this.#slots.peak,
     };
+  }
+
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.#enabled) return;
+    this.#enabled = enabled;
+    if (enabled) {
+      this.#wake?.();
+      this.#wake = undefined;
+      this.#enabledAgain = undefined;
+    }
+  }
+
+  state(): EventSourceState {
+    if (this.#enabled) return 'Enabled';
+    return this.#parked === this.#options.pollers || this.#stopping ? 'Disabled' : 'Disabling';
+  }
+
+  /** Parks a poller until the mapping is enabled again or stopped (at once if it already is). */
+  async #whileDisabled(): Promise<void> {
+    // Enabled again (or stopped) while this poller was giving its messages back: do not wait.
+    if (this.#enabled || this.#stopping) return;
+    this.#enabledAgain ??= new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    this.#parked += 1;
+    await this.#enabledAgain;
+    this.#parked -= 1;
   }
 
   idle(): boolean {
@@ -145,8 +190,19 @@ class EventSource implements SqsEventSource {
   async #poll(poller: number): Promise<void> {
     let carried: Message[] = [];
     while (!this.#stopping) {
+      if (!this.#enabled) {
+        // Disabled: what the poller holds goes back at once, and it receives nothing until enabled.
+        await this.#release(carried);
+        carried = [];
+        await this.#whileDisabled();
+        continue;
+      }
       const { batch, rest } = await this.#gather(carried);
       carried = rest;
+      if (!this.#enabled) {
+        carried = [...batch, ...carried];
+        continue;
+      }
       if (batch.length === 0) continue;
       if (this.#stopping || !(await this.#slots.acquire(this.#stop.signal))) {
         carried = [...batch, ...carried];
@@ -185,7 +241,7 @@ class EventSource implements SqsEventSource {
     };
     add(carried);
     let windowEnds = batch.length > 0 ? Date.now() + maxBatchingWindowMs : undefined;
-    while (!this.#stopping && rest.length === 0 && batch.length < batchSize) {
+    while (!this.#stopping && this.#enabled && rest.length === 0 && batch.length < batchSize) {
       const left = windowEnds === undefined ? undefined : windowEnds - Date.now();
       if (left !== undefined && left <= 0) break;
       if (this.#slots.full) {
@@ -207,7 +263,7 @@ class EventSource implements SqsEventSource {
 
   async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
     await pause(Math.random() * this.#options.receiveJitterMs, this.#stop.signal);
-    if (this.#stopping) return [];
+    if (this.#stopping || !this.#enabled) return [];
     try {
       const response = await this.#options.sqs.send(
         new ReceiveMessageCommand({
@@ -326,8 +382,9 @@ class EventSource implements SqsEventSource {
     }
   }
 
-  /** On stop: messages a poller still holds become visible again at once. */
+  /** On stop or disable: messages a poller still holds become visible again at once. */
   async #release(messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
     this.#counters.heldMessages -= messages.length;
     for (let i = 0; i < messages.length; i += 10) {
       const group = messages.slice(i, i + 10);
@@ -360,6 +417,8 @@ class EventSource implements SqsEventSource {
  *   timeout, and the queue's redrive policy moves them to its dead-letter queue after
  *   `maxReceiveCount` receives (the SQS server does that, as SQS does).
  * Like Lambda, refuses a queue whose visibility timeout is shorter than the function timeout.
+ * `setEnabled(false)` stops receiving (UpdateEventSourceMapping Enabled=false; `state()` says when
+ * every poller has stopped), `setEnabled(true)` starts again.
  */
 export async function startSqsEventSource(options: SqsEventSourceOptions): Promise<SqsEventSource> {
   const resolved = resolveOptions(options);

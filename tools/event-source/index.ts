@@ -1,6 +1,11 @@
 /** A model of Lambda's SQS event source mapping on a real SQS-compatible server (local pipeline, benchmarks). */
 export { EventSourceMappingError, RuntimeExitedError } from './errors';
-export { type EventSourceStats, type SqsEventSource, startSqsEventSource } from './event-source';
+export {
+  type EventSourceState,
+  type EventSourceStats,
+  type SqsEventSource,
+  startSqsEventSource,
+} from './event-source';
 export {
   DEFAULT_RECEIVE_JITTER_MS,
   type HandlerFactory,

@@ -67,6 +67,8 @@ export interface SqsEventSourceOptions {
    * trickle that Lambda's pollers would split (0 to 1,000). @default 20
    */
   readonly receiveJitterMs?: number;
+  /** Starts enabled (the mapping's Enabled); `setEnabled` changes it. @default true */
+  readonly enabled?: boolean;
   /** FunctionResponseTypes includes ReportBatchItemFailures. @default true */
   readonly reportBatchItemFailures?: boolean;
   /** Told about every invocation (for tests, progress and cost models). @default none */
@@ -127,6 +129,7 @@ export function resolveOptions(options: SqsEventSourceOptions): ResolvedOptions 
       false,
     ),
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    enabled: options.enabled ?? true,
     onInvocation: options.onInvocation,
   };
 }

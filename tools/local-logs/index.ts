@@ -46,7 +46,8 @@ type QueryState = {
   polls: number;
 };
 
-class ServiceError extends Error {
+/** An error answered as the service answers it: its type, message and HTTP status. */
+export class ServiceError extends Error {
   constructor(
     readonly type: string,
     message: string,
@@ -56,7 +57,8 @@ class ServiceError extends Error {
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** A request's body as text. */
+export async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

@@ -60,6 +60,13 @@ export function clientEnvironment(
           AUDIT_LOG_GROUPS: LOCAL_LOG_GROUPS.join(','),
         }),
     PARKED_MESSAGE_KEY: pipeline.environment.PARKED_MESSAGE_KEY ?? '',
+    // `token-revoker pause`, `resume` and `status`: the control table, the urgent mapping, the budget.
+    CONTROL_TABLE_NAME: pipeline.control.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: pipeline.control.endpoint,
+    URGENT_EVENT_SOURCE_MAPPING_UUID: pipeline.lambda.urgentMappingUuid,
+    AWS_ENDPOINT_URL_LAMBDA: pipeline.lambda.endpoint,
+    DAILY_CALL_BUDGET: String(pipeline.settings.budget.dailyCallBudget),
+    URGENT_RESERVE_CALLS: String(pipeline.settings.budget.urgentReserveCalls),
   };
 }
 
@@ -81,6 +88,9 @@ export function keepRunningText(
     [`audit --file ${tokensFile}`, "revoked when and how, from the functions' logs (audit trail)"],
     ['dlq list', 'the parked demo input and one dead-lettered logout'],
     ['dlq redrive --to "$REVOCATION_QUEUE_URL"', 'replays the dead-lettered logout'],
+    ['pause --lane all --reason "trying pause"', 'both lanes receive nothing until resume'],
+    ['status', 'pauses, budget, queue depths, oldest pending, dead letters by kind and reason'],
+    ['resume --lane all', 'both lanes take work again'],
   ];
   const prose = (text: string) => wrap(text, width).join('\n');
   return [

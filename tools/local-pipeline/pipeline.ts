@@ -10,9 +10,10 @@ import { type Env, readConfig } from '../../functions/lib/config';
 import { type ConsumerConfig, readConsumerConfig } from '../../functions/routine-consumer/config';
 import type { InvocationReport } from '../event-source';
 import { createControlTable, localDynamoDbClient, startLoopbackDynamoDb } from '../local-dynamodb';
+import { startLocalLambda } from '../local-lambda';
 import type { LocalLogs } from '../local-logs';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator';
-import { FunctionKind, logGroupName } from './function-protocol';
+import { FunctionKind, functionName, logGroupName } from './function-protocol';
 import { peekAll, type QueueDepth, queueDepth } from './queues';
 import { type RoutineLane, type RoutineRun, startRoutineLane } from './routine-lane';
 import { type LocalOverrides, type LocalSettings, localSettings } from './settings';
@@ -42,6 +43,8 @@ export interface PipelineOptions extends LocalOverrides {
   readonly onRun?: (run: RoutineRun) => void;
   /** Starts the routine schedule paused. @default false */
   readonly schedulePaused?: boolean;
+  /** Long-poll wait of the urgent event source's empty pollers (tests shorten how long disabling takes). @default 20 */
+  readonly urgentPollWaitSeconds?: number;
 }
 
 /** Both lanes on 127.0.0.1, with the deployed settings (infra/settings.ts) unless overridden. */
@@ -60,6 +63,11 @@ export interface Pipeline {
   readonly environment: Readonly<Record<string, string>>;
   /** The shared control table (budget, pauses, quota) on a local DynamoDB server: its name and endpoint. */
   readonly control: { readonly tableName: string; readonly endpoint: string };
+  /**
+   * The Lambda API stand-in (tools/local-lambda) serving the urgent lane's event source mapping, which
+   * `token-revoker pause` disables and `resume` enables: its endpoint and the mapping's UUID.
+   */
+  readonly lambda: { readonly endpoint: string; readonly urgentMappingUuid: string };
   depth(queueUrl: string): Promise<QueueDepth>;
   /** Every message set aside, read without deleting it: the dead-letter queue's, then the parked queue's. */
   deadLetters(): Promise<Message[]>;
@@ -198,9 +206,21 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       maxBatchingWindowMs: settings.urgent.maxBatchingWindowSeconds * 1000,
       maxConcurrency: settings.urgent.maxConcurrency,
       functionTimeoutMs: settings.urgent.functionTimeoutSeconds * 1000,
+      ...(options.urgentPollWaitSeconds === undefined
+        ? {}
+        : { pollWaitSeconds: options.urgentPollWaitSeconds }),
     },
     onOutput: functionOutput(FunctionKind.Urgent, options),
     onInvocation: options.onInvocation,
+  });
+  const lambda = await startLocalLambda();
+  const urgentMappingUuid = lambda.addEventSourceMapping({
+    source: urgent.source,
+    eventSourceArn: urgent.source.queueArn,
+    functionName: functionName(FunctionKind.Urgent),
+    batchSize: settings.urgent.batchSize,
+    maximumBatchingWindowInSeconds: settings.urgent.maxBatchingWindowSeconds,
+    maximumConcurrency: settings.urgent.maxConcurrency,
   });
   const routine = startRoutineLane({
     config: consumerConfig,
@@ -221,11 +241,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     urgent,
     environment,
     control: { tableName: controlTableName, endpoint: dynamodb.endpoint },
+    lambda: { endpoint: lambda.endpoint, urgentMappingUuid },
     depth: (queueUrl) => queueDepth(sqs, queueUrl),
     deadLetters: async () => [...(await peekAll(sqs, dlq.url)), ...(await peekAll(sqs, parked.url))],
     async stop() {
       await Promise.all([routine.stop(), urgent.stop()]);
-      await Promise.all([simulator.close(), dynamodb.stop()]);
+      await Promise.all([simulator.close(), dynamodb.stop(), lambda.stop()]);
     },
   };
 }

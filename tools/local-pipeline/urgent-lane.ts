@@ -13,6 +13,8 @@ export interface UrgentLaneSettings {
   readonly functionTimeoutMs: number;
   /** @default 5 */
   readonly pollers?: number;
+  /** Long-poll wait of an empty poller; also how long disabling the mapping may take. @default 20 */
+  readonly pollWaitSeconds?: number;
 }
 
 export interface UrgentLaneOptions {
@@ -44,6 +46,9 @@ export async function startUrgentLane(options: UrgentLaneOptions): Promise<Urgen
     maxConcurrency: options.settings.maxConcurrency,
     functionTimeoutMs: options.settings.functionTimeoutMs,
     pollers: options.settings.pollers ?? 5,
+    ...(options.settings.pollWaitSeconds === undefined
+      ? {}
+      : { pollWaitSeconds: options.settings.pollWaitSeconds }),
     onInvocation: options.onInvocation,
     createHandler: async () => {
       const fn = await startFunctionProcess({

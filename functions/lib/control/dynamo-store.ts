@@ -1,12 +1,26 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Lane } from '../telemetry-names';
-import { CONTROL_TABLE_PARTITION_KEY as PK, CONTROL_TABLE_TTL_ATTRIBUTE as TTL } from './schema';
-import type { ApiPause, ApiPauseCause, ControlState, ControlStore, QuotaObservation } from './store';
+import { Lane } from '../telemetry-names';
+import {
+  operatorPauseKey,
+  CONTROL_TABLE_PARTITION_KEY as PK,
+  CONTROL_TABLE_TTL_ATTRIBUTE as TTL,
+} from './schema';
+import type {
+  ApiPause,
+  ApiPauseCause,
+  BacklogObservation,
+  ControlState,
+  ControlStore,
+  OperatorPause,
+  OperatorPauses,
+  QuotaObservation,
+} from './store';
 
 const PAUSE_KEY = 'pause#api';
 const QUOTA_KEY = 'quota';
 const PROBE_KEY = 'probe#routine';
 const budgetKey = (day: string) => `budget#${day}`;
+const backlogKey = (lane: Lane) => `backlog#${lane}`;
 
 /** Budget days are kept 3 days (TTL), pauses and probes a little past their end. */
 const BUDGET_TTL_SECONDS = 3 * 24 * 60 * 60;
@@ -21,6 +35,19 @@ const numberOf = (item: Record<string, AttributeValue> | undefined, name: string
   return Number.isFinite(value) ? value : undefined;
 };
 const expiresIn = (seconds: number) => n(Math.floor(Date.now() / 1000) + seconds);
+const LANES = [Lane.Routine, Lane.Urgent] as const;
+
+/**
+ * An operator's pause item, or undefined when there is none. An item there is a pause, even one whose
+ * fields are missing (written by hand): a lane is never resumed by a typo.
+ */
+function operatorPauseOf(item: Record<string, AttributeValue> | undefined): OperatorPause | undefined {
+  if (item === undefined) return undefined;
+  const reason = item.reason?.S ?? '(no reason recorded)';
+  const at = numberOf(item, 'at') ?? 0;
+  const by = item.by?.S;
+  return by === undefined ? { reason, at } : { reason, at, by };
+}
 
 /** Runs a conditional write; false when its condition did not hold. */
 async function conditional(write: Promise<unknown>): Promise<boolean> {
@@ -75,7 +102,14 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
 
   return {
     async read(day) {
-      const keys = [budgetKey(day), PAUSE_KEY, QUOTA_KEY, PROBE_KEY];
+      const keys = [
+        budgetKey(day),
+        PAUSE_KEY,
+        QUOTA_KEY,
+        PROBE_KEY,
+        ...LANES.map(operatorPauseKey),
+        ...LANES.map(backlogKey),
+      ];
       const answer = await dynamodb.send(
         new (await sdk()).BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: keys.map(key), ConsistentRead: true } },
@@ -95,6 +129,18 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
       const pauseCause = pause?.cause?.S;
       const quotaRemaining = numberOf(quota, 'remaining');
       const quotaAt = numberOf(quota, 'at');
+      const operatorPauses: Partial<Record<Lane, OperatorPause>> = {};
+      for (const lane of LANES) {
+        const found = operatorPauseOf(items.get(operatorPauseKey(lane)));
+        if (found !== undefined) operatorPauses[lane] = found;
+      }
+      const backlogs: Partial<Record<Lane, BacklogObservation>> = {};
+      for (const lane of LANES) {
+        const item = items.get(backlogKey(lane));
+        const age = numberOf(item, 'oldestPendingAgeSeconds');
+        const at = numberOf(item, 'at');
+        if (age !== undefined && at !== undefined) backlogs[lane] = { oldestPendingAgeSeconds: age, at };
+      }
       const state: ControlState = {
         budget: {
           day,
@@ -111,6 +157,8 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
             ? { remaining: quotaRemaining, max: numberOf(quota, 'max'), at: quotaAt }
             : undefined,
         lastProbeAt: numberOf(items.get(PROBE_KEY), 'at'),
+        operatorPauses: operatorPauses satisfies OperatorPauses,
+        backlogs,
       };
       return state;
     },
@@ -180,6 +228,51 @@ export function dynamoControlStore(dynamodb: DynamoDBClient, tableName: string):
             ConditionExpression: 'attribute_not_exists(#at) OR #at <= :notBefore',
             ExpressionAttributeNames: { '#at': 'at' },
             ExpressionAttributeValues: { ':now': n(now), ':notBefore': n(notBefore) },
+          }),
+        ),
+      );
+    },
+
+    // An operator's pause has no TTL: it lasts until resumed, whatever deploys happen meanwhile.
+    async pauseLane(lane, pause) {
+      await dynamodb.send(
+        new (await sdk()).PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...key(operatorPauseKey(lane)),
+            reason: { S: pause.reason },
+            at: n(pause.at),
+            ...(pause.by === undefined ? {} : { by: { S: pause.by } }),
+          },
+        }),
+      );
+    },
+
+    async resumeLane(lane) {
+      const answer = await dynamodb.send(
+        new (await sdk()).DeleteItemCommand({
+          TableName: tableName,
+          Key: key(operatorPauseKey(lane)),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return operatorPauseOf(answer.Attributes);
+    },
+
+    async recordBacklog(lane, observation) {
+      await conditional(
+        dynamodb.send(
+          new (await sdk()).UpdateItemCommand({
+            TableName: tableName,
+            Key: key(backlogKey(lane)),
+            UpdateExpression: 'SET #age = :age, #at = :at, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+            ExpressionAttributeNames: { '#age': 'oldestPendingAgeSeconds', '#at': 'at', '#ttl': TTL },
+            ExpressionAttributeValues: {
+              ':age': n(observation.oldestPendingAgeSeconds),
+              ':at': n(observation.at),
+              ':ttl': expiresIn(BUDGET_TTL_SECONDS),
+            },
           }),
         ),
       );

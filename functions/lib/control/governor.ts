@@ -5,6 +5,7 @@ import {
   budgetDayOf,
   type ControlState,
   type ControlStore,
+  type OperatorPause,
   type QuotaObservation,
 } from './store';
 
@@ -16,8 +17,16 @@ export interface BudgetSettings {
   readonly urgentReserveCalls: number;
 }
 
-/** Why a lane takes no work now. */
-export type ClosedReason = 'paused' | 'budget_exhausted';
+/** Why a lane takes no work now: the API's pause, the budget, or an operator's pause (`token-revoker pause`). */
+export type ClosedReason = 'paused' | 'budget_exhausted' | 'operator_paused';
+
+/**
+ * How long a lane an operator paused keeps what it was handed (the urgent lane, when a deploy enabled
+ * its event source mapping again): SQS's longest hold, 12 hours from the receive (admission.ts keeps a
+ * margin). A message is then received about twice a day while the pause lasts, as during the API's
+ * pauses, so waiting moves none to the dead-letter queue within maxReceiveCount / 2 days.
+ */
+export const OPERATOR_PAUSE_HOLD_MS = 12 * 60 * 60 * 1000;
 
 /** A lane's gate at the start of a run or batch: open, or closed until a time it names. */
 export type Gate =
@@ -25,8 +34,10 @@ export type Gate =
   | {
       readonly open: false;
       readonly reason: ClosedReason;
-      /** Epoch ms when the lane may look again. */
+      /** Epoch ms when the lane may look again (an operator's pause: OPERATOR_PAUSE_HOLD_MS from now). */
       readonly until: number;
+      /** The operator's pause, when `reason` is `operator_paused`. */
+      readonly operatorPause?: OperatorPause;
       readonly state: ControlState;
       readonly callsLeft: number;
     };
@@ -55,11 +66,19 @@ export class Governor {
     return this.lane === Lane.Urgent ? dailyCallBudget : Math.max(0, dailyCallBudget - urgentReserveCalls);
   }
 
-  /** Reads the shared state once: closed while the API's pause lasts or the lane's budget is spent. */
+  /**
+   * Reads the shared state once: closed while an operator's pause of the lane is in force, while the
+   * API's pause lasts, or when the lane's budget is spent.
+   */
   async gate(): Promise<Gate> {
     const now = this.#now();
     const state = await this.#store.read(budgetDayOf(now));
     const callsLeft = Math.max(0, this.limit - state.budget.spent);
+    const operatorPause = state.operatorPauses[this.lane];
+    if (operatorPause !== undefined) {
+      const until = now + OPERATOR_PAUSE_HOLD_MS;
+      return { open: false, reason: 'operator_paused', until, operatorPause, state, callsLeft };
+    }
     if (state.pause !== undefined && state.pause.until > now) {
       return { open: false, reason: 'paused', until: state.pause.until, state, callsLeft };
     }
@@ -86,6 +105,11 @@ export class Governor {
       learnt.pause === undefined ? undefined : this.#store.recordPause(learnt.pause),
       learnt.quota === undefined ? undefined : this.#store.recordQuota(learnt.quota),
     ]);
+  }
+
+  /** Shares the age of the oldest message the lane saw (for `token-revoker status`). */
+  recordBacklog(oldestPendingAgeSeconds: number): Promise<void> {
+    return this.#store.recordBacklog(this.lane, { oldestPendingAgeSeconds, at: this.#now() });
   }
 
   /** Claims the shared quota probe: at most one per `intervalMs` across every instance. */

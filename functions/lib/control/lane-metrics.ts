@@ -8,8 +8,10 @@ export interface LaneGauges {
   readonly budgetCallsLeft: number | undefined;
   /** 1 when the lane wanted calls and its budget had none left. */
   readonly budgetExhausted: number;
-  /** 1 when the run or batch took no work because the lane was paused. */
+  /** 1 when the run or batch took no work because the lane was paused (by the API or an operator). */
   readonly pausedRuns: number;
+  /** 1 when that pause was an operator's (`token-revoker pause`). @default 0 */
+  readonly operatorPausedRuns?: number;
   readonly oldestPendingAgeSeconds?: number;
   readonly maxReceiveCountSeen?: number;
   readonly backlogClearEstimateSeconds?: number;
@@ -32,6 +34,7 @@ export function publishLaneGauges(metrics: Metrics, lane: Lane, gauges: LaneGaug
     ],
     [MetricName.BudgetExhausted, MetricUnit.Count, gauges.budgetExhausted],
     [MetricName.PausedRuns, MetricUnit.Count, gauges.pausedRuns],
+    [MetricName.OperatorPausedRuns, MetricUnit.Count, gauges.operatorPausedRuns],
     [MetricName.OldestPendingAgeSeconds, MetricUnit.Seconds, gauges.oldestPendingAgeSeconds],
     [MetricName.MaxReceiveCountSeen, MetricUnit.Count, gauges.maxReceiveCountSeen],
     [MetricName.BacklogClearEstimateSeconds, MetricUnit.Seconds, gauges.backlogClearEstimateSeconds],

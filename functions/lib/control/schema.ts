@@ -5,7 +5,10 @@
  * construct imports this file to create the table the functions expect.
  */
 
-/** The partition key (a string): `budget#YYYY-MM-DD`, `pause#api`, `quota`, `probe#routine`. */
+/**
+ * The partition key (a string): `budget#YYYY-MM-DD`, `pause#api`, `quota`, `probe#routine`, and the
+ * operators' pauses `pause#lane#routine`, `pause#lane#urgent`.
+ */
 export const CONTROL_TABLE_PARTITION_KEY = 'pk';
 
 /** Epoch seconds after which DynamoDB may delete an item (old budget days). */
@@ -23,3 +26,15 @@ export const CONTROL_TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:UpdateItem',
 ] as const;
+
+/** Partition keys of the operators' pauses start with this (`pause#lane#routine`, `pause#lane#urgent`). */
+export const OPERATOR_PAUSE_KEY_PREFIX = 'pause#lane#';
+
+/** The partition key of a lane's operator pause. */
+export const operatorPauseKey = (lane: 'routine' | 'urgent'): string => `${OPERATOR_PAUSE_KEY_PREFIX}${lane}`;
+
+/** What `token-revoker status` reads on the table (every item). */
+export const CONTROL_TABLE_OPERATOR_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
+
+/** What `token-revoker pause` and `resume` write: only items whose key starts with OPERATOR_PAUSE_KEY_PREFIX. */
+export const CONTROL_TABLE_OPERATOR_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;

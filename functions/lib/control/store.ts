@@ -26,6 +26,29 @@ export interface BudgetDay {
   readonly urgent: number;
 }
 
+/**
+ * A lane an operator paused (`token-revoker pause`): it lasts until `token-revoker resume`, across
+ * deploys and cold starts. Never holds a token.
+ */
+export interface OperatorPause {
+  /** Why, as the operator wrote it (`--reason`). */
+  readonly reason: string;
+  /** When it was paused (epoch ms). */
+  readonly at: number;
+  /** Who paused it (`--by`, else the operator's user and host), when known. */
+  readonly by?: string;
+}
+
+/** The age of the oldest message a lane last saw (a run that received, a batch it sent), and when. */
+export interface BacklogObservation {
+  readonly oldestPendingAgeSeconds: number;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** The operators' pauses in force, per lane. */
+export type OperatorPauses = Readonly<Partial<Record<Lane, OperatorPause>>>;
+
 /** What the control table holds, read in one call at the start of a run or batch. */
 export interface ControlState {
   readonly budget: BudgetDay;
@@ -33,6 +56,10 @@ export interface ControlState {
   readonly quota: QuotaObservation | undefined;
   /** When routine last probed the quota (epoch ms). */
   readonly lastProbeAt: number | undefined;
+  /** Lanes an operator paused. */
+  readonly operatorPauses: OperatorPauses;
+  /** What each lane last saw of its backlog (for `token-revoker status`). */
+  readonly backlogs: Readonly<Partial<Record<Lane, BacklogObservation>>>;
 }
 
 /**
@@ -54,6 +81,12 @@ export interface ControlStore {
   recordQuota(observation: QuotaObservation): Promise<void>;
   /** Claims the next quota probe: true (and recorded) when none was made since `notBefore`. */
   claimProbe(now: number, notBefore: number): Promise<boolean>;
+  /** Pauses a lane until `resumeLane` (replaces the reason of a pause in force). */
+  pauseLane(lane: Lane, pause: OperatorPause): Promise<void>;
+  /** Ends an operator's pause of the lane; resolves with the pause it ended, if there was one. */
+  resumeLane(lane: Lane): Promise<OperatorPause | undefined>;
+  /** Records what the lane saw of its backlog, unless a newer observation is recorded. */
+  recordBacklog(lane: Lane, observation: BacklogObservation): Promise<void>;
 }
 
 /** The budget day (UTC) of an instant: the daily budget starts again at 00:00 UTC. */
@@ -76,6 +109,8 @@ export function memoryControlStore(): ControlStore {
   let pause: ApiPause | undefined;
   let quota: QuotaObservation | undefined;
   let lastProbeAt: number | undefined;
+  const operatorPauses = new Map<Lane, OperatorPause>();
+  const backlogs = new Map<Lane, BacklogObservation>();
   const dayOf = (day: string) => {
     const found = days.get(day) ?? { spent: 0, routine: 0, urgent: 0 };
     days.set(day, found);
@@ -83,7 +118,14 @@ export function memoryControlStore(): ControlStore {
   };
   return {
     async read(day) {
-      return { budget: { day, ...dayOf(day) }, pause, quota, lastProbeAt };
+      return {
+        budget: { day, ...dayOf(day) },
+        pause,
+        quota,
+        lastProbeAt,
+        operatorPauses: Object.fromEntries(operatorPauses),
+        backlogs: Object.fromEntries(backlogs),
+      };
     },
     async reserve(day, lane, calls, limit) {
       const budget = dayOf(day);
@@ -107,6 +149,18 @@ export function memoryControlStore(): ControlStore {
       if (lastProbeAt !== undefined && lastProbeAt > notBefore) return false;
       lastProbeAt = now;
       return true;
+    },
+    async pauseLane(lane, next) {
+      operatorPauses.set(lane, { ...next });
+    },
+    async resumeLane(lane) {
+      const ended = operatorPauses.get(lane);
+      operatorPauses.delete(lane);
+      return ended;
+    },
+    async recordBacklog(lane, observation) {
+      const known = backlogs.get(lane);
+      if (known === undefined || known.at < observation.at) backlogs.set(lane, { ...observation });
     },
   };
 }

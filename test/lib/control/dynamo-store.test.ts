@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoControlStore } from '../../../functions/lib/control/dynamo-store';
 import { type ControlStore, memoryControlStore } from '../../../functions/lib/control/store';
 import { type LocalDynamoDb, startInProcessDynamoDb } from '../../../tools/local-dynamodb';
@@ -29,6 +30,8 @@ describe.each([
       pause: undefined,
       quota: undefined,
       lastProbeAt: undefined,
+      operatorPauses: {},
+      backlogs: {},
     });
   });
 
@@ -84,5 +87,65 @@ describe.each([
     expect(await store.claimProbe(10_500, 1_500)).toBe(false);
     expect(await store.claimProbe(20_000, 10_000)).toBe(true);
     expect((await store.read(DAY)).lastProbeAt).toBe(20_000);
+  });
+
+  it("keeps an operator's pause per lane until it is resumed, and says what a resume ended", async () => {
+    const store = await newStore();
+    await store.pauseLane('urgent', { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' });
+    await store.pauseLane('routine', { reason: 'first', at: 2_000 });
+    await store.pauseLane('routine', { reason: 'second', at: 3_000 });
+    expect((await store.read(DAY)).operatorPauses).toEqual({
+      urgent: { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' },
+      routine: { reason: 'second', at: 3_000 },
+    });
+    expect(await store.resumeLane('routine')).toEqual({ reason: 'second', at: 3_000 });
+    expect(await store.resumeLane('routine')).toBeUndefined();
+    expect((await store.read(DAY)).operatorPauses).toEqual({
+      urgent: { reason: 'API incident 42', at: 1_000, by: 'alice@laptop' },
+    });
+    // The budget, the API's pause and the quota are other items: untouched.
+    expect((await store.read(DAY)).budget.spent).toBe(0);
+  });
+});
+
+describe.each([
+  ['the DynamoDB table (dynalite on 127.0.0.1)', 'dynamo'],
+  ['process memory', 'memory'],
+] as const)('control store backlogs: %s', (_name, kind) => {
+  it("keeps each lane's newest backlog observation", async () => {
+    const dynamo = kind === 'dynamo' ? await startInProcessDynamoDb() : undefined;
+    try {
+      const store =
+        dynamo === undefined
+          ? memoryControlStore()
+          : dynamoControlStore(dynamo.client, await dynamo.createControlTable('control-backlogs'));
+      await store.recordBacklog('routine', { oldestPendingAgeSeconds: 95, at: 2_000 });
+      await store.recordBacklog('routine', { oldestPendingAgeSeconds: 10, at: 1_000 });
+      await store.recordBacklog('urgent', { oldestPendingAgeSeconds: 3, at: 1_500 });
+      expect((await store.read(DAY)).backlogs).toEqual({
+        routine: { oldestPendingAgeSeconds: 95, at: 2_000 },
+        urgent: { oldestPendingAgeSeconds: 3, at: 1_500 },
+      });
+    } finally {
+      await dynamo?.stop();
+    }
+  });
+});
+
+describe('control table: an operator pause item written by hand', () => {
+  it('reads as a pause even without its fields: a typo never resumes a lane', async () => {
+    const dynamo = await startInProcessDynamoDb();
+    try {
+      const table = await dynamo.createControlTable('control-by-hand');
+      await dynamo.client.send(
+        new PutItemCommand({ TableName: table, Item: { pk: { S: 'pause#lane#urgent' }, reson: { S: 'x' } } }),
+      );
+      const store = dynamoControlStore(dynamo.client, table);
+      expect((await store.read(DAY)).operatorPauses).toEqual({
+        urgent: { reason: '(no reason recorded)', at: 0 },
+      });
+    } finally {
+      await dynamo.stop();
+    }
   });
 });
