@@ -1,67 +1,64 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { resolveStoredText } from '../lib/app-key';
-import { readParkingKeySource } from '../lib/config';
-import { type ParkingKey, parkingKey } from '../lib/parked-message';
-import { classifyMessage } from './dlq/classify';
+import type { ParkingKey } from '../lib/parked-message';
+import { entryOf, type SourceQueue } from './dlq/entry';
+import type { LaneQueueUrls } from './dlq/lane';
 import { receiveAll, release } from './dlq/queue-reader';
-import { CliError, ExitCode } from './exit-codes';
-import type { Io } from './io';
 
-/** The most dead-letter messages `status` reads. */
+/** The most messages `status` reads from each of the dead-letter and parked queues. */
 export const MAX_DEAD_LETTERS = 1000;
 
-/** Dead-letter messages by kind (parked, dead_lettered, unreadable), each by reason. */
+/** What one kind of message counts: in all, by reason, by lane. */
+export interface KindCounts {
+  readonly count: number;
+  readonly reasons: Readonly<Record<string, number>>;
+  readonly lanes: Readonly<Record<string, number>>;
+}
+
+/** Messages of the dead-letter and parked queues by kind (parked, dead_lettered, unreadable, unsealed). */
 export interface DeadLetterCounts {
   readonly total: number;
-  /** True when the read stopped at MAX_DEAD_LETTERS messages: there may be more. */
+  /** Messages per queue read (`dead_letter`, `parked`). */
+  readonly byQueue: Readonly<Record<string, number>>;
+  /** True when a read stopped at MAX_DEAD_LETTERS messages: there may be more. */
   readonly truncated: boolean;
-  readonly byKind: Readonly<
-    Record<string, { readonly count: number; readonly reasons: Record<string, number> }>
-  >;
+  readonly byKind: Readonly<Record<string, KindCounts>>;
 }
 
-/** The parking key, as `dlq` takes it: PARKED_MESSAGE_KEY, or --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID. */
-export async function parkingKeyFor(
-  io: Io,
-  parkingKeySecret: string | undefined,
-): Promise<ParkingKey | undefined> {
-  try {
-    const source = readParkingKeySource({
-      PARKED_MESSAGE_KEY: io.env.PARKED_MESSAGE_KEY,
-      PARKED_MESSAGE_KEY_SECRET_ID: parkingKeySecret,
-    });
-    const setting =
-      source.kind === 'plain' ? 'PARKED_MESSAGE_KEY' : '--parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID';
-    const text = await resolveStoredText(source, {
-      what: 'the parking key',
-      secret: setting,
-      parameter: setting,
-    });
-    return text === undefined ? undefined : parkingKey(text, setting);
-  } catch (error) {
-    throw new CliError((error as Error).message, ExitCode.Usage);
-  }
-}
-
-/** Reads the dead-letter queue (each message received once, made visible again at once) and counts kinds and reasons. */
+/**
+ * Reads each queue as `dlq list` does (each message received once, made visible again at once) and
+ * counts kinds, reasons and lanes, classified by queue and seal (dlq/entry.ts).
+ */
 export async function countDeadLetters(
   sqs: SQSClient,
-  url: string,
+  queues: readonly SourceQueue[],
   key: ParkingKey | undefined,
+  laneUrls: LaneQueueUrls,
 ): Promise<DeadLetterCounts> {
-  const messages = await receiveAll(sqs, url, {
-    maxMessages: MAX_DEAD_LETTERS,
-    waitSeconds: 0,
-    visibilityTimeout: 30,
-  });
-  await release(sqs, url, messages);
-  const byKind: Record<string, { count: number; reasons: Record<string, number> }> = {};
-  for (const message of messages) {
-    const { kind, reason } = classifyMessage(message, key);
-    const entry = byKind[kind] ?? { count: 0, reasons: {} };
-    byKind[kind] = entry;
-    entry.count += 1;
-    entry.reasons[reason] = (entry.reasons[reason] ?? 0) + 1;
+  const byKind: Record<
+    string,
+    { count: number; reasons: Record<string, number>; lanes: Record<string, number> }
+  > = {};
+  const byQueue: Record<string, number> = {};
+  let total = 0;
+  let truncated = false;
+  for (const queue of queues) {
+    const messages = await receiveAll(sqs, queue.url, {
+      maxMessages: MAX_DEAD_LETTERS,
+      waitSeconds: 0,
+      visibilityTimeout: 30,
+    });
+    await release(sqs, queue.url, messages);
+    byQueue[queue.source] = messages.length;
+    total += messages.length;
+    truncated ||= messages.length >= MAX_DEAD_LETTERS;
+    for (const message of messages) {
+      const { classified, lane } = entryOf(message, queue, key, laneUrls);
+      const entry = byKind[classified.kind] ?? { count: 0, reasons: {}, lanes: {} };
+      byKind[classified.kind] = entry;
+      entry.count += 1;
+      entry.reasons[classified.reason] = (entry.reasons[classified.reason] ?? 0) + 1;
+      entry.lanes[lane] = (entry.lanes[lane] ?? 0) + 1;
+    }
   }
-  return { total: messages.length, truncated: messages.length >= MAX_DEAD_LETTERS, byKind };
+  return { total, byQueue, truncated, byKind };
 }

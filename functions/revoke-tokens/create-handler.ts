@@ -5,6 +5,7 @@ import { publishLaneGauges } from '../lib/control/lane-metrics';
 import { budgetDayEndOf } from '../lib/control/store';
 import { BatchFailedError, ErrorCategory, TokenRevokerError } from '../lib/errors';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
+import { laneParker } from '../lib/park';
 import { quietLogger } from '../lib/quiet-logger';
 import { ApiMethod } from '../lib/stackexchange/api-method';
 import { configurationError, mergeCounts, publishCounts, startInvocation, summarize } from '../lib/telemetry';
@@ -112,7 +113,7 @@ export function createHandler(config: HandlerConfig, dependencies: InstanceDepen
 
     const { fates, counts } = await processBatch({ Records: [...chosen.take] }, context, {
       client,
-      park: instance.park,
+      park: laneParker(instance.park, Lane.Urgent),
       logger,
       callConcurrency: config.callConcurrency,
       safetyMarginMs: config.safetyMarginMs,

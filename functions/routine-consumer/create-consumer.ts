@@ -5,6 +5,7 @@ import { backlogClearEstimateSeconds, publishLaneGauges } from '../lib/control/l
 import { budgetDayEndOf } from '../lib/control/store';
 import { createInstance, type InstanceDependencies } from '../lib/instance';
 import { QUOTA_PROBE_INTERVAL_SECONDS } from '../lib/limits';
+import { laneParker } from '../lib/park';
 import type { StackExchangeClient } from '../lib/stackexchange/client';
 import { mergeCounts, publishCounts, startInvocation, summarize } from '../lib/telemetry';
 import { Lane } from '../lib/telemetry-names';
@@ -162,7 +163,7 @@ export function createConsumer(config: ConsumerConfig, dependencies: InstanceDep
             {
               client,
               queue,
-              park: instance.park,
+              park: laneParker(instance.park, Lane.Routine),
               logger,
               quota,
               governor,

@@ -1,4 +1,6 @@
 import { dynamoControlStore } from '../../functions/lib/control/dynamo-store';
+import { parkedBody } from '../../functions/lib/park';
+import { parkingKey } from '../../functions/lib/parked-message';
 import { type SqsEventSource, startSqsEventSource } from '../../tools/event-source';
 import { type LocalDynamoDb, startInProcessDynamoDb } from '../../tools/local-dynamodb';
 import { type LocalLambda, startLocalLambda } from '../../tools/local-lambda';
@@ -209,11 +211,21 @@ describe('token-revoker pause, resume, status', () => {
     expect(status.stderr).toContain(`reading the control table ${env.CONTROL_TABLE_NAME} failed`);
   }, 90_000);
 
-  it('counts queue depths and dead letters by kind and reason without receiving from the lanes', async () => {
-    // Prepare: a routine queue with 2 messages, a DLQ with one message SQS would have dead-lettered.
+  it('counts queue depths and dead letters by kind, reason and lane without receiving from the lanes', async () => {
+    // Prepare: a routine queue with 2 messages, a DLQ with one message SQS would have dead-lettered,
+    // a parked queue with one message the routine lane parked (sealed with the parking key).
     const { env } = await setting();
     const routine = await servers.sqs.createQueue('pause-cli-routine');
     const dlq = await servers.sqs.createQueue('pause-cli-dlq');
+    const parked = await servers.sqs.createQueue('pause-cli-parked');
+    const keyText = 'status-parking-key-0123456789abcdef0123456789';
+    const entry = {
+      reason: 'invalid_token',
+      detail: 'd',
+      sourceMessageId: 'm',
+      tokens: ['x;y'],
+      lane: 'routine',
+    } as const;
     const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     for (const body of ['{"tokens":["a"]}', '{"tokens":["b"]}'])
       await servers.sqs.client.send(
@@ -222,12 +234,20 @@ describe('token-revoker pause, resume, status', () => {
     await servers.sqs.client.send(
       new SendMessageCommand({ QueueUrl: dlq.queueUrl, MessageBody: '{"tokens":["c"]}' }),
     );
+    await servers.sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: parked.queueUrl,
+        MessageBody: parkedBody(entry, new Date(), parkingKey(keyText, 'test')),
+      }),
+    );
     // Act
     const run = await runCli(['status', '--json'], {
       env: {
         ...env,
         REVOCATION_QUEUE_URL: routine.queueUrl,
         DEAD_LETTER_QUEUE_URL: dlq.queueUrl,
+        PARKED_QUEUE_URL: parked.queueUrl,
+        PARKED_MESSAGE_KEY: keyText,
         AWS_ENDPOINT_URL_SQS: servers.sqs.endpoint,
       },
     });
@@ -236,9 +256,13 @@ describe('token-revoker pause, resume, status', () => {
     const document = JSON.parse(run.stdout);
     expect(document.lanes.routine.queue).toMatchObject({ visible: 2, inFlight: 0, delayed: 0 });
     expect(document.deadLetters).toEqual({
-      total: 1,
+      total: 2,
+      byQueue: { dead_letter: 1, parked: 1 },
       truncated: false,
-      byKind: { dead_lettered: { count: 1, reasons: { max_receives_exceeded: 1 } } },
+      byKind: {
+        dead_lettered: { count: 1, reasons: { max_receives_exceeded: 1 }, lanes: { unknown: 1 } },
+        parked: { count: 1, reasons: { invalid_token: 1 }, lanes: { routine: 1 } },
+      },
     });
     // Nothing was received from the lane's queue: a first receive now sees each message's first receive.
     const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');

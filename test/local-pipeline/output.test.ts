@@ -20,7 +20,9 @@ const summary = (overrides: Partial<Summary> = {}): Summary => ({
   urgentInvocations: 2,
   backoffViolations: 0,
   throttleViolations: 0,
-  deadLetters: [{ kind: 'parked', reason: 'rejected_by_api', fingerprints: ['0123456789ab'] }],
+  deadLetters: [
+    { kind: 'parked', reason: 'rejected_by_api', lane: 'urgent', fingerprints: ['0123456789ab'] },
+  ],
   stillQueued: 0,
   problems: [],
   ...overrides,

@@ -34,6 +34,10 @@ describe('local pipeline demo', () => {
       'parked rejected_by_api',
       'parked unknown_action',
     ]);
+    // Each parked message names the lane that parked it (sealed with it: dlq redrive sends it back there).
+    const parked = summary.deadLetters.filter((d) => d.kind === 'parked');
+    expect(parked.filter((d) => d.lane !== 'routine' && d.lane !== 'urgent')).toEqual([]);
+    expect(parked.find((d) => d.reason === 'rejected_by_api')?.lane).toBe('urgent');
     const all = [...workload.routine, ...workload.urgent, ...workload.deauthenticate, ...workload.rejected];
     expect(leaks(started.output, all)).toBe(0);
   }, 90_000);

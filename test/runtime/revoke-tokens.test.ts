@@ -86,6 +86,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
     return (received.Messages ?? []).map((message) => ({
       attribute: message.MessageAttributes?.reason?.StringValue,
       reason: (JSON.parse(message.Body ?? '{}') as { reason?: string }).reason,
+      lane: (JSON.parse(message.Body ?? '{}') as { lane?: string }).lane,
     }));
   };
 
@@ -134,6 +135,7 @@ describe('the urgent function as cdk synth packages it, on aws-lambda-ric and No
       'unknown_action',
     ]);
     expect(parked.every((message) => message.reason === message.attribute)).toBe(true);
+    expect(parked.map((message) => message.lane)).toEqual(['urgent', 'urgent', 'urgent']);
   });
 
   it('reports a broken configuration as an init error, naming the setting', async () => {

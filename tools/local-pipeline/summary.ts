@@ -1,4 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { parkedLane } from '../../functions/lib/parked-message';
+import type { Lane } from '../../functions/lib/telemetry-names';
 import { fingerprint } from '../../functions/lib/tokens';
 import type { Pipeline } from './pipeline';
 import type { DemoWorkload } from './workload';
@@ -9,6 +11,8 @@ export interface DeadLetter {
   readonly kind: 'parked' | 'dead_lettered';
   /** The parked reason, or `max_receives_exceeded`. */
   readonly reason: string;
+  /** The lane that parked it (recorded in the parked body), or `undefined` (dead-lettered, or not recorded). */
+  readonly lane: Lane | undefined;
   readonly fingerprints: readonly string[];
 }
 
@@ -36,6 +40,17 @@ export interface Summary {
   readonly problems: readonly string[];
 }
 
+function laneOf(body: string | undefined): Lane | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body ?? '');
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? parkedLane(parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function tokensOf(body: string | undefined): unknown[] {
   try {
     const parsed = JSON.parse(body ?? '') as { tokens?: unknown; token?: unknown };
@@ -52,6 +67,7 @@ export function readDeadLetter(message: Message): DeadLetter {
   return {
     kind: reason === undefined ? 'dead_lettered' : 'parked',
     reason: reason ?? 'max_receives_exceeded',
+    lane: reason === undefined ? undefined : laneOf(message.Body),
     fingerprints: tokensOf(message.Body).map((token) => fingerprint(String(token))),
   };
 }

@@ -13,15 +13,21 @@ import {
   openMappingSwitch,
   urgentMappingSetting,
 } from '../control-settings';
-import { countDeadLetters, type DeadLetterCounts, parkingKeyFor } from '../dead-letter-counts';
+import { countDeadLetters, type DeadLetterCounts } from '../dead-letter-counts';
+import type { SourceQueue } from '../dlq/entry';
+import { readParkingKey } from '../dlq/setup';
 import { CliError, EXIT_CODES_HELP, ExitCode } from '../exit-codes';
 import { type Io, Output } from '../io';
 import { type QueueDepth, queueDepth } from '../queue-depth';
 import { type FromCommandLine, fromCommandLineOf, settingError } from '../setting-error';
 import {
+  addDeadLetterOptions,
   addSqsOptions,
   createSqsClient,
+  type DeadLetterFlags,
+  DLQ_URL_LABEL,
   describeSqsError,
+  PARKED_URL_LABEL,
   type QueueUrlUse,
   queueUrlSetting,
   type SqsFlags,
@@ -29,11 +35,11 @@ import {
 import { formatAge } from './dlq';
 
 type StatusFlags = ControlFlags &
-  SqsFlags & {
+  SqsFlags &
+  DeadLetterFlags & {
     readonly json?: boolean;
     readonly queueUrl?: string;
     readonly urgentQueueUrl?: string;
-    readonly dlqUrl?: string;
     readonly deadLetters: boolean;
     readonly parkingKeySecret?: string;
     readonly dailyCallBudget?: string;
@@ -55,7 +61,6 @@ const QUEUE_LABELS = {
   [Lane.Routine]: { flag: 'queueUrl', label: '--queue-url / REVOCATION_QUEUE_URL' },
   [Lane.Urgent]: { flag: 'urgentQueueUrl', label: '--urgent-queue-url / REVOCATION_URGENT_QUEUE_URL' },
 } as const;
-const DLQ_LABEL = '--dlq-url / DEAD_LETTER_QUEUE_URL';
 
 const FLAGS: Readonly<Record<string, string>> = {
   dailyCallBudget: '--daily-call-budget',
@@ -157,14 +162,16 @@ function textOf(
       `quota: ${state.quota.remaining}${state.quota.max === undefined ? '' : ` of ${state.quota.max}`} left, seen ${new Date(state.quota.at).toISOString()}`,
     );
   if (deadLetters !== undefined) {
+    const list = (counts: Readonly<Record<string, number>>) =>
+      Object.entries(counts)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ');
     const kinds = Object.entries(deadLetters.byKind).map(
-      ([kind, { count, reasons }]) =>
-        `${count} ${kind} (${Object.entries(reasons)
-          .map(([reason, n]) => `${reason} ${n}`)
-          .join(', ')})`,
+      ([kind, { count, reasons, lanes }]) => `${count} ${kind} (${list(reasons)}; lanes: ${list(lanes)})`,
     );
+    const more = deadLetters.truncated ? '+' : '';
     lines.push(
-      `dead-letter queue: ${deadLetters.total}${deadLetters.truncated ? '+' : ''} message(s)${kinds.length === 0 ? '' : `: ${kinds.join('; ')}`}`,
+      `dead letters: ${deadLetters.total}${more} message(s) (${list(deadLetters.byQueue)})${kinds.length === 0 ? '' : `: ${kinds.join('; ')}`}`,
     );
   }
   return lines;
@@ -202,11 +209,20 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
         lane,
       });
   }
-  const dlqUrl =
-    flags.deadLetters && flags.dlqUrl
-      ? queueUrlSetting(flags.dlqUrl, DLQ_LABEL, fromCommandLine('dlqUrl'))
-      : undefined;
-  const key = dlqUrl === undefined ? undefined : await parkingKeyFor(io, flags.parkingKeySecret);
+  const setAside: SourceQueue[] = [];
+  if (flags.deadLetters && flags.dlqUrl)
+    setAside.push({
+      source: 'dead_letter',
+      url: queueUrlSetting(flags.dlqUrl, DLQ_URL_LABEL, fromCommandLine('dlqUrl')),
+      label: DLQ_URL_LABEL,
+    });
+  if (flags.deadLetters && flags.parkedUrl)
+    setAside.push({
+      source: 'parked',
+      url: queueUrlSetting(flags.parkedUrl, PARKED_URL_LABEL, fromCommandLine('parkedUrl')),
+      label: PARKED_URL_LABEL,
+    });
+  const key = setAside.length === 0 ? undefined : await readParkingKey(flags.parkingKeySecret, io);
   const errors: string[] = [];
   const now = Date.now();
 
@@ -238,10 +254,13 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
   let deadLetters: DeadLetterCounts | undefined;
   const sqsQueues = [
     ...queues,
-    ...(dlqUrl === undefined
-      ? []
-      : [{ url: dlqUrl, label: DLQ_LABEL, fromCommandLine: fromCommandLine('dlqUrl') }]),
+    ...setAside.map((queue) => ({
+      url: queue.url,
+      label: queue.label,
+      fromCommandLine: fromCommandLine(queue.source === 'parked' ? 'parkedUrl' : 'dlqUrl'),
+    })),
   ];
+  const laneUrls = Object.fromEntries(queues.map((queue) => [queue.lane, queue.url]));
   if (sqsQueues.length > 0) {
     const sqs = await createSqsClient(flags, sqsQueues, fromCommandLine, (text) => output.note(text));
     try {
@@ -253,11 +272,11 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
           errors.push(describeSqsError(error, queue.url, flags).message);
         }
       }
-      if (dlqUrl !== undefined) {
+      if (setAside.length > 0) {
         try {
-          deadLetters = await countDeadLetters(sqs, dlqUrl, key);
+          deadLetters = await countDeadLetters(sqs, setAside, key, laneUrls);
         } catch (error) {
-          errors.push(describeSqsError(error, dlqUrl, flags).message);
+          errors.push(describeSqsError(error, setAside.map((queue) => queue.url).join(', '), flags).message);
         }
       }
     } finally {
@@ -276,12 +295,14 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
   for (const line of textOf(lanes, state, budget, deadLetters, now)) output.line(line);
   for (const warning of warnings) output.note(`status: warning: ${warning}`);
   for (const error of errors) output.note(`status: ${error}`);
-  if (dlqUrl !== undefined && key === undefined)
+  if (setAside.length > 0 && key === undefined)
     output.note(
-      'status: no parking key (--parking-key-secret or PARKED_MESSAGE_KEY): no dead letter is counted as parked',
+      'status: no parking key (--parking-key-secret or PARKED_MESSAGE_KEY): no message is counted as parked',
     );
-  if (dlqUrl === undefined && flags.deadLetters)
-    output.note('status: no --dlq-url / DEAD_LETTER_QUEUE_URL: dead-letter messages not counted');
+  if (flags.deadLetters && !flags.dlqUrl)
+    output.note(`status: no ${DLQ_URL_LABEL}: dead-lettered requests not counted`);
+  if (flags.deadLetters && !flags.parkedUrl)
+    output.note(`status: no ${PARKED_URL_LABEL}: parked input not counted`);
   output.document({
     command: 'status',
     exitCode,
@@ -303,7 +324,7 @@ async function runStatus(flags: StatusFlags, io: Io, fromCommandLine: FromComman
 
 /** `token-revoker status`: pauses, budget, queues and dead letters of both lanes. */
 export function statusCommand(io: Io, setExitCode: (code: number) => void): Command {
-  return addSqsOptions(addControlOptions(new Command('status')))
+  return addDeadLetterOptions(addSqsOptions(addControlOptions(new Command('status'))))
     .description(
       'show each lane: paused or not (why, since when, by whom), budget spent and left, queue depth, oldest pending message, and dead letters by kind and reason',
     )
@@ -318,12 +339,7 @@ export function statusCommand(io: Io, setExitCode: (code: number) => void): Comm
         'REVOCATION_URGENT_QUEUE_URL',
       ),
     )
-    .addOption(
-      new Option('--dlq-url <url>', 'the dead-letter queue (stack output DeadLetterQueueUrl)').env(
-        'DEAD_LETTER_QUEUE_URL',
-      ),
-    )
-    .option('--no-dead-letters', 'do not read the dead-letter queue')
+    .option('--no-dead-letters', 'do not read the dead-letter and parked queues')
     .addOption(
       new Option(
         '--parking-key-secret <arn>',

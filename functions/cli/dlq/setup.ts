@@ -51,9 +51,12 @@ export function nonNegativeInteger(value: string | undefined, flag: string): num
  * --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID (the stack's secret, output ParkingKeySecretArn,
  * readable by the operator roles). Without one, no message is taken for parked.
  */
-async function parkingKeyOf(flags: DlqFlags, io: Io): Promise<ParkingKey | undefined> {
+export async function readParkingKey(
+  parkingKeySecret: string | undefined,
+  io: Io,
+): Promise<ParkingKey | undefined> {
   const plain = io.env.PARKED_MESSAGE_KEY;
-  if (plain && flags.parkingKeySecret) {
+  if (plain && parkingKeySecret) {
     throw new CliError(
       'PARKED_MESSAGE_KEY and --parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID: give one',
       ExitCode.Usage,
@@ -61,8 +64,8 @@ async function parkingKeyOf(flags: DlqFlags, io: Io): Promise<ParkingKey | undef
   }
   const source: KeySource = plain
     ? { kind: 'plain', key: plain }
-    : flags.parkingKeySecret
-      ? { kind: 'secret', secretId: flags.parkingKeySecret }
+    : parkingKeySecret
+      ? { kind: 'secret', secretId: parkingKeySecret }
       : { kind: 'none' };
   const setting = plain ? 'PARKED_MESSAGE_KEY' : '--parking-key-secret / PARKED_MESSAGE_KEY_SECRET_ID';
   try {
@@ -117,7 +120,7 @@ export async function dlqSetup(
       ? []
       : [{ source: 'parked' as const, url: urls.parked, label: PARKED_URL_LABEL }]),
   ];
-  const key = await parkingKeyOf(flags, io);
+  const key = await readParkingKey(flags.parkingKeySecret, io);
   const uses: QueueUrlUse[] = [
     ...queues.map((queue) => ({
       url: queue.url,
