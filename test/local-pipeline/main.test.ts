@@ -134,7 +134,7 @@ describe('npm start -- --keep-running', () => {
     writeFileSync(script, LIBRARY_EXAMPLE);
     const example = await runScript(script, environment);
     // Act 2: the dead-lettered demo logout, replayed as printed
-    const redrive = await runCli(['dlq', 'redrive', '--to', environment.REVOCATION_QUEUE_URL ?? ''], {
+    const redrive = await runCli(['dlq', 'redrive'], {
       env: environment,
     });
     // Act 3: the printed CLI commands revoke the five live tokens through the urgent lane
@@ -163,7 +163,7 @@ describe('npm start -- --keep-running', () => {
     // Assess: the demo was consistent and said its tick was shortened
     expect(output).toContain('Consistent: every token is revoked');
     expect(output).toContain('SHORTENED by --tick-seconds');
-    expect(output).toMatch(/# replays .*\n +npx token-revoker dlq redrive --to "\$REVOCATION_QUEUE_URL"\n/);
+    expect(output).toMatch(/# replays .*\n +npx token-revoker dlq redrive\n/);
     // the tokens file: replaced, owner-only, five live tokens never printed
     expect(mode).toBe(0o600);
     expect(tokens).toHaveLength(5);

@@ -44,9 +44,7 @@ describe('what npm start prints (#19 points 5 and 6)', () => {
     expect(flat(text)).toContain(
       '- the compromised account: its 2 tokens de-authenticated 1.2 s after they were sent',
     );
-    expect(flat(text)).toContain(
-      '- the token the API rejects: parked in the dead-letter queue (rejected_by_api)',
-    );
+    expect(flat(text)).toContain('- the token the API rejects: parked in the parked queue (rejected_by_api)');
     expect(flat(text)).toContain(
       "2 de-authenticated (the app removed from the compromised user's account, which kills all of that user's tokens for the app)",
     );

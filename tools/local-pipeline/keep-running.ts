@@ -87,7 +87,7 @@ export function keepRunningText(
     [`inspect --file ${tokensFile}`, 'not_found once revoked'],
     [`audit --file ${tokensFile}`, "revoked when and how, from the functions' logs (audit trail)"],
     ['dlq list', 'the parked demo input and one dead-lettered logout'],
-    ['dlq redrive --to "$REVOCATION_QUEUE_URL"', 'replays the dead-lettered logout'],
+    ['dlq redrive', 'replays the dead-lettered logout to its own lane (routine)'],
     ['pause --lane all --reason "trying pause"', 'both lanes receive nothing until resume'],
     ['status', 'pauses, budget, queue depths, oldest pending, dead letters by kind and reason'],
     ['resume --lane all', 'both lanes take work again'],
@@ -99,13 +99,10 @@ export function keepRunningText(
     ...exports,
     ...commands.flatMap(([command, comment]) => [`  # ${comment}`, `  npx token-revoker ${command}`]),
     prose(
-      "The local SQS server cannot list a dead-letter queue's source queues, so redrive names it with --to.",
-    ),
-    prose(
       "With these variables, the README's library example (new SQSClient({}) and REVOCATION_QUEUE_URL) enqueues here too.",
     ),
     prose(
-      'From now on, one line per event: routine runs, urgent invocations, settled tokens (fingerprints only), dead-letter queue arrivals and replays.',
+      'From now on, one line per event: routine runs, urgent invocations, settled tokens (fingerprints only), arrivals in the dead-letter and parked queues, and replays.',
     ),
   ].join('\n');
 }

@@ -138,7 +138,7 @@ export function summaryText(summary: Summary, elapsedSeconds: number, width: num
       width,
     ),
     ...item(
-      `the token the API rejects: ${summary.rejectedParked ? 'parked in the dead-letter queue (rejected_by_api)' : 'NOT parked'}`,
+      `the token the API rejects: ${summary.rejectedParked ? 'parked in the parked queue (rejected_by_api)' : 'NOT parked'}`,
       width,
     ),
     ...labelled(
@@ -155,19 +155,19 @@ export function summaryText(summary: Summary, elapsedSeconds: number, width: num
     ),
     ...labelled('still queued', String(summary.stillQueued), width, '  '),
     '',
-    `Dead-letter queue (${summary.deadLetters.length})`,
+    `Set aside: the dead-letter and parked queues (${summary.deadLetters.length})`,
     ...summary.deadLetters.flatMap((letter) =>
       wrap(
         letter.fingerprints.length > 0 ? letter.fingerprints.join(' ') : '(original body kept)',
         width,
-        `  ${letter.kind.padEnd(14)} ${letter.reason.padEnd(22)} `,
-        ' '.repeat(40),
+        `  ${letter.kind.padEnd(14)} ${(letter.lane ?? '').padEnd(8)} ${letter.reason.padEnd(22)} `,
+        ' '.repeat(49),
       ),
     ),
     '',
     ...wrap(
       summary.problems.length === 0
-        ? 'Consistent: every token is revoked, known dead or in the dead-letter queue with a reason.'
+        ? 'Consistent: every token is revoked, known dead, or set aside (dead-letter or parked queue) with a reason.'
         : `INCONSISTENT: ${summary.problems.join('; ')}`,
       width,
     ),
