@@ -10,12 +10,18 @@ import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { createTelemetry } from '../../functions/lib/telemetry';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { chunk } from '../../functions/lib/tokens';
-import { type DrainReport, type DrainSettings, drain } from '../../functions/routine-consumer/drain';
+import {
+  type DrainClock,
+  type DrainReport,
+  type DrainSettings,
+  drain,
+} from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
-import { routineQueue } from '../../functions/routine-consumer/routine-queue';
+import { type RoutineQueue, routineQueue } from '../../functions/routine-consumer/routine-queue';
 import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
 import { lambdaContext } from '../support/lambda';
+import { clockContext } from './manual-clock';
 
 const { logger } = createTelemetry({ serviceName: 'routine-test', metricsNamespace: 'RoutineTest' });
 
@@ -93,6 +99,10 @@ export interface RunOptions {
   readonly governor?: Governor;
   /** @default parks in the dead-letter queue given */
   readonly park?: Parker;
+  /** The run's clock; the function's remaining time is counted on it. @default the system clock */
+  readonly clock?: DrainClock;
+  /** Wraps the routine queue (to count SQS time on a manual clock, to record). @default none */
+  readonly wrapQueue?: (queue: RoutineQueue) => RoutineQueue;
 }
 
 /** One run of the consumer against real local servers. */
@@ -105,12 +115,14 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
       requestsPerSecond: settings.requestsPerSecond,
       retryBaseDelayMs: 10,
     });
+  const remainingMs = options.remainingMs ?? 5000;
+  const queue = routineQueue(options.sqs.client, options.queueUrl, () => undefined);
   return drain(
-    lambdaContext(options.remainingMs ?? 5000),
+    options.clock === undefined ? lambdaContext(remainingMs) : clockContext(options.clock, remainingMs),
     settings,
     {
       client,
-      queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
+      queue: options.wrapQueue?.(queue) ?? queue,
       park:
         options.park ?? sqsParker({ queueUrl: options.deadLetterQueueUrl, sqs: () => options.sqs.client }),
       logger,
@@ -118,6 +130,7 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
       governor:
         options.governor ??
         new Governor(memoryControlStore(), { dailyCallBudget: 9000, urgentReserveCalls: 1800 }, Lane.Routine),
+      clock: options.clock,
     },
     options.scheduledAt,
   );
