@@ -5,8 +5,9 @@ import { ApiMethod } from '../../functions/lib/stackexchange/api-method';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
+import { captureOutput } from '../support/lambda';
 import { timedRun } from './manual-clock';
-import { sendBodies, useDrainQueues } from './support';
+import { loggedErrors, sendBodies, useDrainQueues } from './support';
 
 /**
  * The timing of a run, on a manual clock (tests/routine-consumer/manual-clock.ts): rounds, the waits
@@ -32,7 +33,16 @@ describe('drain rounds (manual clock)', () => {
       // Assess: round 1 holds 15 (no full call), waits a round (1 s), round 2 receives 5 and sends 20.
       expect(run.clock.sleeps).toEqual([1000]);
       expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20]);
-      expect(run.report).toMatchObject({ rounds: 2, received: 20, deleted: 20, carried: 0, released: 0 });
+      expect(run.report).toMatchObject({
+        rounds: 2,
+        received: 20,
+        deleted: 20,
+        carried: 0,
+        released: 0,
+        tokensReceived: 20,
+        tokensLeft: 0,
+      });
+      expect(run.report.counts).toMatchObject({ tokensInvalidated: 20, tokensPerCall: [20], tokensHeld: 0 });
       expect(run.record.receives.map((r) => r.count).reduce((a, b) => a + b)).toBe(20);
     });
 
@@ -51,7 +61,8 @@ describe('drain rounds (manual clock)', () => {
         // Assess: round 1 (a receive, then a 1 s empty long poll), a round's wait, round 2, then carried
         // until the next run (a tick after the start) less 2 s, counted from the end of round 2.
         expect(run.clock.sleeps).toEqual([roundMs]);
-        expect(run.report).toMatchObject({ rounds, received: 1, carried: 1, deleted: 0 });
+        expect(run.report).toMatchObject({ rounds, received: 1, carried: 1, deleted: 0, tokensLeft: 1 });
+        expect(run.report.counts).toMatchObject({ tokensHeld: 1, tokensDeferred: 0 });
         expect(run.clock.now() - run.startedAt).toBe(roundMs + 2000);
         expect(seconds(run)).toEqual([hold]);
       },
@@ -117,9 +128,29 @@ describe('drain rounds (manual clock)', () => {
     it('a round that received only bad input (parked and deleted) is followed by one more round', async () => {
       await sendBodies(t.sqs, t.queueUrl, ['not json', '{"token": 7}', 'also not json']);
       const run = await timedRun(t);
-      expect(run.report).toMatchObject({ rounds: 2, received: 3, deleted: 3, carried: 0 });
+      expect(run.report).toMatchObject({ rounds: 2, received: 3, deleted: 3, carried: 0, tokensReceived: 0 });
+      expect(run.report.counts).toMatchObject({ messagesParked: 3 });
       expect(run.clock.sleeps).toEqual([1000]);
     });
+  });
+
+  it('keeps the quota each answer reported, and shares the newest in the control table', async () => {
+    await t.sendLogouts(20);
+    const quota = new QuotaWatch();
+    const store = memoryControlStore();
+    await timedRun(t, { quota, governor: governorOver(store) });
+    const remaining = t.sim.stats().quotaRemaining;
+    expect(quota.latest()).toMatchObject({ remaining, max: 10_000 });
+    const day = new Date().toISOString().slice(0, 10);
+    expect((await store.read(day)).quota).toMatchObject({ remaining });
+  });
+
+  it('treats a body that says "urgent" as routine (the lane is the queue): held for a full call', async () => {
+    const [token] = t.sim.issueTokens(1);
+    await sendBodies(t.sqs, t.queueUrl, [{ token, priority: 'urgent' }]);
+    const run = await timedRun(t, { settings: { maxHoldSeconds: 30 } });
+    expect(t.sim.requests).toHaveLength(0);
+    expect(run.report).toMatchObject({ carried: 1, deleted: 0 });
   });
 
   describe('deferral below the quota reserve', () => {
@@ -130,8 +161,10 @@ describe('drain rounds (manual clock)', () => {
     };
 
     it('a deferred message stays invisible until its deferral ends, less a tick and 2 s', async () => {
-      // Prepare: 5 tokens, no hold: below the reserve they wait for a full call up to 900 s.
-      await t.sendLogouts(5);
+      // Prepare: 5 tokens (3, then 2 a little later), no hold: below the reserve they wait for a full call up to 900 s.
+      await t.sendLogouts(3);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await t.sendLogouts(2);
       // Act
       const run = await timedRun(t, {
         quota: below(),
@@ -144,6 +177,11 @@ describe('drain rounds (manual clock)', () => {
       expect(run.record.visibility).toHaveLength(5);
       for (const v of run.record.visibility) expect(v.seconds).toBe((v.sentAt + 892_000 - v.at) / 1000);
       expect(Math.min(...seconds(run))).toBeGreaterThan(880);
+      // The report: the age of the oldest message at the end, the highest receive count.
+      const oldest = Math.min(...run.record.visibility.map((v) => v.sentAt));
+      expect(new Set(run.record.visibility.map((v) => v.sentAt)).size).toBeGreaterThan(1);
+      expect(run.report.oldestPendingAgeSeconds).toBe((run.clock.now() - oldest) / 1000);
+      expect(run.report).toMatchObject({ maxReceiveCountSeen: 1, tokensLeft: 5, tokensReceived: 5 });
     });
 
     it('a deferral that ends before the next run is held until that run', async () => {
@@ -192,11 +230,11 @@ describe('drain rounds (manual clock)', () => {
     });
 
     it('doubles the backoff with each receive: 120 s on the third', async () => {
-      // Prepare: 20 messages received twice before (and made visible again at once).
-      await t.sendLogouts(20);
+      // Prepare: 10 messages received twice before (and made visible again at once), then 10 new ones.
+      await t.sendLogouts(10);
       for (let receive = 0; receive < 2; receive++) {
         let seen = 0;
-        while (seen < 20) {
+        while (seen < 10) {
           const { Messages = [] } = await t.sqs.client.send(
             new ReceiveMessageCommand({
               QueueUrl: t.queueUrl,
@@ -207,11 +245,16 @@ describe('drain rounds (manual clock)', () => {
           seen += Messages.length;
         }
       }
+      await t.sendLogouts(10);
       // Act
       const run = await timedRun(t, { client: failingClient(0) });
-      // Assess
-      expect(run.record.visibility.map((v) => v.receiveCount)).toEqual(Array(20).fill(3));
-      expect(seconds(run)).toEqual(Array(20).fill(120));
+      // Assess: 30 s on a first receive, 120 s on a third.
+      expect(run.record.visibility).toHaveLength(20);
+      for (const v of run.record.visibility)
+        expect([v.receiveCount, v.seconds]).toEqual(v.receiveCount === 3 ? [3, 120] : [1, 30]);
+      expect(run.record.visibility.filter((v) => v.receiveCount === 3)).toHaveLength(10);
+      expect(run.report.maxReceiveCountSeen).toBe(3);
+      expect(run.report.counts).toMatchObject({ tokensRetried: 20 });
     });
   });
 
@@ -275,18 +318,24 @@ describe('drain rounds (manual clock)', () => {
       quota.observe(100, 10_000);
       const store: ControlStore = {
         ...memoryControlStore(),
-        reserve: () => Promise.reject(new Error('control table unreachable')),
+        reserve: () => Promise.reject(new TypeError('control table unreachable')),
       };
       // Act
-      const run = await timedRun(t, {
-        quota,
-        governor: governorOver(store),
-        settings: { maxHoldSeconds: 0 },
-      });
-      // Assess: held until 2 s before the next run (6 s after the start), for all 25.
+      const { result, output } = await captureOutput(() =>
+        timedRun(t, { quota, governor: governorOver(store), settings: { maxHoldSeconds: 0 } }),
+      );
+      // Assess: held until 2 s before the next run (6 s after the start), for all 25; said once.
       expect(t.sim.requests).toHaveLength(0);
-      expect(run.report).toMatchObject({ stoppedBy: 'control_unavailable', received: 25, carried: 25 });
-      for (const v of run.record.visibility) expect(v.seconds).toBe((run.startedAt + 4000 - v.at) / 1000);
+      expect(result?.report).toMatchObject({ stoppedBy: 'control_unavailable', received: 25, carried: 25 });
+      const startedAt = result?.startedAt ?? Number.NaN;
+      for (const v of result?.record.visibility ?? [])
+        expect(v.seconds).toBe((startedAt + 4000 - v.at) / 1000);
+      expect(loggedErrors(output)).toEqual([
+        expect.objectContaining({
+          message: 'Send failed before any call; the run stops taking work',
+          error: { name: 'TypeError' },
+        }),
+      ]);
     });
   });
 });

@@ -204,3 +204,12 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
   };
   return queues;
 }
+
+/** The error lines (Powertools JSON) of captured output. */
+export function loggedErrors(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.level === 'ERROR');
+}
