@@ -153,6 +153,59 @@ describe('drain rounds (manual clock)', () => {
     expect(run.report).toMatchObject({ carried: 1, deleted: 0 });
   });
 
+  describe('what a run takes on: no more than it can send, and delete, before its deadline', () => {
+    /** `count` messages that all carry the same `size` tokens: never a full call, so nothing is sent while receiving. */
+    const sendSameTokens = async (count: number, size: number) => {
+      const tokens = t.sim.issueTokens(size);
+      await sendBodies(
+        t.sqs,
+        t.queueUrl,
+        Array.from({ length: count }, () => ({ tokens })),
+      );
+    };
+
+    it('stops receiving when the tokens it holds fill the calls there is time for', async () => {
+      // Prepare: 1 request a second; a 7 s function: 6.5 s to the deadline, less 1 s, is time for 5 calls
+      // (100 tokens). Each message carries the same 10 tokens (counted once per message: an upper bound).
+      await sendSameTokens(30, 10);
+      // Act
+      const run = await timedRun(t, { remainingMs: 7000, settings: { requestsPerSecond: 1 } });
+      // Assess: one receive of 10 messages (100 tokens) fills it; later rounds have less time, and receive nothing.
+      expect(run.record.receives.map((r) => r.count)).toEqual([10]);
+      expect(run.report).toMatchObject({ received: 10, carried: 10, rounds: 6 });
+      expect(run.clock.sleeps).toEqual([1000, 1000, 1000, 1000, 1000]);
+    });
+
+    it("stops receiving in time to make visible again what it holds, counting SQS's time", async () => {
+      // Prepare: SQS takes 200 ms a call; the same token in each message (never a full call), and time
+      // to send far more. Receive j starts at 200j ms, while 200j + a 1 s poll + the calls still needed
+      // for the messages held (a delete per 10, 8 at once: 1 call per 80 messages, and one more) end
+      // before the 4.5 s deadline.
+      await sendSameTokens(160, 1);
+      // Act
+      const run = await timedRun(t, {
+        sqsCallMs: { receive: 200, batch: 200 },
+        settings: { requestsPerSecond: 1000 },
+      });
+      // Assess: 15 receives (the 15th at 2.8 s: 2.8 + 1 + 0.4 + 0.2 < 4.5 s; a 16th at 3 s would end at 4.6 s).
+      expect(run.record.receives).toHaveLength(15);
+      expect(t.sim.requests).toHaveLength(0);
+      expect(run.report).toMatchObject({ received: 150, carried: 150, rounds: 1 });
+    });
+
+    it('counts the time of its deletes too', async () => {
+      // Prepare: bad input only (parked and deleted as received). A receive takes 100 ms, a delete
+      // 300 ms: 200 ms a call on average. Receive j starts at 400j ms, while 400j + a 1 s poll +
+      // 200 ms end before the deadline (4.35 s).
+      await sendBodies(t.sqs, t.queueUrl, Array(100).fill('not json'));
+      // Act
+      const run = await timedRun(t, { remainingMs: 4850, sqsCallMs: { receive: 100, batch: 300 } });
+      // Assess: 8 receives (the 8th at 2.8 s); counting receives alone (100 ms) would have made 9.
+      expect(run.record.receives).toHaveLength(8);
+      expect(run.report).toMatchObject({ received: 80, deleted: 80, rounds: 1 });
+    });
+  });
+
   describe('deferral below the quota reserve', () => {
     const below = () => {
       const quota = new QuotaWatch();

@@ -65,16 +65,24 @@ export interface QueueRecord {
   readonly deleted: string[];
 }
 
+/** Time SQS calls take on the manual clock. */
+export interface SqsCallMs {
+  /** A receive (a long poll that finds nothing also waits its `waitSeconds`). */
+  readonly receive: number;
+  /** A delete or visibility batch call (10 entries); routine-queue.ts makes 8 at once. */
+  readonly batch: number;
+}
+
 /**
- * The real routine queue, with SQS's time counted on the manual clock: each call takes `callMs`, and
- * a long poll that finds nothing waits its `waitSeconds` (the real receive is a short poll, so that the
- * test does not wait). Records what the run asked.
+ * The real routine queue, with SQS's time counted on the manual clock (the real receive is a short
+ * poll, so that the test does not wait). Records what the run asked.
  */
 export function clockedQueue(
   queue: RoutineQueue,
   clock: ManualClock,
-  callMs = 0,
+  callMs: SqsCallMs = { receive: 0, batch: 0 },
 ): { readonly queue: RoutineQueue; readonly record: QueueRecord } {
+  const batchMs = (entries: number) => callMs.batch * Math.ceil(entries / 10 / 8);
   const record: QueueRecord = { receives: [], visibility: [], deleted: [] };
   const id = (received: Received) => received.message.MessageId ?? '';
   return {
@@ -83,13 +91,13 @@ export function clockedQueue(
       async receive(visibilitySeconds, waitSeconds) {
         const batch = await queue.receive(visibilitySeconds, 0);
         record.receives.push({ visibilitySeconds, waitSeconds, count: batch.length });
-        clock.advance(callMs + (batch.length === 0 ? waitSeconds * 1000 : 0));
+        clock.advance(callMs.receive + (batch.length === 0 ? waitSeconds * 1000 : 0));
         return batch;
       },
       async delete(received) {
         const failed = await queue.delete(received);
         record.deleted.push(...received.map(id));
-        clock.advance(callMs * Math.ceil(received.length / 10));
+        clock.advance(batchMs(received.length));
         return failed;
       },
       async setVisibility(changes) {
@@ -104,7 +112,7 @@ export function clockedQueue(
             at,
           })),
         );
-        clock.advance(callMs * Math.ceil(changes.length / 10));
+        clock.advance(batchMs(changes.length));
         return failed;
       },
       visibleMessages: () => queue.visibleMessages(),
@@ -126,8 +134,8 @@ export interface TimedRunOptions extends Partial<RunOptions> {
   readonly startAt?: number;
   /** What happens at each sleep of the run, before the clock moves on. @default nothing */
   readonly meanwhile?: (sleep: number) => Promise<void> | void;
-  /** Time each SQS call takes on the clock. @default 0 */
-  readonly sqsCallMs?: number;
+  /** Time SQS calls take on the clock. @default none */
+  readonly sqsCallMs?: SqsCallMs;
 }
 
 /** One run of a drain test file's queues on a manual clock: milliseconds, whatever the rounds. */
