@@ -4,6 +4,7 @@ import { budgetDayEndOf, type ControlStore, memoryControlStore } from '../../fun
 import { ApiMethod } from '../../functions/lib/stackexchange/api-method';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
+import { systemClock } from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
 import { captureOutput } from '../support/lambda';
 import { timedRun } from './manual-clock';
@@ -16,6 +17,19 @@ import { loggedErrors, sendBodies, useDrainQueues } from './support';
  * asked for is exact. Settings are `FAST` (support.ts) unless a test says: a 6 s tick (1 s rounds), 1 s
  * long polls, a 5 s function with 0.5 s kept free.
  */
+describe('systemClock', () => {
+  it('tells the time and sleeps at least the time asked', async () => {
+    const before = Date.now();
+    const now = systemClock.now();
+    await systemClock.sleep(30);
+    const after = Date.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(after);
+    // Timers may fire up to 1 ms early on some platforms.
+    expect(after - now).toBeGreaterThanOrEqual(29);
+  });
+});
+
 describe('drain rounds (manual clock)', () => {
   const t = useDrainQueues('rounds', { seed: 31, banSeconds: 80_000 });
 
@@ -273,13 +287,25 @@ describe('drain rounds (manual clock)', () => {
     });
 
     it('with a pause longer than the backoff, released until the pause ends', async () => {
+      // Prepare: the client rests the method 100 s after a failed call (its own pause: not shared).
       await t.sendLogouts(20);
       const client = failingClient(100_000);
-      const run = await timedRun(t, { client });
+      const store = memoryControlStore();
+      // Act
+      const { result: run, output } = await captureOutput(() =>
+        timedRun(t, { client, governor: governorOver(store) }),
+      );
+      // Assess
       const until = client.pausedUntil(ApiMethod.Invalidate)?.until ?? Number.NaN;
-      expect(run.report).toMatchObject({ received: 20, released: 20, deleted: 0 });
-      for (const v of run.record.visibility) expect(v.seconds).toBe((until - v.at) / 1000);
-      expect(Math.min(...seconds(run))).toBeGreaterThan(95);
+      expect(run?.report).toMatchObject({ received: 20, released: 20, deleted: 0, stoppedBy: undefined });
+      for (const v of run?.record.visibility ?? []) expect(v.seconds).toBe((until - v.at) / 1000);
+      expect(Math.min(...(run?.record.visibility ?? []).map((v) => v.seconds))).toBeGreaterThan(95);
+      // The failed call is said once; the client's own rest is not a pause the API named.
+      expect(loggedErrors(output)).toEqual([
+        expect.objectContaining({ message: 'Stack Exchange call failed', tokenCount: 20 }),
+      ]);
+      const day = new Date().toISOString().slice(0, 10);
+      expect((await store.read(day)).pause).toBeUndefined();
     });
 
     it('doubles the backoff with each receive: 120 s on the third', async () => {
@@ -309,6 +335,19 @@ describe('drain rounds (manual clock)', () => {
       expect(run.report.maxReceiveCountSeen).toBe(3);
       expect(run.report.counts).toMatchObject({ tokensRetried: 20 });
     });
+  });
+
+  it('shares a backoff the API asks for in the control table, and goes on (only a throttle stops the run)', async () => {
+    // Prepare: the first answer asks for a 2 s backoff.
+    await t.sendLogouts(20);
+    t.sim.injectFault('backoff');
+    const store = memoryControlStore();
+    // Act
+    const run = await timedRun(t, { governor: governorOver(store) });
+    // Assess
+    expect(run.report).toMatchObject({ deleted: 20, stoppedBy: undefined });
+    const day = new Date().toISOString().slice(0, 10);
+    expect((await store.read(day)).pause).toMatchObject({ cause: 'backoff' });
   });
 
   describe('stops', () => {
