@@ -1,6 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { auditFingerprint, auditRecords, type SettledTokens } from '../../functions/lib/audit';
 import { Governor } from '../../functions/lib/control/governor';
 import { budgetDayEndOf, type ControlStore, memoryControlStore } from '../../functions/lib/control/store';
+import { ParkReason } from '../../functions/lib/message';
 import { ApiMethod } from '../../functions/lib/stackexchange/api-method';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
@@ -335,6 +337,34 @@ describe('drain rounds (manual clock)', () => {
       expect(run.report.maxReceiveCountSeen).toBe(3);
       expect(run.report.counts).toMatchObject({ tokensRetried: 20 });
     });
+  });
+
+  it('writes an audit line for every settled token: parked as read, revoked as its call ends', async () => {
+    // Prepare: a message of 19 live tokens and a malformed one, and a message of 1 live token.
+    const tokens = t.sim.issueTokens(20);
+    await sendBodies(t.sqs, t.queueUrl, [
+      { tokens: [...tokens.slice(0, 19), 'bad;token'] },
+      { token: tokens[19] },
+    ]);
+    const settled: SettledTokens[] = [];
+    // Act
+    await timedRun(t, { audit: (step) => settled.push(step) });
+    // Assess
+    const records = settled.flatMap((step) => auditRecords(step));
+    expect(
+      records
+        .filter((r) => r.outcome === 'invalidated')
+        .map((r) => r.fingerprint)
+        .sort(),
+    ).toEqual(tokens.map(auditFingerprint).sort());
+    expect(records.filter((r) => r.outcome === 'parked')).toEqual([
+      expect.objectContaining({
+        fingerprint: auditFingerprint('bad;token'),
+        reason: ParkReason.InvalidToken,
+      }),
+    ]);
+    expect(new Set(records.map((r) => r.lane))).toEqual(new Set([Lane.Routine]));
+    expect(records).toHaveLength(21);
   });
 
   it('shares a backoff the API asks for in the control table, and goes on (only a throttle stops the run)', async () => {

@@ -3,6 +3,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import type { AuditTrail } from '../../functions/lib/audit';
 import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
 import { type Parker, sqsParker } from '../../functions/lib/park';
@@ -103,6 +104,8 @@ export interface RunOptions {
   readonly clock?: DrainClock;
   /** Wraps the routine queue (to count SQS time on a manual clock, to record). @default none */
   readonly wrapQueue?: (queue: RoutineQueue) => RoutineQueue;
+  /** @default none */
+  readonly audit?: AuditTrail;
 }
 
 /** One run of the consumer against real local servers. */
@@ -131,6 +134,7 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
         options.governor ??
         new Governor(memoryControlStore(), { dailyCallBudget: 9000, urgentReserveCalls: 1800 }, Lane.Routine),
       clock: options.clock,
+      audit: options.audit,
     },
     options.scheduledAt,
   );
