@@ -16,10 +16,11 @@ export const FILE_NOTES: Readonly<Record<string, string>> = {
     '`test/revoke-tokens/process-batch`, `properties`, `no-secrets` and `poison`',
   ),
   'functions/routine-consumer/create-consumer.ts': LEFT_OUT(
-    '`test/routine-consumer/create-consumer` and `drain`',
+    '`test/routine-consumer/create-consumer`, `consumer-gate`, `hostile` and `drain`',
   ),
   'functions/routine-consumer/drain.ts':
-    'Being rewritten (quota-edge issue); its tests today run whole drains against the local SQS server ' +
-    '(`test/routine-consumer/drain.test.ts`, about 4 s a test), which `npm run mutate` leaves out. ' +
-    'The rewrite brings fast tests and is measured after it lands.',
+    'Measured with its tests on a manual clock (`test/routine-consumer/drain-rounds`, `drain-containment`, ' +
+    "`drain-quota-edge`; `manual-clock.ts`): real local SQS and simulator, the run's time counted on a " +
+    'clock that moves only when the run sleeps or SQS answers, so a run of several rounds takes milliseconds. ' +
+    '`test/routine-consumer/drain.test.ts` (whole runs on the system clock, seconds a test) is left out.',
 };
