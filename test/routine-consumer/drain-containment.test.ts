@@ -1,12 +1,12 @@
 import { type Parker, sqsParker } from '../../functions/lib/park';
 import { drainQueue } from '../revoke-tokens/harness';
 import { captureOutput } from '../support/lambda';
-import { timedRun } from './manual-clock';
+import { INSTANT_SQS, timedRun } from './manual-clock';
 import { loggedErrors, queueDepth, sendBodies, useDrainQueues } from './support';
 
 /** No message, however hostile, fails another: a step that throws for one message in the routine lane. */
 describe('drain contains a message that breaks a step', () => {
-  const t = useDrainQueues('contain', { seed: 13 });
+  const t = useDrainQueues('contain', { seed: 13 }, INSTANT_SQS);
 
   /** A parker that throws (as a hostile body once made JSON.stringify throw) for entries of the poisoned message. */
   const throwingParker = (poisoned: (detail: string) => boolean): Parker => {

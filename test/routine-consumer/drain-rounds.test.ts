@@ -9,7 +9,7 @@ import { Lane } from '../../functions/lib/telemetry-names';
 import { systemClock } from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
 import { captureOutput } from '../support/lambda';
-import { timedRun } from './manual-clock';
+import { INSTANT_SQS, timedRun } from './manual-clock';
 import { loggedErrors, sendBodies, useDrainQueues } from './support';
 
 /**
@@ -33,7 +33,7 @@ describe('systemClock', () => {
 });
 
 describe('drain rounds (manual clock)', () => {
-  const t = useDrainQueues('rounds', { seed: 31, banSeconds: 80_000 });
+  const t = useDrainQueues('rounds', { seed: 31, banSeconds: 80_000 }, INSTANT_SQS);
 
   const governorOver = (store: ControlStore, dailyCallBudget = 9000, urgentReserveCalls = 1800) =>
     new Governor(store, { dailyCallBudget, urgentReserveCalls }, Lane.Routine);

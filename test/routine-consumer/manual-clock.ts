@@ -63,6 +63,8 @@ export interface QueueRecord {
   }[];
   readonly visibility: VisibilityAsked[];
   readonly deleted: string[];
+  /** The size of each delete the run asked for. */
+  readonly deletes: number[];
 }
 
 /** Time SQS calls take on the manual clock. */
@@ -83,7 +85,7 @@ export function clockedQueue(
   callMs: SqsCallMs = { receive: 0, batch: 0 },
 ): { readonly queue: RoutineQueue; readonly record: QueueRecord } {
   const batchMs = (entries: number) => callMs.batch * Math.ceil(entries / 10 / 8);
-  const record: QueueRecord = { receives: [], visibility: [], deleted: [] };
+  const record: QueueRecord = { receives: [], visibility: [], deleted: [], deletes: [] };
   const id = (received: Received) => received.message.MessageId ?? '';
   return {
     record,
@@ -97,6 +99,7 @@ export function clockedQueue(
       async delete(received) {
         const failed = await queue.delete(received);
         record.deleted.push(...received.map(id));
+        record.deletes.push(received.length);
         clock.advance(batchMs(received.length));
         return failed;
       },
@@ -119,6 +122,12 @@ export function clockedQueue(
     },
   };
 }
+
+/**
+ * The SQS server of a drain test file on a manual clock: SQS's time is counted on the clock (`sqsCallMs`),
+ * so its real pace would only slow the tests (and `npm run mutate`, which runs them for each mutant).
+ */
+export const INSTANT_SQS = { latencyMs: 0 } as const;
 
 /** A run on a manual clock: the report, the clock (its sleeps) and what the run asked of the queue. */
 export interface TimedRun {

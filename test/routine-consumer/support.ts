@@ -19,7 +19,7 @@ import {
 } from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
 import { type RoutineQueue, routineQueue } from '../../functions/routine-consumer/routine-queue';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { type LocalSqs, type LocalSqsOptions, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
 import { lambdaContext } from '../support/lambda';
 import { clockContext } from './manual-clock';
@@ -152,8 +152,15 @@ export interface DrainQueues {
   sendLogouts(count: number): Promise<string[]>;
 }
 
-/** Registers the hooks of a drain test file; read the fields inside tests (they change per test). */
-export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions = {}): DrainQueues {
+/**
+ * Registers the hooks of a drain test file; read the fields inside tests (they change per test).
+ * `sqsOptions` go to the file's SQS server.
+ */
+export function useDrainQueues(
+  name: string,
+  simulatorOptions: SimulatorOptions = {},
+  sqsOptions: LocalSqsOptions = {},
+): DrainQueues {
   const state: { sqs?: LocalSqs; sim?: Simulator; queueUrl?: string; dlqUrl?: string } = {};
   let n = 0;
   const need = <T>(value: T | undefined, what: string): T => {
@@ -161,7 +168,7 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
     return value;
   };
   beforeAll(async () => {
-    state.sqs = await startLocalSqs();
+    state.sqs = await startLocalSqs(sqsOptions);
   });
   afterAll(() => state.sqs?.stop());
   beforeEach(async () => {
