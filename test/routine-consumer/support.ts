@@ -7,6 +7,7 @@ import type { AuditTrail } from '../../functions/lib/audit';
 import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
 import { type Parker, sqsParker } from '../../functions/lib/park';
+import type { ParkingKey } from '../../functions/lib/parked-message';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { createTelemetry } from '../../functions/lib/telemetry';
 import { Lane } from '../../functions/lib/telemetry-names';
@@ -106,6 +107,8 @@ export interface RunOptions {
   readonly wrapQueue?: (queue: RoutineQueue) => RoutineQueue;
   /** @default none */
   readonly audit?: AuditTrail;
+  /** @default none */
+  readonly parkingKey?: ParkingKey;
 }
 
 /** One run of the consumer against real local servers. */
@@ -135,6 +138,7 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
         new Governor(memoryControlStore(), { dailyCallBudget: 9000, urgentReserveCalls: 1800 }, Lane.Routine),
       clock: options.clock,
       audit: options.audit,
+      parkingKey: options.parkingKey,
     },
     options.scheduledAt,
   );

@@ -1,0 +1,42 @@
+import { ParkReason } from '../../functions/lib/message';
+import { parkedBody } from '../../functions/lib/park';
+import { parkingKey } from '../../functions/lib/parked-message';
+import { drainQueue } from '../revoke-tokens/harness';
+import { INSTANT_SQS, timedRun } from './manual-clock';
+import { sendBodies, useDrainQueues } from './support';
+
+/** What a run reads, on a manual clock (manual-clock.ts) against the local SQS server and the simulator. */
+describe('drain reads', () => {
+  const t = useDrainQueues('input', { seed: 43 }, INSTANT_SQS);
+  const key = parkingKey('drain-input-test-key-0123456789abcdef', 'test');
+
+  /** A message parked (sealed with `key`) whose original body was a request for `tokens`, sent back to the queue. */
+  const sentBack = (tokens: readonly string[]) =>
+    parkedBody(
+      {
+        reason: ParkReason.InvalidMessage,
+        detail: 'parked before a fix',
+        sourceMessageId: 'original-1',
+        body: JSON.stringify({ tokens }),
+      },
+      new Date(),
+      key,
+    );
+
+  it('a parked message sent back, sealed with its parking key, stands for its original request', async () => {
+    const tokens = t.sim.issueTokens(20);
+    await sendBodies(t.sqs, t.queueUrl, [sentBack(tokens)]);
+    const run = await timedRun(t, { parkingKey: key });
+    expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20]);
+    expect(run.report).toMatchObject({ deleted: 1, tokensReceived: 20 });
+    expect(await drainQueue(t.sqs, t.dlqUrl)).toEqual([]);
+  });
+
+  it('without the key, the same body is not taken for a parked message', async () => {
+    const tokens = t.sim.issueTokens(20);
+    await sendBodies(t.sqs, t.queueUrl, [sentBack(tokens)]);
+    const run = await timedRun(t);
+    expect(t.sim.requests).toHaveLength(0);
+    expect(run.report).toMatchObject({ tokensReceived: 0 });
+  });
+});
