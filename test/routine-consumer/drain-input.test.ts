@@ -2,7 +2,7 @@ import { ParkReason } from '../../functions/lib/message';
 import { parkedBody } from '../../functions/lib/park';
 import { parkingKey } from '../../functions/lib/parked-message';
 import { drainQueue } from '../revoke-tokens/harness';
-import { INSTANT_SQS, timedRun } from './manual-clock';
+import { INSTANT_SQS, realWait, timedRun } from './manual-clock';
 import { sendBodies, useDrainQueues } from './support';
 
 /** What a run reads, on a manual clock (manual-clock.ts) against the local SQS server and the simulator. */
@@ -30,6 +30,21 @@ describe('drain reads', () => {
     expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20]);
     expect(run.report).toMatchObject({ deleted: 1, tokensReceived: 20 });
     expect(await drainQueue(t.sqs, t.dlqUrl)).toEqual([]);
+  });
+
+  it('sends a token at its time limit in the round it arrives, then ends when nothing is left', async () => {
+    // Prepare: no hold; a 9 s function, time for more rounds.
+    await t.sendLogouts(5);
+    // Act: between rounds, the call gets (real) time to end.
+    const run = await timedRun(t, {
+      remainingMs: 9000,
+      settings: { maxHoldSeconds: 0 },
+      meanwhile: realWait(300),
+    });
+    // Assess: one call of 5 in round 1; round 2 finds nothing and the run ends.
+    expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([5]);
+    expect(run.report).toMatchObject({ rounds: 2, deleted: 5, carried: 0 });
+    expect(run.clock.sleeps).toEqual([1000]);
   });
 
   it('without the key, the same body is not taken for a parked message', async () => {

@@ -34,6 +34,12 @@ export function manualClock(
   };
 }
 
+/**
+ * A `meanwhile` that waits `ms` of real time: the run's clock stands still while API calls take real
+ * time, so between rounds the test gives them time to end, as a real round's wait would.
+ */
+export const realWait = (ms: number) => () => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** A Lambda context whose remaining time is counted on `clock`: `remainingMs` from now. */
 export function clockContext(
   clock: DrainClock,
