@@ -1,0 +1,37 @@
+import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
+import { INSTANT_SQS, realWait, timedRun } from './manual-clock';
+import { useDrainQueues } from './support';
+
+/** When a run sends and until when it holds, on a manual clock (manual-clock.ts). */
+describe('drain timing', () => {
+  const t = useDrainQueues('timing', { seed: 47 }, INSTANT_SQS);
+
+  it("counts the round's own receive, SQS time included, before the next chance to send", async () => {
+    // Prepare: SQS takes 200 ms a call. Round 1's receive (a message, then an empty 1 s poll) ends at
+    // 1.4 s; the next round would send after a 1 s wait and a receive as long: at 3.8 s. The message,
+    // sent about 1 s before the start, would be 4.8 s old then: past a 4.6 s hold, so it goes now.
+    await t.sendLogouts(1);
+    // Act: a 9 s function, time for more rounds; between rounds, the call gets (real) time to end.
+    const run = await timedRun(t, {
+      remainingMs: 9000,
+      sqsCallMs: { receive: 200, batch: 0 },
+      settings: { maxHoldSeconds: 4.6 },
+      meanwhile: realWait(300),
+    });
+    // Assess: sent in round 1 (round 2 finds nothing and the run ends).
+    expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([1]);
+    expect(run.report).toMatchObject({ rounds: 2, deleted: 1 });
+  });
+
+  it('holds what waits for the next run even while a backoff is in force (the run goes on: only a throttle stops it)', async () => {
+    // Prepare: a backoff of 100 s in force; 5 logouts, held for a fuller call.
+    await t.sendLogouts(5);
+    const client = new StackExchangeClient({ apiUrl: t.sim.url, requestsPerSecond: 25 });
+    client.pauseAll(Date.now() + 100_000, 'backoff');
+    // Act
+    const run = await timedRun(t, { client });
+    // Assess: held until 2 s before the next run (4 s after the start), asked at 3 s.
+    expect(run.report).toMatchObject({ carried: 5, stoppedBy: undefined });
+    expect(run.record.visibility.map((v) => v.seconds)).toEqual([1, 1, 1, 1, 1]);
+  });
+});
