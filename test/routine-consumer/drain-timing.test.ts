@@ -23,6 +23,18 @@ describe('drain timing', () => {
     expect(run.report).toMatchObject({ rounds: 2, deleted: 1 });
   });
 
+  it('sends the next full call as soon as the last send ended, not at the next round', async () => {
+    // Prepare: 60 logouts, 3 full calls, each taking 50 ms (real time: between rounds the calls get
+    // time to end).
+    await t.sendLogouts(60);
+    t.sim.setLatency({ min: 50, max: 50 });
+    // Act: a 9 s function, time for more rounds.
+    const run = await timedRun(t, { remainingMs: 9000, meanwhile: realWait(500) });
+    // Assess: all three went during the first wait: round 2 finds nothing to do, and the run ends.
+    expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20, 20, 20]);
+    expect(run.report).toMatchObject({ rounds: 2, deleted: 60, carried: 0 });
+  });
+
   it('holds what waits for the next run even while a backoff is in force (the run goes on: only a throttle stops it)', async () => {
     // Prepare: a backoff of 100 s in force; 5 logouts, held for a fuller call.
     await t.sendLogouts(5);
