@@ -1,9 +1,8 @@
 import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
-import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { INSTANT_SQS, timedRun } from './manual-clock';
-import { useDrainQueues } from './support';
+import { retryingClient, useDrainQueues } from './support';
 
 /** How a run sends, on a manual clock (manual-clock.ts) against the local SQS server and the simulator. */
 describe('drain sends', () => {
@@ -51,12 +50,7 @@ describe('drain sends', () => {
     // Prepare: one send of two calls at once; one is refused once and tried again 50 ms later.
     await t.sendLogouts(40);
     t.sim.injectFault('internal_error');
-    const client = new StackExchangeClient({
-      apiUrl: t.sim.url,
-      requestsPerSecond: 25,
-      retryBaseDelayMs: 50,
-      random: () => 1,
-    });
+    const client = retryingClient(t.sim.url);
     // Act: no hold, so the 40 go at once in one send.
     const run = await timedRun(t, { client, settings: { maxHoldSeconds: 0, callConcurrency: 2 } });
     // Assess: two deletes of 20, one per call.

@@ -6,7 +6,7 @@ import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { drainQueue } from '../revoke-tokens/harness';
 import { INSTANT_SQS, timedRun } from './manual-clock';
-import { sendBodies, useDrainQueues } from './support';
+import { retryingClient, sendBodies, useDrainQueues } from './support';
 
 /** How a run settles what it received and sent, on a manual clock (manual-clock.ts). */
 describe('drain settles', () => {
@@ -17,12 +17,7 @@ describe('drain settles', () => {
     // again 50 ms later.
     await sendBodies(t.sqs, t.queueUrl, [{ tokens: t.sim.issueTokens(40) }]);
     t.sim.injectFault('internal_error');
-    const client = new StackExchangeClient({
-      apiUrl: t.sim.url,
-      requestsPerSecond: 25,
-      retryBaseDelayMs: 50,
-      random: () => 1,
-    });
+    const client = retryingClient(t.sim.url);
     // Act
     const run = await timedRun(t, { client, settings: { maxHoldSeconds: 0, callConcurrency: 2 } });
     // Assess: settled once, as done.

@@ -228,3 +228,8 @@ export function loggedErrors(output: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((entry) => entry.level === 'ERROR');
 }
+
+/** A client that tries a refused call again 50 ms later (no jitter): one call of a send ends after the others. */
+export function retryingClient(apiUrl: string): StackExchangeClient {
+  return new StackExchangeClient({ apiUrl, requestsPerSecond: 25, retryBaseDelayMs: 50, random: () => 1 });
+}
