@@ -47,6 +47,13 @@ describe('drain reads', () => {
     expect(run.clock.sleeps).toEqual([1000]);
   });
 
+  it('parks and deletes a message whose only token is malformed (nothing of it is held)', async () => {
+    await sendBodies(t.sqs, t.queueUrl, [{ tokens: ['bad;token'] }]);
+    const run = await timedRun(t);
+    expect(run.report).toMatchObject({ received: 1, deleted: 1, carried: 0, tokensLeft: 0 });
+    expect(await drainQueue(t.sqs, t.dlqUrl)).toHaveLength(1);
+  });
+
   it('without the key, the same body is not taken for a parked message', async () => {
     const tokens = t.sim.issueTokens(20);
     await sendBodies(t.sqs, t.queueUrl, [sentBack(tokens)]);

@@ -1,6 +1,6 @@
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { INSTANT_SQS, realWait, timedRun } from './manual-clock';
-import { useDrainQueues } from './support';
+import { sendBodies, useDrainQueues } from './support';
 
 /** When a run sends and until when it holds, on a manual clock (manual-clock.ts). */
 describe('drain timing', () => {
@@ -21,6 +21,37 @@ describe('drain timing', () => {
     // Assess: sent in round 1 (round 2 finds nothing and the run ends).
     expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([1]);
     expect(run.report).toMatchObject({ rounds: 2, deleted: 1 });
+  });
+
+  it('stops receiving when what it holds could not be made visible again before the deadline, after a long poll', async () => {
+    // Prepare: SQS takes 200 ms a call, long polls last 2 s; the same token in each message (never a
+    // full call), and time to send far more. Receive j starts at 200j ms, while 200j + a 2 s poll +
+    // the calls needed for the messages held (1 per 80, and one more) end before the 4.5 s deadline.
+    const [token] = t.sim.issueTokens(1);
+    await sendBodies(
+      t.sqs,
+      t.queueUrl,
+      Array.from({ length: 120 }, () => ({ token })),
+    );
+    // Act
+    const run = await timedRun(t, {
+      sqsCallMs: { receive: 200, batch: 200 },
+      settings: { requestsPerSecond: 1000, receiveWaitSeconds: 2 },
+    });
+    // Assess: 10 receives (the 10th at 1.8 s: 1.8 + 2 + 0.4 + 0.2 < 4.5 s; an 11th at 2 s would end at 4.6 s).
+    expect(run.record.receives).toHaveLength(10);
+    expect(run.report).toMatchObject({ received: 100, carried: 100 });
+  });
+
+  it('spends one call of the budget per request made, whatever the answer carried', async () => {
+    // Prepare: the answer asks for a backoff (one request, with more events than requests).
+    await t.sendLogouts(20);
+    t.sim.injectFault('backoff');
+    // Act
+    const run = await timedRun(t);
+    // Assess
+    expect(t.sim.requests).toHaveLength(1);
+    expect(run.report.budgetCallsSpent).toBe(1);
   });
 
   it('sends the next full call as soon as the last send ended, not at the next round', async () => {
