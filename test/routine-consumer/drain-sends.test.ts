@@ -2,7 +2,7 @@ import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { INSTANT_SQS, timedRun } from './manual-clock';
-import { retryingClient, useDrainQueues } from './support';
+import { retryingClient, sendBodies, useDrainQueues } from './support';
 
 /** How a run sends, on a manual clock (manual-clock.ts) against the local SQS server and the simulator. */
 describe('drain sends', () => {
@@ -47,15 +47,19 @@ describe('drain sends', () => {
   });
 
   it('deletes the messages of each call as it ends, not when the whole send has', async () => {
-    // Prepare: one send of two calls at once; one is refused once and tried again 50 ms later.
-    await t.sendLogouts(40);
+    // Prepare: two messages of 20 tokens, received together: one send of two calls at once. One call is
+    // refused once and tried again 50 ms later.
+    await sendBodies(t.sqs, t.queueUrl, [
+      { tokens: t.sim.issueTokens(20) },
+      { tokens: t.sim.issueTokens(20) },
+    ]);
     t.sim.injectFault('internal_error');
     const client = retryingClient(t.sim.url);
-    // Act: no hold, so the 40 go at once in one send.
-    const run = await timedRun(t, { client, settings: { maxHoldSeconds: 0, callConcurrency: 2 } });
-    // Assess: two deletes of 20, one per call.
+    // Act
+    const run = await timedRun(t, { client, settings: { callConcurrency: 2 } });
+    // Assess: a delete per call, as each ended (not one of both at the end of the send).
     expect(t.sim.requests.map((request) => request.tokens.length)).toEqual([20, 20, 20]);
-    expect(run.record.deletes).toEqual([20, 20]);
-    expect(run.report).toMatchObject({ deleted: 40, budgetCallsSpent: 3 });
+    expect(run.record.deletes).toEqual([1, 1]);
+    expect(run.report).toMatchObject({ deleted: 2, budgetCallsSpent: 3 });
   });
 });
