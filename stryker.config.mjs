@@ -6,11 +6,14 @@
 /**
  * Tests that run whole pipelines against the local SQS server and the simulator: seconds per test,
  * and each covers most of functions/lib, so every mutant there would run them. The unit tests of the
- * same modules stay in scope.
+ * same modules stay in scope, and so do the drain tests on a manual clock (`drain-rounds`,
+ * `drain-containment`, `drain-quota-edge`): real local servers, but milliseconds of waiting.
  */
 const SLOW_INTEGRATION_TESTS = [
   '<rootDir>/test/routine-consumer/drain.test.ts',
   '<rootDir>/test/routine-consumer/create-consumer.test.ts',
+  '<rootDir>/test/routine-consumer/consumer-gate.test.ts',
+  '<rootDir>/test/routine-consumer/hostile.test.ts',
   '<rootDir>/test/revoke-tokens/process-batch.test.ts',
   '<rootDir>/test/revoke-tokens/properties.test.ts',
   '<rootDir>/test/revoke-tokens/no-secrets.test.ts',

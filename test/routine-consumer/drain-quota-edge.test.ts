@@ -2,11 +2,15 @@ import { Governor } from '../../functions/lib/control/governor';
 import { type ControlStore, memoryControlStore } from '../../functions/lib/control/store';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { Lane } from '../../functions/lib/telemetry-names';
+import { INSTANT_SQS, timedRun } from './manual-clock';
 import { queueDepth, useDrainQueues } from './support';
 
-/** What the routine consumer does at the quota's edge: a pause the API names, a budget that runs out, a step that throws. */
+/**
+ * What the routine consumer does at the quota's edge: a pause the API names, a budget that runs out, a
+ * step that throws. Runs on a manual clock (manual-clock.ts).
+ */
 describe('drain at the quota edge', () => {
-  const t = useDrainQueues('edge', { seed: 7, banSeconds: 80_000 });
+  const t = useDrainQueues('edge', { seed: 7, banSeconds: 80_000 }, INSTANT_SQS);
 
   const governorOver = (store: ControlStore, dailyCallBudget = 9000, urgentReserveCalls = 1800) =>
     new Governor(store, { dailyCallBudget, urgentReserveCalls }, Lane.Routine);
@@ -18,7 +22,7 @@ describe('drain at the quota edge', () => {
     const store = memoryControlStore();
     const started = Date.now();
     // Act
-    const report = await t.run({
+    const { report } = await timedRun(t, {
       settings: { maxHoldSeconds: 0 },
       governor: governorOver(store),
     });
@@ -42,7 +46,7 @@ describe('drain at the quota edge', () => {
     await t.sendLogouts(80);
     const store = memoryControlStore();
     // Act
-    const report = await t.run({
+    const { report } = await timedRun(t, {
       governor: governorOver(store, 4, 2),
     });
     // Assess
@@ -65,7 +69,7 @@ describe('drain at the quota edge', () => {
       random: () => 0,
     });
     // Act
-    const report = await t.run({
+    const { report } = await timedRun(t, {
       client,
       governor: governorOver(store),
     });
@@ -74,19 +78,5 @@ describe('drain at the quota edge', () => {
     expect(report.budgetCallsSpent).toBe(2);
     const day = new Date().toISOString().slice(0, 10);
     expect((await store.read(day)).budget.spent).toBe(2);
-  });
-
-  it('settles every message of a send whose calls end at different times', async () => {
-    // Prepare: two calls, the second answered 1.5 s later.
-    await t.sendLogouts(40);
-    t.sim.setLatency({ min: 0, max: 1500 });
-    // Act
-    const report = await t.run({
-      remainingMs: 8000,
-      settings: { callConcurrency: 2 },
-    });
-    // Assess: everything settled; the queue empty.
-    expect(report).toMatchObject({ deleted: 40, carried: 0 });
-    expect(await queueDepth(t.sqs, t.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -154,6 +154,20 @@ describe('drain (one run of the routine consumer)', () => {
     expect(await drainQueue(sqs, dlqUrl)).toEqual([]);
   });
 
+  it('settles every message of a send whose calls end at different times', async () => {
+    // Prepare: two calls, the second answered up to 1.5 s later.
+    await sendLogouts(40);
+    sim.setLatency({ min: 0, max: 1500 });
+    // Act: on the system clock (the calls' real latency is what this test is about).
+    const report = await run({
+      remainingMs: 8000,
+      settings: { callConcurrency: 2 },
+    });
+    // Assess: everything settled; the queue empty.
+    expect(report).toMatchObject({ deleted: 40, carried: 0 });
+    expect(await queueDepth(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('ends at once on an empty queue', async () => {
     const started = Date.now();
     const report = await run();

@@ -3,19 +3,27 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import type { AuditTrail } from '../../functions/lib/audit';
 import { Governor } from '../../functions/lib/control/governor';
 import { memoryControlStore } from '../../functions/lib/control/store';
 import { type Parker, sqsParker } from '../../functions/lib/park';
+import type { ParkingKey } from '../../functions/lib/parked-message';
 import { StackExchangeClient } from '../../functions/lib/stackexchange/client';
 import { createTelemetry } from '../../functions/lib/telemetry';
 import { Lane } from '../../functions/lib/telemetry-names';
 import { chunk } from '../../functions/lib/tokens';
-import { type DrainReport, type DrainSettings, drain } from '../../functions/routine-consumer/drain';
+import {
+  type DrainClock,
+  type DrainReport,
+  type DrainSettings,
+  drain,
+} from '../../functions/routine-consumer/drain';
 import { QuotaWatch } from '../../functions/routine-consumer/quota';
-import { routineQueue } from '../../functions/routine-consumer/routine-queue';
-import { type LocalSqs, startLocalSqs } from '../../tools/local-sqs';
+import { type RoutineQueue, routineQueue } from '../../functions/routine-consumer/routine-queue';
+import { type LocalSqs, type LocalSqsOptions, startLocalSqs } from '../../tools/local-sqs';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../tools/simulator';
 import { lambdaContext } from '../support/lambda';
+import { clockContext } from './manual-clock';
 
 const { logger } = createTelemetry({ serviceName: 'routine-test', metricsNamespace: 'RoutineTest' });
 
@@ -93,6 +101,14 @@ export interface RunOptions {
   readonly governor?: Governor;
   /** @default parks in the dead-letter queue given */
   readonly park?: Parker;
+  /** The run's clock; the function's remaining time is counted on it. @default the system clock */
+  readonly clock?: DrainClock;
+  /** Wraps the routine queue (to count SQS time on a manual clock, to record). @default none */
+  readonly wrapQueue?: (queue: RoutineQueue) => RoutineQueue;
+  /** @default none */
+  readonly audit?: AuditTrail;
+  /** @default none */
+  readonly parkingKey?: ParkingKey;
 }
 
 /** One run of the consumer against real local servers. */
@@ -105,18 +121,23 @@ export function runDrain(options: RunOptions): Promise<DrainReport> {
       requestsPerSecond: settings.requestsPerSecond,
       retryBaseDelayMs: 10,
     });
+  const remainingMs = options.remainingMs ?? 5000;
+  const queue = routineQueue(options.sqs.client, options.queueUrl, () => undefined);
   return drain(
-    lambdaContext(options.remainingMs ?? 5000),
+    options.clock === undefined ? lambdaContext(remainingMs) : clockContext(options.clock, remainingMs),
     settings,
     {
       client,
-      queue: routineQueue(options.sqs.client, options.queueUrl, () => undefined),
+      queue: options.wrapQueue?.(queue) ?? queue,
       park: options.park ?? sqsParker({ queueUrl: options.parkedQueueUrl, sqs: () => options.sqs.client }),
       logger,
       quota: options.quota ?? new QuotaWatch(),
       governor:
         options.governor ??
         new Governor(memoryControlStore(), { dailyCallBudget: 9000, urgentReserveCalls: 1800 }, Lane.Routine),
+      clock: options.clock,
+      audit: options.audit,
+      parkingKey: options.parkingKey,
     },
     options.scheduledAt,
   );
@@ -140,8 +161,15 @@ export interface DrainQueues {
   sendLogouts(count: number): Promise<string[]>;
 }
 
-/** Registers the hooks of a drain test file; read the fields inside tests (they change per test). */
-export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions = {}): DrainQueues {
+/**
+ * Registers the hooks of a drain test file; read the fields inside tests (they change per test).
+ * `sqsOptions` go to the file's SQS server.
+ */
+export function useDrainQueues(
+  name: string,
+  simulatorOptions: SimulatorOptions = {},
+  sqsOptions: LocalSqsOptions = {},
+): DrainQueues {
   const state: { sqs?: LocalSqs; sim?: Simulator; queueUrl?: string; dlqUrl?: string; parkedUrl?: string } =
     {};
   let n = 0;
@@ -150,7 +178,7 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
     return value;
   };
   beforeAll(async () => {
-    state.sqs = await startLocalSqs();
+    state.sqs = await startLocalSqs(sqsOptions);
   });
   afterAll(() => state.sqs?.stop());
   beforeEach(async () => {
@@ -200,4 +228,18 @@ export function useDrainQueues(name: string, simulatorOptions: SimulatorOptions 
     },
   };
   return queues;
+}
+
+/** The error lines (Powertools JSON) of captured output. */
+export function loggedErrors(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.level === 'ERROR');
+}
+
+/** A client that tries a refused call again 50 ms later (no jitter): one call of a send ends after the others. */
+export function retryingClient(apiUrl: string): StackExchangeClient {
+  return new StackExchangeClient({ apiUrl, requestsPerSecond: 25, retryBaseDelayMs: 50, random: () => 1 });
 }
