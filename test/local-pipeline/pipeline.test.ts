@@ -19,13 +19,14 @@ describe('local pipeline demo', () => {
     // Assess
     expect(summary.problems).toEqual([]);
     expect(summary.routineCalls).toEqual([20, 20, 20]);
-    const urgentAt = p.simulator.requests.find(
-      (r) => r.status === 200 && r.tokens.includes(workload.urgent[0] ?? ''),
-    )?.at;
-    const firstRoutineAt = p.simulator.requests.find((r) =>
-      r.tokens.some((t) => workload.routine.includes(t)),
-    )?.at;
-    expect(urgentAt).toBeLessThan(firstRoutineAt ?? 0);
+    // The urgent token went out at once: sooner than the routine lane may hold a lone logout (6 s
+    // here). Not "before the first routine call": that call races it by design (the 20 logouts sent
+    // just before the urgent token fill a call at the next tick, whatever the load), so it failed
+    // under load without anything being wrong.
+    expect(summary.urgentSecondsToRevoke).toBeDefined();
+    expect(summary.urgentSecondsToRevoke ?? Number.POSITIVE_INFINITY).toBeLessThan(
+      p.settings.routine.maxHoldSeconds,
+    );
     expect(summary.deadLetters.map((d) => `${d.kind} ${d.reason}`).sort()).toEqual([
       'dead_lettered max_receives_exceeded',
       'parked body_not_json',
