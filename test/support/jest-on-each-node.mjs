@@ -1,7 +1,7 @@
 // Runs the jest suite once on each supported Node version, both from node_modules: Node 24 (what Lambda
 // runs: the whole suite) and Node 22 (the oldest supported, for what runs on a user's Node: the enqueue
-// library, the CLI, the construct; not the suites of what only ever runs on Node 24: the pipeline of
-// Lambda functions, the Lambda runtime test, the benchmarks), the binaries tools/node-binaries pins in the
+// library, the CLI, the construct, the code they share with the handlers; not the suites of what only
+// ever runs on Node 24: NODE_24_ONLY), the binaries tools/node-binaries pins in the
 // lock. Each run gets its Node first on PATH, so the processes the tests start (`node`, tsx, npx) use it too.
 // Ends with the one plain line CI reads: "jest: N passed, N failed, N skipped" (all runs together).
 // Arguments are passed to jest (`npm test -- test/lib`). Exit code 0 only if every run passed.
@@ -17,10 +17,19 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(ROOT, 'package.json'));
 const { projectNode } = require('./tools/node-binaries');
 /**
- * Test folders that only test what runs on Lambda's Node 24 (`npm start` and the benchmarks run on the
- * project's Node 24 too): the Node 22 run leaves them out (decision record 0002, CI time).
+ * Test folders that only test what runs on Lambda's Node 24: the two handlers, the event source model
+ * that invokes them, the pipeline of both, the Lambda runtime (`npm start` and the benchmarks run on the
+ * project's Node 24 too). The Node 22 run leaves them out (decision record 0002, CI time); the code the
+ * handlers share with the library and the CLI (functions/lib) is tested on both.
  */
-export const NODE_24_ONLY = ['test/local-pipeline/', 'test/runtime/', 'test/bench/'];
+export const NODE_24_ONLY = [
+  'test/local-pipeline/',
+  'test/runtime/',
+  'test/bench/',
+  'test/revoke-tokens/',
+  'test/routine-consumer/',
+  'test/event-source/',
+];
 const RUNTIMES = [
   { major: 24, extra: [] },
   {
