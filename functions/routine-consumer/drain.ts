@@ -216,7 +216,15 @@ export async function drain(
     report.released += messages.length;
   };
 
-  const takeWork = () => stoppedBy === undefined;
+  /**
+   * False once the run stopped. A refusal that pauses the client (throttled: the quota is spent, or a
+   * ban) stops it at once, not when the send it came in ends: the receiving going on meanwhile asks for
+   * nothing more.
+   */
+  const takeWork = () => {
+    if (stoppedBy === undefined && apiPause()?.cause === 'throttled') stoppedBy = 'paused';
+    return stoppedBy === undefined;
+  };
 
   const receive = async (): Promise<number> => {
     let count = 0;

@@ -1,8 +1,20 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLI_BUNDLE_VARIABLE } from '../support/bundles';
 
 const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
+
+/** The bundle jest's global setup built from the current sources (test/support/bundles.ts). */
+function cliBundle(): string {
+  const bundle = process.env[CLI_BUNDLE_VARIABLE];
+  if (bundle === undefined || !existsSync(bundle)) {
+    throw new Error(
+      `no CLI bundle at ${bundle ?? `$${CLI_BUNDLE_VARIABLE}`}: run the tests with jest.config.js`,
+    );
+  }
+  return bundle;
+}
 
 export interface CliRun {
   readonly code: number | null;
@@ -11,15 +23,16 @@ export interface CliRun {
 }
 
 /**
- * Runs the CLI as a real subprocess (node + tsx on the TypeScript entry point), asynchronously so that
- * servers in the test process keep answering. The environment is minimal: only what is given.
+ * Runs the CLI as a real subprocess (the Node under test on the CLI bundled from the current sources),
+ * asynchronously so that servers in the test process keep answering. The environment is minimal: only
+ * what is given.
  */
 export function runCli(
   args: readonly string[],
   options: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>> } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, ['--enable-source-maps', cliBundle(), ...args], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

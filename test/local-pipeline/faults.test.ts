@@ -135,7 +135,9 @@ describe('local pipeline under faults', () => {
     const revokedAt = (token: string) =>
       p.simulator.requests.find((r) => r.status === 200 && r.tokens.includes(token))?.at ?? Number.NaN;
     const routineAt = Math.min(...partial.map(revokedAt));
-    expect(revokedAt(leak) - sentAt).toBeLessThan(5_000);
+    // At once: within the window and an instance's cold start, on a loaded machine too; the governor
+    // would have held it maxDeferSeconds (12 s here), as it holds the routine calls (8 s or more).
+    expect(revokedAt(leak) - sentAt).toBeLessThan(10_000);
     expect(routineAt - sentAt).toBeGreaterThanOrEqual(8_000);
     expect(revokedAt(leak)).toBeLessThan(routineAt);
     expect(runs.reduce((sum, run) => sum + (run.report?.counts.tokensDeferred ?? 0), 0)).toBeGreaterThan(0);

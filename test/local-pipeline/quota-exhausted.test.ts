@@ -4,6 +4,7 @@ import {
   QuotaSpender,
   runQuotaExhausted,
 } from '../../tools/bench/quota-edge';
+import { localSettings } from '../../tools/local-pipeline/settings';
 import { usePipelines } from './support';
 
 /**
@@ -43,22 +44,23 @@ describe('local pipeline: the quota runs out', () => {
     },
   });
 
+  /** Calls the pipeline can have in flight at once: every urgent instance's and the routine consumer's. */
+  const { urgent, routine } = localSettings(scenario('settings', QuotaSpender.Deployment).pipeline);
+  const CALLS_IN_FLIGHT_AT_ONCE = urgent.maxConcurrency * urgent.callConcurrency + routine.callConcurrency;
+
   /** What must hold, as one object: a failure shows every figure beside what was expected. */
   const verdict = (figures: QuotaExhaustedFigures) => ({
     spentBy: figures.spentBy,
     // The quota ran out, and the pause lasted while runs were due
     ranOut: figures.firstRefusalAfterSeconds !== undefined,
-    // No call while paused but the refused one that started the pause and (own calls) one refused call of
-    // each other instance sending at that moment (it learns of the pause from that refusal): all refused,
+    // No call while paused but the refused one that started the pause and the calls in flight with it
+    // (each instance sending at that moment learns of the pause from its own refused call): all refused,
     // spending nothing, within a second of the first; none later, no probe
     callsWhilePausedAllRefused: figures.refusedWhilePaused === figures.callsWhilePaused,
-    callsWhilePausedAtMost: Math.max(
-      figures.callsWhilePaused,
-      figures.spentBy === QuotaSpender.Outside ? 0 : 3,
-    ),
+    callsWhilePausedAtMost: Math.max(figures.callsWhilePaused, CALLS_IN_FLIGHT_AT_ONCE - 1),
     lastCallWithinASecond: figures.lastCallWhilePausedAfterSeconds < 1,
     probesWhilePaused: figures.probesWhilePaused,
-    // Routine received nothing while paused: every run reported received 0 and skipped ('paused'; a run
+    // Routine asked for nothing while paused: every run reported received 0 and skipped ('paused'; a run
     // that started before the refused instance had recorded the pause is skipped below the quota floor)
     routineReceivesWhilePaused: figures.routineReceivesWhilePaused,
     routineReceivedByRunsWhilePaused: figures.routineReceivedByRunsWhilePaused,
@@ -75,7 +77,7 @@ describe('local pipeline: the quota runs out', () => {
     spentBy,
     ranOut: true,
     callsWhilePausedAllRefused: true,
-    callsWhilePausedAtMost: spentBy === QuotaSpender.Outside ? 0 : 3,
+    callsWhilePausedAtMost: CALLS_IN_FLIGHT_AT_ONCE - 1,
     lastCallWithinASecond: true,
     probesWhilePaused: 0,
     routineReceivesWhilePaused: 0,

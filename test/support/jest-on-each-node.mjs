@@ -1,7 +1,7 @@
 // Runs the jest suite once on each supported Node version, both from node_modules: Node 24 (what Lambda
 // runs: the whole suite) and Node 22 (the oldest supported, for what runs on a user's Node: the enqueue
 // library, the CLI, the construct, the code they share with the handlers; not the suites of what only
-// ever runs on Node 24: NODE_24_ONLY), the binaries tools/node-binaries pins in the
+// ever runs on Node 24: NODE_24_ONLY, nor those that start Node 22 themselves: RUN_ONCE), the binaries tools/node-binaries pins in the
 // lock. Each run gets its Node first on PATH, so the processes the tests start (`node`, tsx, npx) use it too.
 // Ends with the one plain line CI reads: "jest: N passed, N failed, N skipped" (all runs together).
 // Arguments are passed to jest (`npm test -- test/lib`). Exit code 0 only if every run passed.
@@ -17,10 +17,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(ROOT, 'package.json'));
 const { projectNode } = require('./tools/node-binaries');
 /**
- * Test folders that only test what runs on Lambda's Node 24: the two handlers, the event source model
- * that invokes them, the pipeline of both, the Lambda runtime (`npm start` and the benchmarks run on the
- * project's Node 24 too). The Node 22 run leaves them out (decision record 0002, CI time); the code the
- * handlers share with the library and the CLI (functions/lib) is tested on both.
+ * Test folders that only test what runs on Node 24: on Lambda's, the two handlers, the event source
+ * model that invokes them, the pipeline of both, the Lambda runtime; on the project's (npm scripts:
+ * `npm start`, the benchmarks, the local tools). The Node 22 run leaves them out (decision record 0002,
+ * CI time); what runs on a user's Node (the enqueue library, the CLI, the construct, and functions/lib,
+ * which the handlers share with them) is tested on both.
  */
 export const NODE_24_ONLY = [
   'test/local-pipeline/',
@@ -29,14 +30,32 @@ export const NODE_24_ONLY = [
   'test/revoke-tokens/',
   'test/routine-consumer/',
   'test/event-source/',
+  // The project's own tools, which npm runs on its Node 24 (node_modules/.bin/node): the local servers
+  // and the simulator (the Node 22 run still starts them for the CLI's tests), the Lambda runtime
+  // stand-in, the mutation report, the pinned binaries and the lock.
+  'test/local-sqs/',
+  'test/local-dynamodb/',
+  'test/local-lambda/',
+  'test/local-logs/',
+  'test/simulator/',
+  'test/lambda-runtime/',
+  'test/mutation/',
+  'test/node-binaries/',
+  'test/supply-chain/',
 ];
+/**
+ * Suites that bring both Node versions themselves: the packed package is installed once and loaded by
+ * Node 22 inside the suite (ky through require, engines), and its other checks (pack, install, a
+ * consumer's synth) do not depend on the Node that runs jest. The Node 22 run leaves them out too.
+ */
+export const RUN_ONCE = ['test/package/packed-install.test.ts'];
 const RUNTIMES = [
   { major: 24, extra: [] },
   {
     major: 22,
     extra: [
       '--testPathIgnorePatterns',
-      ...NODE_24_ONLY.map((folder) => `/${folder}`),
+      ...[...NODE_24_ONLY, ...RUN_ONCE].map((path) => `/${path}`),
       // `npm test -- test/runtime` leaves the Node 22 run nothing to do: that is no failure.
       '--passWithNoTests',
     ],

@@ -95,9 +95,9 @@ export interface QuotaExhaustedFigures {
   readonly routineRunsSkippedPaused: number;
   /** Messages the runs inside the paused window reported received. */
   readonly routineReceivedByRunsWhilePaused: number;
-  /** Routine messages received inside the paused window (each receive raises a receive count). */
+  /** Routine messages received inside the paused window by receives asked for inside it (each raises a receive count). */
   readonly routineReceivesWhilePaused: number;
-  /** Receives of urgent messages inside the paused window, in all and at most for one message. */
+  /** Urgent messages received inside the paused window by receives asked for inside it, in all and at most for one message. */
   readonly urgentReceivesWhilePaused: number;
   readonly urgentMostReceivesOfOneMessageWhilePaused: number;
   /** The highest ApproximateReceiveCount any receive returned, per lane (vs maxReceiveCount). */
@@ -124,9 +124,13 @@ interface PausedWindow {
   readonly first: RecordedRequest;
 }
 
-/** Messages received inside the window: a long poll counts when it answers (when SQS hands the message over). */
+/**
+ * Messages received inside the window by receives asked for inside it. A receive asked for before the
+ * first refusal (a long poll waiting, or one the refused instance sent before the refusal reached it)
+ * may answer inside it: that instance could not know yet, and holds what it got until the pause ends.
+ */
 function receivesIn(receives: readonly ReceiveSeen[], queue: string, window: PausedWindow): ReceiveSeen[] {
-  return receives.filter((r) => r.queue === queue && r.answeredAt > window.from && r.answeredAt < window.to);
+  return receives.filter((r) => r.queue === queue && r.requestedAt > window.from && r.answeredAt < window.to);
 }
 
 function mostPerMessage(receives: readonly ReceiveSeen[]): number {

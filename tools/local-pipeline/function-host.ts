@@ -5,7 +5,12 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { RuntimeExitedError } from '../event-source';
 import { LOCAL_CREDENTIALS } from '../local-sqs';
-import type { FromFunction, FunctionSpec, ToFunction } from './function-protocol';
+import {
+  type FromFunction,
+  FUNCTION_BUNDLE_VARIABLE,
+  type FunctionSpec,
+  type ToFunction,
+} from './function-protocol';
 
 /** An error the function threw, as its process reported it (name and message only). */
 export class FunctionError extends Error {
@@ -48,10 +53,19 @@ const TSX_LOADER = pathToFileURL(
   join(dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs'),
 ).href;
 
+/** What the child runs: the bundle FUNCTION_BUNDLE_VARIABLE names, else the sources through tsx. */
+function childModule(): { readonly path: string; readonly execArgv: string[] } {
+  const bundle = process.env[FUNCTION_BUNDLE_VARIABLE];
+  return bundle === undefined || bundle === ''
+    ? { path: ENTRY, execArgv: ['--import', TSX_LOADER] }
+    : { path: bundle, execArgv: ['--enable-source-maps'] };
+}
+
 /** Starts a function's process and builds the function in it (its cold start); rejects on an init error. */
 export async function startFunctionProcess(options: FunctionProcessOptions): Promise<FunctionProcess> {
-  const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', TSX_LOADER],
+  const code = childModule();
+  const child: ChildProcess = fork(code.path, [], {
+    execArgv: code.execArgv,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       ...process.env,

@@ -10,6 +10,13 @@ export const FunctionKind = {
 } as const;
 export type FunctionKind = (typeof FunctionKind)[keyof typeof FunctionKind];
 
+/**
+ * Names a prebuilt bundle of function-process.ts for the host to start instead of the TypeScript
+ * sources through tsx (a cold start in about a third of the CPU); the tests' global setup builds one
+ * from the current sources (test/support/bundles.ts). Unset: the sources, as `npm start` runs them.
+ */
+export const FUNCTION_BUNDLE_VARIABLE = 'TOKEN_REVOKER_FUNCTION_BUNDLE';
+
 /** The function's name, as its Lambda context says. */
 export const functionName = (kind: FunctionKind): string => `token-revoker-${kind}`;
 

@@ -61,15 +61,23 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Leaves one message in the dead-letter queue the way SQS does: a consumer receives it and crashes
  * before deleting it, `maxReceiveCount` times; the next receive makes SQS move it (redrive policy).
- * Runs before the routine schedule's first tick, so no consumer sees it.
+ * The routine schedule is off meanwhile (its first tick may come within a loaded machine's receives:
+ * that run would revoke the message), and comes back with its first tick one period later.
  */
 async function deadLetterOne(sqs: SqsServer, pipeline: Pipeline, body: string): Promise<void> {
-  const queueUrl = pipeline.routineQueueUrl;
-  await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-  for (let receive = 0; receive <= pipeline.settings.routine.maxReceiveCount; receive += 1) {
-    await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 1 }),
-    );
+  const scheduled = pipeline.routine.nextRunAt() !== undefined;
+  pipeline.routine.pause();
+  try {
+    while (pipeline.routine.busy()) await sleep(20);
+    const queueUrl = pipeline.routineQueueUrl;
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    for (let receive = 0; receive <= pipeline.settings.routine.maxReceiveCount; receive += 1) {
+      await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 1 }),
+      );
+    }
+  } finally {
+    if (scheduled) pipeline.routine.resume();
   }
 }
 
