@@ -1,8 +1,9 @@
 // Runs the jest suite once on each supported Node version, both from node_modules: Node 24 (what Lambda
 // runs: the whole suite) and Node 22 (the oldest supported, for what runs on a user's Node: the enqueue
 // library, the CLI, the construct, the code they share with the handlers; not the suites of what only
-// ever runs on Node 24: NODE_24_ONLY, nor those that start Node 22 themselves: RUN_ONCE), the binaries tools/node-binaries pins in the
-// lock. Each run gets its Node first on PATH, so the processes the tests start (`node`, tsx, npx) use it too.
+// ever runs on Node 24: NODE_24_ONLY, nor those that start Node 22 themselves: RUN_ONCE), the binaries
+// tools/node-binaries pins in the lock. Each run gets its Node first on PATH, so the processes the tests
+// start (`node`, tsx, npx) use it too.
 // Ends with the one plain line CI reads: "jest: N passed, N failed, N skipped" (all runs together).
 // Arguments are passed to jest (`npm test -- test/lib`). Exit code 0 only if every run passed.
 // See docs/decisions/0002-supported-node-versions.md.
