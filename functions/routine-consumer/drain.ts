@@ -219,10 +219,10 @@ export async function drain(
   /**
    * False once the run stopped. A refusal that pauses the client (throttled: the quota is spent, or a
    * ban) stops it at once, not when the send it came in ends: the receiving going on meanwhile asks for
-   * nothing more.
+   * nothing more. As at the end of a send, the pause is the cause that counts (what waits, waits for it).
    */
   const takeWork = () => {
-    if (stoppedBy === undefined && apiPause()?.cause === 'throttled') stoppedBy = 'paused';
+    if (apiPause()?.cause === 'throttled') stoppedBy = 'paused';
     return stoppedBy === undefined;
   };
 
