@@ -10,7 +10,7 @@
  * global setup, so a test never runs code older than the sources. `npx token-revoker` itself (dist/, as
  * npm installs it) is run by test/package/packed-install.test.ts; `npm start` runs the sources with tsx.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_BUNDLE_VARIABLE } from '../../tools/local-pipeline/function-protocol';
@@ -29,12 +29,31 @@ const BUNDLES = [
   },
 ] as const;
 
-/**
- * Inside the repository's node_modules, so that a bundle's dependencies resolve as the sources' do; one
- * folder per jest process, so two runs at once never share a file.
- */
+/** Inside the repository's node_modules, so that a bundle's dependencies resolve as the sources' do. */
+const BUNDLES_FOLDER = join(ROOT, 'node_modules', '.cache', 'token-revoker-tests');
+
+/** One folder per jest process, so two runs at once never share a file. */
 function bundleFolder(pid = process.pid): string {
-  return join(ROOT, 'node_modules', '.cache', 'token-revoker-tests', String(pid));
+  return join(BUNDLES_FOLDER, String(pid));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes the folders of runs whose process is gone (killed, or a runner that skips the teardown). */
+function removeStaleFolders(): void {
+  if (!existsSync(BUNDLES_FOLDER)) return;
+  for (const entry of readdirSync(BUNDLES_FOLDER)) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid || !alive(pid))
+      rmSync(join(BUNDLES_FOLDER, entry), { recursive: true, force: true });
+  }
 }
 
 /** Bundles `entry` into `outfile` (CommonJS, like dist/; packages stay external). */
@@ -54,6 +73,7 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
 
 /** jest's globalSetup: builds the bundles and tells the workers (started after it) where they are. */
 export default async function globalSetup(): Promise<void> {
+  removeStaleFolders();
   const folder = bundleFolder();
   mkdirSync(folder, { recursive: true });
   await Promise.all(
