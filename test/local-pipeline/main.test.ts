@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint } from '../../functions/lib/tokens';
+import { FUNCTION_BUNDLE_VARIABLE } from '../../tools/local-pipeline/function-protocol';
 import { runCli } from '../cli/run-cli';
 import { waitFor } from './support';
 
@@ -47,6 +48,12 @@ function listening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** This process's environment without the tests' function bundle (test/support/bundles.ts). */
+function withoutFunctionBundle(): NodeJS.ProcessEnv {
+  const { [FUNCTION_BUNDLE_VARIABLE]: _bundle, ...env } = process.env;
+  return env;
 }
 
 /** Runs a TypeScript file with tsx, with only the given environment (and PATH, HOME). */
@@ -108,7 +115,8 @@ describe('npm start -- --keep-running', () => {
     npm = spawn(
       'npm',
       ['start', '--', '--keep-running', '--tick-seconds', '4', '--tokens', '20', '--tokens-file', tokensFile],
-      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      // As a newcomer runs it: function processes from the sources through tsx, not the tests' bundle.
+      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: withoutFunctionBundle() },
     );
     npm.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
