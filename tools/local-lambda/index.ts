@@ -10,10 +10,9 @@
  * refused (InvalidParameterValueException) rather than ignored.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventSourceState } from '../event-source';
-import { readBody, ServiceError } from '../local-logs';
+import { listenOnLoopback, readBody, ServiceError } from '../local-logs';
 
 /** What a mapping drives: the event source model's switch and state. */
 export interface MappedSource {
@@ -134,21 +133,15 @@ export async function startLocalLambda(): Promise<LocalLambda> {
     }
   };
 
-  const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { endpoint, stop } = await listenOnLoopback(handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     addEventSourceMapping(settings) {
       const uuid = randomUUID();
       mappings.set(uuid, { ...settings, lastModified: Date.now() });
       return uuid;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }

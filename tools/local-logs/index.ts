@@ -64,6 +64,23 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** An HTTP server of a stand-in on 127.0.0.1 (a free port): its endpoint, and a stop that drops kept-alive connections. */
+export async function listenOnLoopback(
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+): Promise<{ readonly endpoint: string; stop(): Promise<void> }> {
+  const server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Starts the stand-in; `pollsUntilComplete` (default 1) is how many GetQueryResults answer `Running` first. */
 export async function startLocalLogs(options: { pollsUntilComplete?: number } = {}): Promise<LocalLogs> {
   const groups = new Map<string, StoredEvent[]>();
@@ -165,11 +182,9 @@ export async function startLocalLogs(options: { pollsUntilComplete?: number } = 
     }
   };
 
-  const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { endpoint, stop } = await listenOnLoopback(handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     createLogGroup(name) {
       if (!groups.has(name)) groups.set(name, []);
@@ -184,10 +199,6 @@ export async function startLocalLogs(options: { pollsUntilComplete?: number } = 
       });
     },
     events: (logGroupName) => groups.get(logGroupName) ?? [],
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }
